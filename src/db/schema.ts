@@ -1,0 +1,345 @@
+/**
+ * Kysely's view of the schema in ./migrations. Hand-kept: a test (schema.test.ts) compares every
+ * table and column here with the live database on both engines, so the two cannot drift.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+/** jsonb: written as a JSON string or value, read back parsed. */
+type Json<T = unknown> = ColumnType<T, string | T, string | T>;
+type Seq = ColumnType<number, never, never>;
+
+interface Synced {
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+  seq: Seq;
+  origin_node: string | null;
+  origin_id: string | null;
+}
+
+interface Provenance {
+  source_kind: string;
+  source_ref: string | null;
+  observed_at: Timestamp;
+  confirmed_at: Timestamp;
+  confidence: ColumnType<number, number | undefined, number>;
+}
+
+export interface OrgTable extends Synced {
+  id: string;
+  org_id: ColumnType<string, never, never>;
+  slug: string;
+  name: string;
+}
+
+export type UnitKind = 'network' | 'organization' | 'chapter' | 'local' | 'team';
+export interface UnitTable extends Synced {
+  org_id: string;
+  id: string;
+  path: string;
+  name: string;
+  kind: UnitKind;
+}
+
+export type UserRole =
+  | 'org_admin'
+  | 'data_manager'
+  | 'staff_organizer'
+  | 'local_organizer'
+  | 'volunteer'
+  | 'analyst';
+export interface AppUserTable {
+  org_id: string;
+  id: string;
+  email: string;
+  display_name: string | null;
+  password_hash: string | null;
+  role: UserRole;
+  disabled_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface UserSessionTable {
+  org_id: string;
+  id: string;
+  user_id: string;
+  token_hash: string;
+  csrf_token: string;
+  created_at: CreatedAt;
+  last_seen_at: Timestamp;
+  expires_at: Date;
+}
+
+export interface ApiTokenTable {
+  org_id: string;
+  id: string;
+  user_id: string;
+  name: string;
+  prefix: string;
+  token_hash: string;
+  created_at: CreatedAt;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface PersonTable extends Synced {
+  org_id: string;
+  id: string;
+  given_name: string | null;
+  family_name: string | null;
+  additional_name: string | null;
+  pronouns: string | null;
+  preferred_language: string | null;
+  birthdate: string | null;
+  home_unit_id: string | null;
+  home_unit_path: string | null;
+  do_not_contact: Generated<boolean>;
+  sensitive: Generated<boolean>;
+  merged_into: string | null;
+}
+
+export type EmailStatus = 'subscribed' | 'unsubscribed' | 'bouncing' | 'spam_complaint';
+export interface PersonEmailTable extends Synced, Provenance {
+  org_id: string;
+  id: string;
+  person_id: string;
+  address: string;
+  status: Generated<EmailStatus>;
+  is_primary: Generated<boolean>;
+}
+
+export type PhoneType = 'mobile' | 'home' | 'work' | 'other';
+export interface PersonPhoneTable extends Synced, Provenance {
+  org_id: string;
+  id: string;
+  person_id: string;
+  number: string;
+  number_type: Generated<PhoneType>;
+  sms_capable: Generated<boolean>;
+  do_not_call: Generated<boolean>;
+  is_primary: Generated<boolean>;
+}
+
+export interface PersonAddressTable extends Synced, Provenance {
+  org_id: string;
+  id: string;
+  person_id: string;
+  address_lines: ColumnType<string[], string[] | undefined, string[]>;
+  locality: string | null;
+  region: string | null;
+  postal_code: string | null;
+  country: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  address_key: string;
+  is_primary: Generated<boolean>;
+}
+
+export type CustomFieldType = 'text' | 'number' | 'date' | 'boolean' | 'single_choice' | 'multi_choice';
+export type FieldClass = 'basic' | 'contact' | 'status' | 'restricted' | 'financial';
+export interface CustomFieldTable extends Synced {
+  org_id: string;
+  id: string;
+  key: string;
+  label: string;
+  field_type: CustomFieldType;
+  choices: string[] | null;
+  field_class: Generated<FieldClass>;
+  archived_at: Date | null;
+}
+
+export interface PersonFieldValueTable extends Synced, Provenance {
+  org_id: string;
+  id: string;
+  person_id: string;
+  field_id: string;
+  value: Json;
+  is_preferred: Generated<boolean>;
+}
+
+export interface TagTable extends Synced {
+  org_id: string;
+  id: string;
+  name: string;
+  description: string | null;
+}
+
+export interface TaggingTable extends Synced {
+  org_id: string;
+  id: string;
+  tag_id: string;
+  person_id: string;
+  source_kind: Generated<string>;
+  source_ref: string | null;
+}
+
+export interface ListTable extends Synced {
+  org_id: string;
+  id: string;
+  name: string;
+  description: string | null;
+  created_by: string | null;
+}
+
+export interface ListItemTable extends Synced {
+  org_id: string;
+  id: string;
+  list_id: string;
+  person_id: string;
+}
+
+export interface SavedSearchTable extends Synced {
+  org_id: string;
+  id: string;
+  name: string;
+  description: string | null;
+  query: Json;
+  created_by: string | null;
+}
+
+export interface NoteTable extends Synced {
+  org_id: string;
+  id: string;
+  person_id: string;
+  author_id: string | null;
+  body: string;
+}
+
+export type RelationshipKind = 'recruited_by' | 'household' | 'works_with' | 'custom';
+export interface RelationshipTable extends Synced {
+  org_id: string;
+  id: string;
+  person_id: string;
+  related_person_id: string;
+  kind: RelationshipKind;
+  custom_label: string | null;
+}
+
+export type ActivityKind = 'note' | 'one_on_one' | 'call' | 'door_knock' | 'meeting' | 'other';
+export interface ActivityTable extends Synced {
+  org_id: string;
+  id: string;
+  person_id: string;
+  kind: ActivityKind;
+  occurred_at: Date;
+  actor_id: string | null;
+  outcome: string | null;
+  body: string | null;
+}
+
+export type IdentifierEntity = 'person' | 'tag' | 'list';
+export interface ForeignIdentifierTable {
+  org_id: string;
+  entity: IdentifierEntity;
+  entity_id: string;
+  identifier: string;
+  created_at: CreatedAt;
+}
+
+export type DuplicateStatus = 'open' | 'merged' | 'dismissed';
+export interface PossibleDuplicateTable {
+  org_id: string;
+  id: string;
+  person_a: string;
+  person_b: string;
+  reason: string;
+  status: Generated<DuplicateStatus>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface PersonMergeTable {
+  org_id: string;
+  id: string;
+  survivor_id: string;
+  merged_id: string;
+  before_snapshot: Json;
+  merged_by: string | null;
+  merged_at: CreatedAt;
+  undone_at: Date | null;
+  undone_by: string | null;
+}
+
+export type ImportStatus = 'running' | 'completed' | 'failed';
+export interface ImportJobTable {
+  org_id: string;
+  id: string;
+  filename: string;
+  file_sha256: string;
+  file_size: number;
+  status: Generated<ImportStatus>;
+  options: Json;
+  last_line: Generated<number>;
+  rows_read: Generated<number>;
+  created_count: Generated<number>;
+  updated_count: Generated<number>;
+  flagged_count: Generated<number>;
+  rejected_count: Generated<number>;
+  created_by: string | null;
+  started_at: CreatedAt;
+  updated_at: Timestamp;
+  finished_at: Date | null;
+  error: string | null;
+}
+
+export interface ImportRejectTable {
+  org_id: string;
+  import_id: string;
+  line_no: number;
+  reason: string;
+  raw: string;
+}
+
+export interface TombstoneTable {
+  org_id: string;
+  entity: string;
+  id: string;
+  origin_node: string | null;
+  origin_id: string | null;
+  deleted_at: CreatedAt;
+  seq: Seq;
+}
+
+export interface NodeSelfTable {
+  id: string;
+  created_at: CreatedAt;
+  singleton: Generated<boolean>;
+}
+
+export interface DB {
+  node_self: NodeSelfTable;
+  org: OrgTable;
+  unit: UnitTable;
+  app_user: AppUserTable;
+  user_session: UserSessionTable;
+  api_token: ApiTokenTable;
+  person: PersonTable;
+  person_email: PersonEmailTable;
+  person_phone: PersonPhoneTable;
+  person_address: PersonAddressTable;
+  custom_field: CustomFieldTable;
+  person_field_value: PersonFieldValueTable;
+  tag: TagTable;
+  tagging: TaggingTable;
+  list: ListTable;
+  list_item: ListItemTable;
+  saved_search: SavedSearchTable;
+  note: NoteTable;
+  relationship: RelationshipTable;
+  activity: ActivityTable;
+  foreign_identifier: ForeignIdentifierTable;
+  possible_duplicate: PossibleDuplicateTable;
+  person_merge: PersonMergeTable;
+  import_job: ImportJobTable;
+  import_reject: ImportRejectTable;
+  tombstone: TombstoneTable;
+}
+
+export type Person = Selectable<PersonTable>;
+export type NewPerson = Insertable<PersonTable>;
+export type PersonUpdate = Updateable<PersonTable>;
+export type PersonEmail = Selectable<PersonEmailTable>;
+export type PersonPhone = Selectable<PersonPhoneTable>;
+export type PersonAddress = Selectable<PersonAddressTable>;

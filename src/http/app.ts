@@ -1,0 +1,127 @@
+import cookie from '@fastify/cookie';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { authenticate, SESSION_COOKIE } from '../auth/authenticate.js';
+import type { DB } from '../db/schema.js';
+import { translateDbError } from '../db/sql-errors.js';
+import { AppError } from '../errors.js';
+import type { Log } from '../log.js';
+import { buildOpenApi } from './openapi.js';
+import { sendProblem } from './problem.js';
+import { type AnyRoute, registerRoute } from './route.js';
+import { allRoutes } from './routes.js';
+
+export interface AppOptions {
+  db: Kysely<DB>;
+  log: Log;
+  now?: () => Date;
+  version?: string;
+  /** Sets the Secure flag on cookies (behind HTTPS). */
+  secureCookies?: boolean;
+}
+
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** Builds the HTTP application. It does not listen: the caller (start, tests) decides where. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const now = options.now ?? (() => new Date());
+  const app = Fastify({
+    loggerInstance: options.log as FastifyBaseLogger,
+    bodyLimit: MAX_BODY_BYTES,
+    trustProxy: false,
+    disableRequestLogging: false,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  await app.register(cookie);
+
+  // OSDI clients send HAL+JSON bodies.
+  app.addContentTypeParser(
+    ['application/hal+json', 'application/problem+json'],
+    { parseAs: 'string' },
+    (_req, body, done) => {
+      try {
+        done(null, body === '' ? undefined : JSON.parse(body as string));
+      } catch {
+        done(new AppError('bad_request', 'the request body is not valid JSON'), undefined);
+      }
+    },
+  );
+
+  app.decorateRequest('actor', null);
+  app.decorateRequest('csrfToken', null);
+  app.decorateRequest('sessionId', null);
+  app.addHook('onRequest', async (request) => {
+    const header = request.headers.authorization;
+    const bearer =
+      typeof header === 'string' && /^Bearer\s+/i.test(header)
+        ? header.replace(/^Bearer\s+/i, '').trim()
+        : undefined;
+    const osdi = request.headers['osdi-api-token'];
+    const auth = await authenticate(
+      options.db,
+      {
+        apiToken: bearer ?? (typeof osdi === 'string' ? osdi : undefined),
+        sessionToken: request.cookies[SESSION_COOKIE],
+      },
+      now(),
+    );
+    if (auth) {
+      request.actor = auth.actor;
+      request.csrfToken = auth.csrfToken;
+      request.sessionId = auth.sessionId;
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const translated = translateDbError(error);
+    if (translated instanceof AppError) {
+      if (translated.status >= 500)
+        request.log.error({ err: translated, internal: translated.internal }, 'request failed');
+      return sendProblem(reply, translated);
+    }
+    const fastifyError = error as { statusCode?: number; code?: string; message?: string };
+    if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendProblem(
+        reply,
+        new AppError('payload_too_large', `the request body is larger than ${MAX_BODY_BYTES} bytes`),
+      );
+    }
+    if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return sendProblem(reply, new AppError('unsupported_media_type', 'send application/json'));
+    }
+    if (
+      fastifyError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+      (error as Error).name === 'SyntaxError' ||
+      fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
+    ) {
+      return sendProblem(reply, new AppError('bad_request', 'the request body is not valid JSON'));
+    }
+    if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode === 429) {
+      return sendProblem(
+        reply,
+        new AppError('rate_limited', 'too many requests; slow down and try again shortly'),
+      );
+    }
+    request.log.error({ err: error }, 'unexpected error');
+    return sendProblem(reply, new AppError('internal', 'internal error'));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      new AppError('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`),
+    ),
+  );
+
+  const deps = { db: options.db, log: options.log, now };
+  const routes: AnyRoute[] = allRoutes();
+  for (const route of routes) registerRoute(app, deps, route);
+
+  const openapi = buildOpenApi(routes, { version: options.version ?? '0.1.0' });
+  app.get(
+    '/api/v1/openapi.json',
+    { config: { policy: { public: true, reason: 'the API description' } } },
+    async () => openapi,
+  );
+  return app;
+}
