@@ -1,6 +1,7 @@
+import { peopleRoutes } from '../people/index.js';
 import type { AnyRoute } from './route.js';
 
 /** Every domain's routes, in one list: the router, the OpenAPI document and the policy test read it. */
 export function allRoutes(): AnyRoute[] {
-  return [];
+  return [...peopleRoutes];
 }

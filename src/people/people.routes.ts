@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { defineRoute } from '../http/route.js';
+import { PersonInput } from './people.schemas.js';
+import { PeopleFilter, searchPeople } from './people.search.js';
+import { deletePerson, getPerson, PersonPatch, signUpPerson, updatePerson } from './people.service.js';
+
+const IdParams = z.object({ id: z.uuid() });
+const Paging = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  per_page: z.coerce.number().int().min(1).max(100).default(50),
+});
+
+const Provenance = {
+  id: z.string(),
+  primary: z.boolean(),
+  source: z.object({ kind: z.string(), ref: z.string().nullable() }),
+  observed_at: z.date(),
+  confirmed_at: z.date(),
+  confidence: z.number(),
+};
+export const PersonViewSchema = z
+  .object({
+    id: z.string(),
+    given_name: z.string().nullable(),
+    family_name: z.string().nullable(),
+    additional_name: z.string().nullable(),
+    pronouns: z.string().nullable(),
+    preferred_language: z.string().nullable(),
+    birthdate: z.string().nullable(),
+    home_unit: z.object({ id: z.string(), path: z.string(), name: z.string() }).nullable(),
+    do_not_contact: z.boolean(),
+    sensitive: z.boolean(),
+    emails: z.array(z.object({ ...Provenance, address: z.string(), status: z.string() })),
+    phones: z.array(
+      z.object({
+        ...Provenance,
+        number: z.string(),
+        type: z.string(),
+        sms_capable: z.boolean(),
+        do_not_call: z.boolean(),
+      }),
+    ),
+    addresses: z.array(
+      z.object({
+        ...Provenance,
+        lines: z.array(z.string()),
+        locality: z.string().nullable(),
+        region: z.string().nullable(),
+        postal_code: z.string().nullable(),
+        country: z.string().nullable(),
+        latitude: z.number().nullable(),
+        longitude: z.number().nullable(),
+      }),
+    ),
+    custom_fields: z.record(z.string(), z.unknown()),
+    tags: z.array(z.string()),
+    identifiers: z.array(z.string()),
+    created_at: z.date(),
+    updated_at: z.date(),
+    origin: z.object({ node: z.string(), id: z.string() }),
+  })
+  .meta({ id: 'Person' });
+
+const SignupBody = PersonInput.extend({}).meta({ id: 'PersonInput' });
+
+export const peopleRoutes = [
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/people',
+    policy: { action: 'people.read' },
+    summary: 'Search people',
+    tags: ['people'],
+    query: PeopleFilter.extend(Paging.shape),
+    response: z.object({
+      items: z.array(PersonViewSchema),
+      total: z.number(),
+      page: z.number(),
+      per_page: z.number(),
+    }),
+    handler: async ({ query, ctx }) => {
+      const { page, per_page, ...filter } = query;
+      return await searchPeople(ctx, filter, { page, perPage: per_page });
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/people',
+    policy: { action: 'people.write' },
+    summary: 'Add a person, or merge into the matching person (matched by identifier, email, then phone)',
+    tags: ['people'],
+    body: SignupBody,
+    response: z.object({
+      person: PersonViewSchema,
+      created: z.boolean(),
+      possible_duplicates: z.array(z.string()),
+    }),
+    status: 200,
+    handler: async ({ body, ctx, reply }) => {
+      const result = await signUpPerson(ctx, body);
+      reply.status(result.created ? 201 : 200);
+      return { person: result.person, created: result.created, possible_duplicates: result.flaggedWith };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/people/:id',
+    policy: { action: 'people.read' },
+    summary: 'Get a person',
+    tags: ['people'],
+    params: IdParams,
+    response: PersonViewSchema,
+    handler: async ({ params, ctx }) => await getPerson(ctx, params.id),
+  }),
+  defineRoute({
+    method: 'PATCH',
+    url: '/api/v1/people/:id',
+    policy: { action: 'people.write' },
+    summary: "Change a person's own fields (names, birth date, flags, home unit)",
+    tags: ['people'],
+    params: IdParams,
+    body: PersonPatch,
+    response: PersonViewSchema,
+    handler: async ({ params, body, ctx }) => await updatePerson(ctx, params.id, body),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/api/v1/people/:id',
+    policy: { action: 'people.delete' },
+    summary: 'Delete a person (a tombstone records it for partners)',
+    tags: ['people'],
+    params: IdParams,
+    handler: async ({ params, ctx }) => {
+      await deletePerson(ctx, params.id);
+    },
+  }),
+];

@@ -1,0 +1,154 @@
+import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
+import { z } from 'zod';
+import type { Ctx } from '../context.js';
+import type { DB } from '../db/schema.js';
+import { normalizePhone } from './normalize.js';
+import { loadPeople, type PersonView } from './people.view.js';
+
+const UNIT_PATH = /^[a-z0-9_]+(\.[a-z0-9_]+)*$/;
+
+/**
+ * People-search filters: every one given must hold. Used by the REST list, saved searches,
+ * exports and the benchmarks.
+ */
+export const PeopleFilter = z.object({
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Free text: an email if it has an @, else name prefixes'),
+  name: z.string().trim().min(1).max(200).optional().describe('Every word prefixes the given or family name'),
+  fuzzy: z
+    .string()
+    .trim()
+    .min(2)
+    .max(200)
+    .optional()
+    .describe('Similar names (trigram similarity), best first'),
+  email: z.string().trim().toLowerCase().min(3).max(254).optional(),
+  phone: z.string().trim().min(3).max(40).optional(),
+  tag: z.string().trim().min(1).max(100).optional().describe('A tag name'),
+  list: z.uuid().optional().describe('A list id'),
+  unit: z
+    .string()
+    .regex(UNIT_PATH, 'a unit path like east.oakland')
+    .optional()
+    .describe('This unit and every unit under it'),
+  zip: z.string().trim().min(2).max(20).optional().describe('Postal code of any address'),
+  updated_since: z.coerce.date().optional(),
+  sort: z.enum(['newest', 'name']).default('newest'),
+});
+export type PeopleFilter = z.infer<typeof PeopleFilter>;
+export type PeopleFilterInput = z.input<typeof PeopleFilter>;
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  per_page: number;
+}
+
+export const MAX_PER_PAGE = 100;
+
+const nameExpr = sql<string>`lower(coalesce(p.given_name, '') || ' ' || coalesce(p.family_name, ''))`;
+const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The filters as SQL predicates over `person as p` (already scoped to the organization). */
+function predicates(filter: PeopleFilter): Expression<SqlBool>[] {
+  const where: Expression<SqlBool>[] = [];
+  let name = filter.name;
+  let email = filter.email;
+  if (filter.q) {
+    if (filter.q.includes('@')) email = filter.q.toLowerCase();
+    else name = name ? `${name} ${filter.q}` : filter.q;
+  }
+  if (name) {
+    for (const word of name.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 4)) {
+      const prefix = `${escapeLike(word)}%`;
+      where.push(sql<SqlBool>`(lower(p.family_name) LIKE ${prefix} OR lower(p.given_name) LIKE ${prefix})`);
+    }
+  }
+  if (filter.fuzzy) where.push(sql<SqlBool>`${nameExpr} % ${filter.fuzzy.toLowerCase()}`);
+  if (email) {
+    where.push(
+      sql<SqlBool>`EXISTS (SELECT 1 FROM person_email e WHERE e.person_id = p.id AND e.org_id = p.org_id AND e.address = ${email})`,
+    );
+  }
+  if (filter.phone) {
+    const number = normalizePhone(filter.phone) ?? filter.phone;
+    where.push(
+      sql<SqlBool>`EXISTS (SELECT 1 FROM person_phone ph WHERE ph.person_id = p.id AND ph.org_id = p.org_id AND ph.number = ${number})`,
+    );
+  }
+  if (filter.tag) {
+    where.push(sql<SqlBool>`EXISTS (SELECT 1 FROM tagging tg JOIN tag t ON t.id = tg.tag_id
+      WHERE tg.person_id = p.id AND t.org_id = p.org_id AND lower(t.name) = ${filter.tag.toLowerCase()})`);
+  }
+  if (filter.list) {
+    where.push(
+      sql<SqlBool>`EXISTS (SELECT 1 FROM list_item li WHERE li.person_id = p.id AND li.list_id = ${filter.list})`,
+    );
+  }
+  if (filter.unit) where.push(sql<SqlBool>`p.home_unit_path <@ ${filter.unit}::ltree`);
+  if (filter.zip) {
+    where.push(
+      sql<SqlBool>`EXISTS (SELECT 1 FROM person_address a WHERE a.person_id = p.id AND a.org_id = p.org_id AND a.postal_code = ${filter.zip})`,
+    );
+  }
+  if (filter.updated_since) where.push(sql<SqlBool>`p.updated_at > ${filter.updated_since}`);
+  return where;
+}
+
+function baseQuery(db: Kysely<DB>, orgId: string, filter: PeopleFilter) {
+  let query = db.selectFrom('person as p').where('p.org_id', '=', orgId).where('p.merged_into', 'is', null);
+  for (const predicate of predicates(filter)) query = query.where(predicate);
+  return query;
+}
+
+/** Ids of matching people for one page, in the filter's order. */
+export async function searchPeopleIds(
+  db: Kysely<DB>,
+  orgId: string,
+  filter: PeopleFilter,
+  paging: { page: number; perPage: number },
+): Promise<string[]> {
+  const perPage = Math.min(Math.max(paging.perPage, 1), MAX_PER_PAGE);
+  let query = baseQuery(db, orgId, filter).select('p.id');
+  if (filter.fuzzy) {
+    query = query.orderBy(sql`similarity(${nameExpr}, ${filter.fuzzy.toLowerCase()})`, 'desc');
+  } else if (filter.sort === 'name') {
+    query = query.orderBy(sql`lower(p.family_name)`).orderBy(sql`lower(p.given_name)`);
+  }
+  query = query.orderBy('p.id', 'desc');
+  const rows = await query
+    .limit(perPage)
+    .offset((Math.max(paging.page, 1) - 1) * perPage)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+export async function countPeople(db: Kysely<DB>, orgId: string, filter: PeopleFilter): Promise<number> {
+  const row = await baseQuery(db, orgId, filter)
+    .select(sql<number>`count(*)::int`.as('n'))
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
+/** One page of people matching the filter, with the total. */
+export async function searchPeople(
+  ctx: Ctx,
+  filterInput: PeopleFilterInput,
+  paging: { page?: number; perPage?: number } = {},
+): Promise<Page<PersonView>> {
+  const filter = PeopleFilter.parse(filterInput);
+  const page = Math.max(paging.page ?? 1, 1);
+  const perPage = Math.min(Math.max(paging.perPage ?? 50, 1), MAX_PER_PAGE);
+  const orgId = ctx.actor.orgId;
+  const [ids, total] = await Promise.all([
+    searchPeopleIds(ctx.db, orgId, filter, { page, perPage }),
+    countPeople(ctx.db, orgId, filter),
+  ]);
+  return { items: await loadPeople(ctx.db, orgId, ids), total, page, per_page: perPage };
+}

@@ -1,0 +1,124 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { actorSource, type Ctx } from '../context.js';
+import { AppError, notFound } from '../errors.js';
+import { PersonInput, type PersonInputRaw, type Source } from './people.schemas.js';
+import { loadPeople, type PersonView } from './people.view.js';
+import { lockOrgPeople, type UpsertOutcome, upsertPeople } from './upsert.js';
+
+/** One person, or 404 (also for another organization's id, or a person merged away). */
+export async function getPerson(ctx: Ctx, id: string): Promise<PersonView> {
+  const [person] = await loadPeople(ctx.db, ctx.actor.orgId, [id]);
+  if (!person) throw notFound('person');
+  return person;
+}
+
+function sourceOf(ctx: Ctx): Source {
+  const { kind, ref } = actorSource(ctx.actor);
+  return { kind: kind === 'system' ? 'system' : kind === 'api' ? 'api' : 'user', ref };
+}
+
+/**
+ * Adds a person through the signup path: matched to an existing person (arrays merge) or created.
+ * Returns the person and whether it was created.
+ */
+export async function signUpPerson(
+  ctx: Ctx,
+  raw: PersonInputRaw,
+  source: Source = sourceOf(ctx),
+  options: { tags?: string[] } = {},
+): Promise<{ person: PersonView; created: boolean; flaggedWith: string[] }> {
+  const parsed = PersonInput.safeParse(raw);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => ({
+      field: i.path.map(String).join('.') || 'person',
+      message: i.message,
+    }));
+    throw new AppError('validation_failed', `${fields[0]?.field}: ${fields[0]?.message}`, { fields });
+  }
+  const [result] = (await upsertPeople(ctx, [parsed.data], source, options)) as [UpsertOutcome];
+  if (result.outcome === 'rejected') {
+    const first = result.problems[0];
+    throw new AppError('validation_failed', `${first?.field}: ${first?.message}`, {
+      fields: result.problems,
+    });
+  }
+  return {
+    person: await getPerson(ctx, result.personId),
+    created: result.outcome === 'created',
+    flaggedWith: result.flaggedWith,
+  };
+}
+
+/** Fields a PATCH may set on the person itself; null clears. Contact values have their own routes. */
+export const PersonPatch = z
+  .object({
+    given_name: z.string().trim().max(200).nullable(),
+    family_name: z.string().trim().max(200).nullable(),
+    additional_name: z.string().trim().max(200).nullable(),
+    pronouns: z.string().trim().max(50).nullable(),
+    preferred_language: z.string().trim().max(35).nullable(),
+    birthdate: PersonInput.shape.birthdate.unwrap().nullable(),
+    do_not_contact: z.boolean(),
+    sensitive: z.boolean(),
+    home_unit: z
+      .string()
+      .regex(/^[a-z0-9_]+(\.[a-z0-9_]+)*$/, 'a unit path like east.oakland')
+      .nullable(),
+  })
+  .partial()
+  .strict();
+export type PersonPatch = z.infer<typeof PersonPatch>;
+
+export async function updatePerson(ctx: Ctx, id: string, patch: PersonPatch): Promise<PersonView> {
+  const orgId = ctx.actor.orgId;
+  await ctx.db.transaction().execute(async (trx) => {
+    await lockOrgPeople(trx, orgId);
+    const current = await trx
+      .selectFrom('person')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .where('merged_into', 'is', null)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!current) throw notFound('person');
+    const { home_unit, ...rest } = patch;
+    const set: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(rest))
+      set[key] = typeof value === 'string' && value === '' ? null : value;
+    if (home_unit !== undefined) {
+      if (home_unit === null) {
+        set.home_unit_id = null;
+        set.home_unit_path = null;
+      } else {
+        const unit = await trx
+          .selectFrom('unit')
+          .select(['id', sql<string>`path::text`.as('path')])
+          .where('org_id', '=', orgId)
+          .where(sql<string>`path::text`, '=', home_unit)
+          .executeTakeFirst();
+        if (!unit)
+          throw new AppError('validation_failed', `home_unit: no unit with path ${home_unit}`, {
+            fields: [{ field: 'home_unit', message: `no unit with path ${home_unit}` }],
+          });
+        set.home_unit_id = unit.id;
+        set.home_unit_path = sql`${unit.path}::ltree`;
+      }
+    }
+    if (Object.keys(set).length > 0)
+      await trx.updateTable('person').set(set).where('id', '=', id).where('org_id', '=', orgId).execute();
+  });
+  return await getPerson(ctx, id);
+}
+
+/** Deletes a person and everything hanging off them; a tombstone records the deletion. */
+export async function deletePerson(ctx: Ctx, id: string): Promise<void> {
+  const result = await ctx.db
+    .deleteFrom('person')
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('id', '=', id)
+    .where('merged_into', 'is', null)
+    .executeTakeFirst();
+  if (Number(result.numDeletedRows) === 0) throw notFound('person');
+}

@@ -1,0 +1,100 @@
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../db/schema.js';
+
+/** What matching needs to know about an existing person. */
+export interface MatchCandidate {
+  id: string;
+  given_name: string | null;
+  family_name: string | null;
+  additional_name: string | null;
+  pronouns: string | null;
+  preferred_language: string | null;
+  birthdate: string | null;
+  home_unit_id: string | null;
+  home_unit_path: string | null;
+  address_keys: string[];
+}
+
+function group(rows: { key: string; person_id: string }[]): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const row of rows) {
+    const list = map.get(row.key);
+    if (list) list.push(row.person_id);
+    else map.set(row.key, [row.person_id]);
+  }
+  return map;
+}
+
+/** People holding each email, oldest first (live people only). */
+export async function findByEmails(
+  db: Kysely<DB>,
+  orgId: string,
+  emails: string[],
+): Promise<Map<string, string[]>> {
+  if (emails.length === 0) return new Map();
+  const { rows } = await sql<{ key: string; person_id: string }>`
+    SELECT e.address AS key, e.person_id
+    FROM person_email e JOIN person p ON p.id = e.person_id
+    WHERE e.org_id = ${orgId} AND e.address = ANY(${emails}::text[]) AND p.merged_into IS NULL
+    ORDER BY e.address, p.id`.execute(db);
+  return group(rows);
+}
+
+export async function findByPhones(
+  db: Kysely<DB>,
+  orgId: string,
+  phones: string[],
+): Promise<Map<string, string[]>> {
+  if (phones.length === 0) return new Map();
+  const { rows } = await sql<{ key: string; person_id: string }>`
+    SELECT ph.number AS key, ph.person_id
+    FROM person_phone ph JOIN person p ON p.id = ph.person_id
+    WHERE ph.org_id = ${orgId} AND ph.number = ANY(${phones}::text[]) AND p.merged_into IS NULL
+    ORDER BY ph.number, p.id`.execute(db);
+  return group(rows);
+}
+
+export async function findByIdentifiers(
+  db: Kysely<DB>,
+  orgId: string,
+  identifiers: string[],
+): Promise<Map<string, string>> {
+  if (identifiers.length === 0) return new Map();
+  const { rows } = await sql<{ identifier: string; entity_id: string }>`
+    SELECT f.identifier, f.entity_id
+    FROM foreign_identifier f JOIN person p ON p.id = f.entity_id
+    WHERE f.org_id = ${orgId} AND f.entity = 'person' AND f.identifier = ANY(${identifiers}::text[])
+      AND p.merged_into IS NULL`.execute(db);
+  return new Map(rows.map((r) => [r.identifier, r.entity_id]));
+}
+
+/** People with exactly this (given, family) name, lower-cased; keyed "given\0family". */
+export async function findByNames(
+  db: Kysely<DB>,
+  orgId: string,
+  names: { given: string; family: string }[],
+): Promise<Map<string, string[]>> {
+  if (names.length === 0) return new Map();
+  const { rows } = await sql<{ given: string; family: string; person_id: string }>`
+    SELECT DISTINCT n.given, n.family, p.id AS person_id
+    FROM unnest(${names.map((n) => n.given)}::text[], ${names.map((n) => n.family)}::text[]) AS n(given, family)
+    JOIN person p ON p.org_id = ${orgId} AND lower(p.family_name) = n.family AND lower(p.given_name) = n.given
+    WHERE p.merged_into IS NULL
+    ORDER BY p.id`.execute(db);
+  return group(rows.map((r) => ({ key: `${r.given}\u0000${r.family}`, person_id: r.person_id })));
+}
+
+export async function loadMatchCandidates(
+  db: Kysely<DB>,
+  orgId: string,
+  ids: string[],
+): Promise<Map<string, MatchCandidate>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await sql<MatchCandidate>`
+    SELECT p.id, p.given_name, p.family_name, p.additional_name, p.pronouns, p.preferred_language,
+      p.birthdate, p.home_unit_id, p.home_unit_path::text AS home_unit_path,
+      coalesce((SELECT array_agg(a.address_key) FROM person_address a WHERE a.person_id = p.id), '{}') AS address_keys
+    FROM person p
+    WHERE p.org_id = ${orgId} AND p.id = ANY(${ids}::uuid[])`.execute(db);
+  return new Map(rows.map((r) => [r.id, r]));
+}
