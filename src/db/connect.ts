@@ -42,6 +42,14 @@ export interface OpenOptions {
   poolSize?: number;
   /** Use PGlite from a pre-built data directory dump (tests). */
   loadDataDir?: Blob | File;
+  /** Called after every query with its SQL and duration (slow-query logging, profiling). */
+  onQuery?: (sqlText: string, ms: number) => void;
+}
+
+function kyselyLog(options: OpenOptions) {
+  const onQuery = options.onQuery;
+  if (!onQuery) return undefined;
+  return (event: { query: { sql: string }; queryDurationMillis: number }) => onQuery(event.query.sql, event.queryDurationMillis);
 }
 
 export async function openDatabase(target: DbTarget, options: OpenOptions = {}): Promise<Database> {
@@ -49,7 +57,7 @@ export async function openDatabase(target: DbTarget, options: OpenOptions = {}):
     const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10 });
     // An idle client that loses its server must not crash the process.
     pool.on('error', () => {});
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: kyselyLog(options) });
     return {
       db,
       engine: 'postgres',
@@ -80,7 +88,7 @@ export async function openDatabase(target: DbTarget, options: OpenOptions = {}):
     loadDataDir: options.loadDataDir,
   });
   const pool = pglitePool(instance);
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: kyselyLog(options) });
   return {
     db,
     engine: 'pglite',

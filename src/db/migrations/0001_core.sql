@@ -130,8 +130,12 @@ CREATE TABLE api_token (
   CONSTRAINT api_token_user_name_key UNIQUE (org_id, user_id, name)
 );
 
+-- The high-volume tables (person and its values) reference org through person only: an org_id
+-- foreign key check per row cost ~7 µs, a third of an import's insert time. Child rows carry a
+-- composite key (org_id, person_id) -> person (org_id, id), so a value can never belong to a person
+-- of another tenant; deleting an org deletes its people (org_delete_people trigger).
 CREATE TABLE person (
-  org_id uuid NOT NULL REFERENCES org (id) ON DELETE CASCADE,
+  org_id uuid NOT NULL,
   id uuid PRIMARY KEY,
   given_name text,
   family_name text,
@@ -151,10 +155,9 @@ CREATE TABLE person (
   updated_at timestamptz NOT NULL DEFAULT now(),
   seq bigint NOT NULL DEFAULT nextval('change_seq'),
   origin_node uuid,
-  origin_id uuid
+  origin_id uuid,
+  CONSTRAINT person_org_id_key UNIQUE (org_id, id)
 );
-CREATE INDEX person_org_id_idx ON person (org_id, id) WHERE merged_into IS NULL;
-CREATE INDEX person_org_seq_idx ON person (org_id, seq);
 CREATE INDEX person_org_updated_idx ON person (org_id, updated_at);
 CREATE INDEX person_family_prefix_idx ON person (org_id, lower(family_name) text_pattern_ops, lower(given_name));
 CREATE INDEX person_given_prefix_idx ON person (org_id, lower(given_name) text_pattern_ops);
@@ -169,9 +172,9 @@ CREATE INDEX person_unit_path_idx ON person USING gist (home_unit_path);
 --   confidence   0..1, how sure we are
 
 CREATE TABLE person_email (
-  org_id uuid NOT NULL REFERENCES org (id) ON DELETE CASCADE,
+  org_id uuid NOT NULL,
   id uuid PRIMARY KEY,
-  person_id uuid NOT NULL REFERENCES person (id) ON DELETE CASCADE,
+  person_id uuid NOT NULL,
   address text NOT NULL,
   status text NOT NULL DEFAULT 'subscribed',
   is_primary boolean NOT NULL DEFAULT false,
@@ -188,15 +191,16 @@ CREATE TABLE person_email (
   CONSTRAINT person_email_person_address_key UNIQUE (person_id, address),
   CONSTRAINT person_email_lower_check CHECK (address = lower(address)),
   CONSTRAINT person_email_status_check CHECK (status IN ('subscribed', 'unsubscribed', 'bouncing', 'spam_complaint')),
-  CONSTRAINT person_email_confidence_check CHECK (confidence BETWEEN 0 AND 1)
+  CONSTRAINT person_email_confidence_check CHECK (confidence BETWEEN 0 AND 1),
+  CONSTRAINT person_email_person_fkey FOREIGN KEY (org_id, person_id) REFERENCES person (org_id, id) ON DELETE CASCADE
 );
 CREATE INDEX person_email_address_idx ON person_email (org_id, address);
 CREATE UNIQUE INDEX person_email_one_primary_key ON person_email (person_id) WHERE is_primary;
 
 CREATE TABLE person_phone (
-  org_id uuid NOT NULL REFERENCES org (id) ON DELETE CASCADE,
+  org_id uuid NOT NULL,
   id uuid PRIMARY KEY,
-  person_id uuid NOT NULL REFERENCES person (id) ON DELETE CASCADE,
+  person_id uuid NOT NULL,
   number text NOT NULL,
   number_type text NOT NULL DEFAULT 'other',
   sms_capable boolean NOT NULL DEFAULT false,
@@ -215,15 +219,16 @@ CREATE TABLE person_phone (
   CONSTRAINT person_phone_person_number_key UNIQUE (person_id, number),
   CONSTRAINT person_phone_e164_check CHECK (number ~ '^\+[1-9][0-9]{6,14}$'),
   CONSTRAINT person_phone_type_check CHECK (number_type IN ('mobile', 'home', 'work', 'other')),
-  CONSTRAINT person_phone_confidence_check CHECK (confidence BETWEEN 0 AND 1)
+  CONSTRAINT person_phone_confidence_check CHECK (confidence BETWEEN 0 AND 1),
+  CONSTRAINT person_phone_person_fkey FOREIGN KEY (org_id, person_id) REFERENCES person (org_id, id) ON DELETE CASCADE
 );
 CREATE INDEX person_phone_number_idx ON person_phone (org_id, number);
 CREATE UNIQUE INDEX person_phone_one_primary_key ON person_phone (person_id) WHERE is_primary;
 
 CREATE TABLE person_address (
-  org_id uuid NOT NULL REFERENCES org (id) ON DELETE CASCADE,
+  org_id uuid NOT NULL,
   id uuid PRIMARY KEY,
-  person_id uuid NOT NULL REFERENCES person (id) ON DELETE CASCADE,
+  person_id uuid NOT NULL,
   address_lines text[] NOT NULL DEFAULT '{}',
   locality text,
   region text,
@@ -248,7 +253,8 @@ CREATE TABLE person_address (
   CONSTRAINT person_address_person_key_key UNIQUE (person_id, address_key),
   CONSTRAINT person_address_latitude_check CHECK (latitude BETWEEN -90 AND 90),
   CONSTRAINT person_address_longitude_check CHECK (longitude BETWEEN -180 AND 180),
-  CONSTRAINT person_address_confidence_check CHECK (confidence BETWEEN 0 AND 1)
+  CONSTRAINT person_address_confidence_check CHECK (confidence BETWEEN 0 AND 1),
+  CONSTRAINT person_address_person_fkey FOREIGN KEY (org_id, person_id) REFERENCES person (org_id, id) ON DELETE CASCADE
 );
 CREATE INDEX person_address_postal_idx ON person_address (org_id, postal_code);
 CREATE UNIQUE INDEX person_address_one_primary_key ON person_address (person_id) WHERE is_primary;
@@ -275,9 +281,9 @@ CREATE TABLE custom_field (
 );
 
 CREATE TABLE person_field_value (
-  org_id uuid NOT NULL REFERENCES org (id) ON DELETE CASCADE,
+  org_id uuid NOT NULL,
   id uuid PRIMARY KEY,
-  person_id uuid NOT NULL REFERENCES person (id) ON DELETE CASCADE,
+  person_id uuid NOT NULL,
   field_id uuid NOT NULL REFERENCES custom_field (id) ON DELETE CASCADE,
   value jsonb NOT NULL,
   is_preferred boolean NOT NULL DEFAULT false,
@@ -292,7 +298,8 @@ CREATE TABLE person_field_value (
   origin_node uuid,
   origin_id uuid,
   CONSTRAINT person_field_value_person_field_value_key UNIQUE (person_id, field_id, value),
-  CONSTRAINT person_field_value_confidence_check CHECK (confidence BETWEEN 0 AND 1)
+  CONSTRAINT person_field_value_confidence_check CHECK (confidence BETWEEN 0 AND 1),
+  CONSTRAINT person_field_value_person_fkey FOREIGN KEY (org_id, person_id) REFERENCES person (org_id, id) ON DELETE CASCADE
 );
 CREATE UNIQUE INDEX person_field_value_one_preferred_key ON person_field_value (person_id, field_id) WHERE is_preferred;
 
@@ -310,10 +317,10 @@ CREATE TABLE tag (
 CREATE UNIQUE INDEX tag_org_name_key ON tag (org_id, lower(name));
 
 CREATE TABLE tagging (
-  org_id uuid NOT NULL REFERENCES org (id) ON DELETE CASCADE,
+  org_id uuid NOT NULL,
   id uuid PRIMARY KEY,
   tag_id uuid NOT NULL REFERENCES tag (id) ON DELETE CASCADE,
-  person_id uuid NOT NULL REFERENCES person (id) ON DELETE CASCADE,
+  person_id uuid NOT NULL,
   source_kind text NOT NULL DEFAULT 'user',
   source_ref text,
   created_at timestamptz NOT NULL DEFAULT now(),
@@ -321,7 +328,8 @@ CREATE TABLE tagging (
   seq bigint NOT NULL DEFAULT nextval('change_seq'),
   origin_node uuid,
   origin_id uuid,
-  CONSTRAINT tagging_tag_person_key UNIQUE (tag_id, person_id)
+  CONSTRAINT tagging_tag_person_key UNIQUE (tag_id, person_id),
+  CONSTRAINT tagging_person_fkey FOREIGN KEY (org_id, person_id) REFERENCES person (org_id, id) ON DELETE CASCADE
 );
 CREATE INDEX tagging_person_idx ON tagging (person_id);
 
@@ -340,16 +348,17 @@ CREATE TABLE list (
 CREATE INDEX list_org_idx ON list (org_id, id);
 
 CREATE TABLE list_item (
-  org_id uuid NOT NULL REFERENCES org (id) ON DELETE CASCADE,
+  org_id uuid NOT NULL,
   id uuid PRIMARY KEY,
   list_id uuid NOT NULL REFERENCES list (id) ON DELETE CASCADE,
-  person_id uuid NOT NULL REFERENCES person (id) ON DELETE CASCADE,
+  person_id uuid NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
   seq bigint NOT NULL DEFAULT nextval('change_seq'),
   origin_node uuid,
   origin_id uuid,
-  CONSTRAINT list_item_list_person_key UNIQUE (list_id, person_id)
+  CONSTRAINT list_item_list_person_key UNIQUE (list_id, person_id),
+  CONSTRAINT list_item_person_fkey FOREIGN KEY (org_id, person_id) REFERENCES person (org_id, id) ON DELETE CASCADE
 );
 CREATE INDEX list_item_person_idx ON list_item (person_id);
 
@@ -368,16 +377,17 @@ CREATE TABLE saved_search (
 );
 
 CREATE TABLE note (
-  org_id uuid NOT NULL REFERENCES org (id) ON DELETE CASCADE,
+  org_id uuid NOT NULL,
   id uuid PRIMARY KEY,
-  person_id uuid NOT NULL REFERENCES person (id) ON DELETE CASCADE,
+  person_id uuid NOT NULL,
   author_id uuid REFERENCES app_user (id) ON DELETE SET NULL,
   body text NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
   seq bigint NOT NULL DEFAULT nextval('change_seq'),
   origin_node uuid,
-  origin_id uuid
+  origin_id uuid,
+  CONSTRAINT note_person_fkey FOREIGN KEY (org_id, person_id) REFERENCES person (org_id, id) ON DELETE CASCADE
 );
 CREATE INDEX note_person_idx ON note (person_id, created_at);
 
@@ -401,9 +411,9 @@ CREATE TABLE relationship (
 CREATE INDEX relationship_related_idx ON relationship (related_person_id);
 
 CREATE TABLE activity (
-  org_id uuid NOT NULL REFERENCES org (id) ON DELETE CASCADE,
+  org_id uuid NOT NULL,
   id uuid PRIMARY KEY,
-  person_id uuid NOT NULL REFERENCES person (id) ON DELETE CASCADE,
+  person_id uuid NOT NULL,
   kind text NOT NULL,
   occurred_at timestamptz NOT NULL,
   actor_id uuid REFERENCES app_user (id) ON DELETE SET NULL,
@@ -414,7 +424,8 @@ CREATE TABLE activity (
   seq bigint NOT NULL DEFAULT nextval('change_seq'),
   origin_node uuid,
   origin_id uuid,
-  CONSTRAINT activity_kind_check CHECK (kind IN ('note', 'one_on_one', 'call', 'door_knock', 'meeting', 'other'))
+  CONSTRAINT activity_kind_check CHECK (kind IN ('note', 'one_on_one', 'call', 'door_knock', 'meeting', 'other')),
+  CONSTRAINT activity_person_fkey FOREIGN KEY (org_id, person_id) REFERENCES person (org_id, id) ON DELETE CASCADE
 );
 CREATE INDEX activity_person_idx ON activity (person_id, occurred_at DESC);
 
@@ -492,6 +503,13 @@ CREATE TABLE import_reject (
   raw text NOT NULL,
   CONSTRAINT import_reject_pkey PRIMARY KEY (import_id, line_no)
 );
+
+CREATE FUNCTION org_delete_people() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM person WHERE org_id = OLD.id;
+  RETURN OLD;
+END $$;
+CREATE TRIGGER org_delete_people BEFORE DELETE ON org FOR EACH ROW EXECUTE FUNCTION org_delete_people();
 
 -- Change sequence and tombstone triggers on every syncable table.
 DO $$
