@@ -6,9 +6,10 @@ import type { DB } from '../db/schema.js';
 import { translateDbError } from '../db/sql-errors.js';
 import { AppError } from '../errors.js';
 import type { Log } from '../log.js';
+import { registerDocs } from './docs.js';
 import { buildOpenApi } from './openapi.js';
 import { sendProblem } from './problem.js';
-import { type AnyRoute, registerRoute } from './route.js';
+import { type AnyRoute, type Policy, registerRoute } from './route.js';
 import { allRoutes } from './routes.js';
 
 export interface AppOptions {
@@ -20,6 +21,18 @@ export interface AppOptions {
   secureCookies?: boolean;
 }
 
+export interface RouteCatalogEntry {
+  method: string;
+  url: string;
+  policy: Policy | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeCatalog: RouteCatalogEntry[];
+  }
+}
+
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /** Builds the HTTP application. It does not listen: the caller (start, tests) decides where. */
@@ -29,10 +42,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     loggerInstance: options.log as FastifyBaseLogger,
     bodyLimit: MAX_BODY_BYTES,
     trustProxy: false,
-    disableRequestLogging: false,
     routerOptions: { ignoreTrailingSlash: true },
   });
   await app.register(cookie);
+
+  // Every route, as registered (including plugin routes): the policy test walks this list.
+  const catalog: RouteCatalogEntry[] = [];
+  app.decorate('routeCatalog', catalog);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      catalog.push({
+        method,
+        url: route.url,
+        policy: (route.config as { policy?: Policy } | undefined)?.policy,
+      });
+    }
+  });
 
   // OSDI clients send HAL+JSON bodies.
   app.addContentTypeParser(
@@ -123,5 +150,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { config: { policy: { public: true, reason: 'the API description' } } },
     async () => openapi,
   );
+  registerDocs(app);
   return app;
 }
