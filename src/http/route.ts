@@ -112,8 +112,10 @@ export function registerRoute(app: FastifyInstance, deps: RouteDeps, spec: AnyRo
       };
       const result = await spec.handler({ params, query, body, ctx, request, reply });
       if (reply.sent) return reply;
-      if (result === undefined) return reply.status(spec.status ?? 204).send();
-      return reply.status(spec.status ?? 200).send(result);
+      // A handler may choose its own status (201 or 200 for an upsert); otherwise the route's.
+      if (result === undefined)
+        return reply.status(reply.statusCode !== 200 ? reply.statusCode : (spec.status ?? 204)).send();
+      return reply.status(reply.statusCode !== 200 ? reply.statusCode : (spec.status ?? 200)).send(result);
     },
   });
 }
