@@ -172,4 +172,52 @@ describe('/api/v1/people', () => {
       .executeTakeFirst();
     expect(tomb).toBeDefined();
   });
+
+  it('adds, changes and removes contact values, keeping exactly one primary', async () => {
+    const id = (await create({ given_name: 'Cam', emails: [{ address: 'cam@example.org' }] })).json().person
+      .id;
+    const added = await t.call('POST', `/api/v1/people/${id}/emails`, {
+      as: admin,
+      body: { address: 'Cam.Work@Example.org' },
+    });
+    expect(added.statusCode).toBe(201);
+    const work = added.json().emails.find((e: { address: string }) => e.address === 'cam.work@example.org');
+    expect(work).toMatchObject({ primary: false, source: { kind: 'api' } });
+    const promoted = await t.call('PATCH', `/api/v1/people/${id}/emails/${work.id}`, {
+      as: admin,
+      body: { primary: true, status: 'unsubscribed' },
+    });
+    expect(
+      promoted
+        .json()
+        .emails.filter((e: { primary: boolean }) => e.primary)
+        .map((e: { address: string }) => e.address),
+    ).toEqual(['cam.work@example.org']);
+    expect(promoted.json().emails[0].status).toBe('unsubscribed');
+    const removed = await t.call('DELETE', `/api/v1/people/${id}/emails/${work.id}`, { as: admin });
+    expect(removed.json().emails).toEqual([
+      expect.objectContaining({ address: 'cam@example.org', primary: true }),
+    ]);
+    const phone = await t.call('POST', `/api/v1/people/${id}/phones`, {
+      as: admin,
+      body: { number: '(415) 555-0188', do_not_call: true },
+    });
+    expect(phone.json().phones).toEqual([
+      expect.objectContaining({ number: '+14155550188', primary: true, do_not_call: true }),
+    ]);
+    const badPhone = await t.call('POST', `/api/v1/people/${id}/phones`, {
+      as: admin,
+      body: { number: '12' },
+    });
+    expect(badPhone.json().errors[0]).toEqual({ field: 'number', message: 'not a valid phone number' });
+    const address = await t.call('POST', `/api/v1/people/${id}/addresses`, {
+      as: admin,
+      body: { lines: ['5 Pine St'], postal_code: '94607' },
+    });
+    expect(address.json().addresses[0]).toMatchObject({ lines: ['5 Pine St'], primary: true });
+    const elsewhere = await t.call('DELETE', `/api/v1/people/${id}/phones/${phone.json().phones[0].id}`, {
+      as: outsider,
+    });
+    expect(elsewhere.statusCode).toBe(404);
+  });
 });

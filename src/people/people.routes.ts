@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { defineRoute } from '../http/route.js';
-import { PersonInput } from './people.schemas.js';
+import {
+  AddressPatch,
+  addContactValue,
+  type ContactKind,
+  EmailPatch,
+  PhonePatch,
+  removeContactValue,
+  updateContactValue,
+} from './people.contacts.js';
+import { AddressInput, EmailInput, PersonInput, PhoneInput } from './people.schemas.js';
 import { PeopleFilter, searchPeople } from './people.search.js';
 import { deletePerson, getPerson, PersonPatch, signUpPerson, updatePerson } from './people.service.js';
 
@@ -133,4 +142,48 @@ export const peopleRoutes = [
       await deletePerson(ctx, params.id);
     },
   }),
+  ...contactRoutes('emails', EmailInput, EmailPatch),
+  ...contactRoutes('phones', PhoneInput, PhonePatch),
+  ...contactRoutes('addresses', AddressInput, AddressPatch),
 ];
+
+function contactRoutes(kind: ContactKind, input: z.ZodType, patch: z.ZodType) {
+  const one = kind === 'addresses' ? 'address' : kind.slice(0, -1);
+  const ValueParams = z.object({ id: z.uuid(), valueId: z.uuid() });
+  return [
+    defineRoute({
+      method: 'POST',
+      url: `/api/v1/people/:id/${kind}`,
+      policy: { action: 'people.write' },
+      summary: `Add an ${one} to a person (a value they already have is re-confirmed)`,
+      tags: ['people'],
+      params: IdParams,
+      body: input,
+      response: PersonViewSchema,
+      status: 201,
+      handler: async ({ params, body, ctx }) => await addContactValue(ctx, params.id, kind, body),
+    }),
+    defineRoute({
+      method: 'PATCH',
+      url: `/api/v1/people/:id/${kind}/:valueId`,
+      policy: { action: 'people.write' },
+      summary: `Change an ${one} (status, flags, or make it primary)`,
+      tags: ['people'],
+      params: ValueParams,
+      body: patch,
+      response: PersonViewSchema,
+      handler: async ({ params, body, ctx }) =>
+        await updateContactValue(ctx, params.id, kind, params.valueId, body),
+    }),
+    defineRoute({
+      method: 'DELETE',
+      url: `/api/v1/people/:id/${kind}/:valueId`,
+      policy: { action: 'people.write' },
+      summary: `Remove an ${one} from a person`,
+      tags: ['people'],
+      params: ValueParams,
+      response: PersonViewSchema,
+      handler: async ({ params, ctx }) => await removeContactValue(ctx, params.id, kind, params.valueId),
+    }),
+  ];
+}
