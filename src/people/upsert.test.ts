@@ -332,6 +332,68 @@ describe('upsertPeople', () => {
     });
   });
 
+  it('validates custom field values by type, keeps values from every source, and prefers the newest', async () => {
+    const ctx = await freshCtx();
+    const field = (
+      key: string,
+      field_type: 'number' | 'multi_choice' | 'boolean',
+      choices: string[] | null = null,
+    ) => ({
+      org_id: ctx.actor.orgId,
+      id: newId(),
+      key,
+      label: key,
+      field_type,
+      choices,
+      archived_at: null,
+    });
+    await ctx.db
+      .insertInto('custom_field')
+      .values([
+        field('shirt_count', 'number'),
+        field('issues', 'multi_choice', ['Housing', 'Transit']),
+        field('driver', 'boolean'),
+      ])
+      .execute();
+    const person = { given_name: 'Iris', emails: [{ address: 'iris@example.org' }] };
+    const id = ok(
+      (
+        await up(ctx, [
+          { ...person, custom_fields: { shirt_count: '2', issues: 'housing; Transit', driver: 'yes' } },
+        ])
+      )[0],
+    ).personId;
+    expect((await getPerson(ctx, id)).custom_fields).toEqual({
+      shirt_count: 2,
+      issues: ['Housing', 'Transit'],
+      driver: true,
+    });
+    await up(ctx, [{ ...person, custom_fields: { shirt_count: 3 } }], signup);
+    expect((await getPerson(ctx, id)).custom_fields.shirt_count).toBe(3);
+    const stored = await ctx.db
+      .selectFrom('person_field_value')
+      .select(['value', 'is_preferred', 'source_kind'])
+      .where('person_id', '=', id)
+      .orderBy('observed_at')
+      .execute();
+    expect(
+      stored
+        .filter((v) => (v.value as number) === 2 || v.value === 3)
+        .map((v) => [v.value, v.is_preferred, v.source_kind]),
+    ).toEqual([
+      [2, false, 'import'],
+      [3, true, 'signup'],
+    ]);
+    const [rejected] = await up(ctx, [{ ...person, custom_fields: { shirt_count: 'lots', nope: 1 } }]);
+    expect(rejected).toEqual({
+      outcome: 'rejected',
+      problems: [
+        { field: 'custom_fields.shirt_count', message: 'must be a number' },
+        { field: 'custom_fields.nope', message: 'no custom field with this key' },
+      ],
+    });
+  });
+
   it('never matches across organizations', async () => {
     const a = await freshCtx();
     const b = await freshCtx();

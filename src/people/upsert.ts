@@ -3,6 +3,7 @@ import type { Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
 import type { DB } from '../db/schema.js';
 import type { FieldProblem } from '../errors.js';
+import { type FieldDefinition, loadFieldDefinitions, validateFieldValues } from './field-values.js';
 import { addressKey } from './normalize.js';
 import type { PersonInput, Source, UpsertResult } from './people.schemas.js';
 import {
@@ -142,6 +143,11 @@ async function upsertInTransaction(
       .execute();
     for (const row of rows) units.set(row.path, row);
   }
+  const definitions: Map<string, FieldDefinition> = inputs.some(
+    (i) => Object.keys(i.custom_fields).length > 0,
+  )
+    ? await loadFieldDefinitions(trx, orgId)
+    : new Map();
   const defaultUnit = options.unitPath ? units.get(options.unitPath) : undefined;
   if (options.unitPath && !defaultUnit) {
     return inputs.map(() => ({
@@ -204,6 +210,7 @@ async function upsertInTransaction(
     identifiers: new Map(),
     taggings: [],
     duplicates: new Map(),
+    fieldValues: new Map(),
     touchedExisting: new Set(),
   };
   const results: UpsertOutcome[] = [];
@@ -229,6 +236,11 @@ async function upsertInTransaction(
         outcome: 'rejected',
         problems: [{ field: 'home_unit', message: `no unit with path ${input.home_unit}` }],
       });
+      continue;
+    }
+    const fields = validateFieldValues(definitions, input.custom_fields);
+    if (fields.problems.length > 0) {
+      results.push({ outcome: 'rejected', problems: fields.problems });
       continue;
     }
     // Candidates in order of strength, each once.
@@ -387,6 +399,9 @@ async function upsertInTransaction(
     }
     for (const tag of [...(options.tags ?? []), ...input.tags])
       writes.taggings.push({ person_id: personId, tag });
+    for (const { field, value } of fields.values) {
+      writes.fieldValues.set(`${personId}|${field.id}`, { person_id: personId, field_id: field.id, value });
+    }
 
     results.push({ personId, outcome, flaggedWith: flagged });
   }

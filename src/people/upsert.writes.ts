@@ -52,6 +52,8 @@ export interface BatchWrites {
   identifiers: Map<string, string>;
   taggings: { person_id: string; tag: string }[];
   duplicates: Map<string, { a: string; b: string; reason: string }>;
+  /** The newest value per (person, field) in this batch; it becomes the preferred value. */
+  fieldValues: Map<string, { person_id: string; field_id: string; value: unknown }>;
   /** Existing people the batch added values to (their primaries are fixed up afterwards). */
   touchedExisting: Set<string>;
 }
@@ -188,6 +190,27 @@ export async function writeBatch(db: Kysely<DB>, w: BatchWrites): Promise<Set<st
         latitude = coalesce(excluded.latitude, person_address.latitude),
         longitude = coalesce(excluded.longitude, person_address.longitude),
         is_primary = person_address.is_primary OR excluded.is_primary
+    `.execute(db);
+  }
+
+  if (w.fieldValues.size > 0) {
+    const v = [...w.fieldValues.values()];
+    const values = v.map((x) => json(x.value));
+    // Values from other sources are kept; the one just observed becomes the preferred one.
+    await sql`
+      UPDATE person_field_value pv SET is_preferred = false
+      FROM unnest(${col(v, 'person_id')}::uuid[], ${col(v, 'field_id')}::uuid[], ${values}::text[]) AS u(person_id, field_id, value)
+      WHERE pv.org_id = ${orgId} AND pv.person_id = u.person_id AND pv.field_id = u.field_id AND pv.is_preferred
+        AND pv.value <> u.value::jsonb
+    `.execute(db);
+    await sql`
+      INSERT INTO person_field_value (org_id, id, person_id, field_id, value, is_preferred, source_kind, source_ref,
+        observed_at, confirmed_at, confidence, created_at, updated_at)
+      SELECT ${orgId}::uuid, uuid_v7(), u.person_id, u.field_id, u.value::jsonb, true, ${kind}, ${ref},
+        ${now}::timestamptz, ${now}::timestamptz, ${confidence}::real, ${now}::timestamptz, ${now}::timestamptz
+      FROM unnest(${col(v, 'person_id')}::uuid[], ${col(v, 'field_id')}::uuid[], ${values}::text[]) AS u(person_id, field_id, value)
+      ON CONFLICT ON CONSTRAINT person_field_value_person_field_value_key DO UPDATE SET
+        confirmed_at = excluded.confirmed_at, is_preferred = true
     `.execute(db);
   }
 
