@@ -49,7 +49,8 @@ export interface OpenOptions {
 function kyselyLog(options: OpenOptions) {
   const onQuery = options.onQuery;
   if (!onQuery) return undefined;
-  return (event: { query: { sql: string }; queryDurationMillis: number }) => onQuery(event.query.sql, event.queryDurationMillis);
+  return (event: { query: { sql: string }; queryDurationMillis: number }) =>
+    onQuery(event.query.sql, event.queryDurationMillis);
 }
 
 export async function openDatabase(target: DbTarget, options: OpenOptions = {}): Promise<Database> {

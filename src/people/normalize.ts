@@ -32,7 +32,7 @@ export function normalizePhone(raw: string, defaultCountry: CountryCode = 'US'):
     return parsed?.isPossible() ? parsed.number : null;
   }
   const parsed = parsePhoneNumberFromString(trimmed, defaultCountry);
-  if (!parsed || !parsed.isPossible()) return null;
+  if (!parsed?.isPossible()) return null;
   return parsed.number;
 }
 
