@@ -74,7 +74,13 @@ async function makePrimary(
     .where('person_id', '=', personId)
     .where('is_primary', '=', true)
     .execute();
-  await db.updateTable(TABLE[kind]).set({ is_primary: true }).where('id', '=', valueId).execute();
+  await db
+    .updateTable(TABLE[kind])
+    .set({ is_primary: true })
+    .where('person_id', '=', personId)
+    .where('person_id', '=', personId)
+    .where('id', '=', valueId)
+    .execute();
 }
 
 /** Adds a value; a value the person already has is re-confirmed instead (409 never: it is the same fact). */
@@ -115,7 +121,7 @@ export async function addContactValue(
           })
           .onConflict((oc) =>
             oc
-              .constraint('person_email_person_address_key')
+              .constraint('person_email_org_address_person_key')
               .doUpdateSet({ confirmed_at: now, ...(value.status ? { status: value.status } : {}) }),
           )
           .returning('id')
@@ -138,7 +144,7 @@ export async function addContactValue(
             ...provenance,
           })
           .onConflict((oc) =>
-            oc.constraint('person_phone_person_number_key').doUpdateSet({ confirmed_at: now }),
+            oc.constraint('person_phone_org_number_person_key').doUpdateSet({ confirmed_at: now }),
           )
           .returning('id')
           .executeTakeFirstOrThrow()
@@ -201,12 +207,22 @@ export async function updateContactValue(
       primary = p;
       const set = { ...rest, ...(type ? { number_type: type } : {}) };
       if (Object.keys(set).length > 0)
-        await trx.updateTable('person_phone').set(set).where('id', '=', valueId).execute();
+        await trx
+          .updateTable('person_phone')
+          .set(set)
+          .where('person_id', '=', personId)
+          .where('id', '=', valueId)
+          .execute();
     } else {
       const { primary: p, ...rest } = parse(AddressPatch, raw);
       primary = p;
       if (Object.keys(rest).length > 0)
-        await trx.updateTable('person_address').set(rest).where('id', '=', valueId).execute();
+        await trx
+          .updateTable('person_address')
+          .set(rest)
+          .where('person_id', '=', personId)
+          .where('id', '=', valueId)
+          .execute();
     }
     if (primary) await makePrimary(trx, kind, personId, valueId);
   });
@@ -223,10 +239,10 @@ export async function removeContactValue(
   await ctx.db.transaction().execute(async (trx) => {
     await lockPerson(trx, orgId, personId);
     const value = await findValue(trx, kind, orgId, personId, valueId);
-    await trx.deleteFrom(TABLE[kind]).where('id', '=', valueId).execute();
+    await trx.deleteFrom(TABLE[kind]).where('person_id', '=', personId).where('id', '=', valueId).execute();
     if (value.is_primary) {
       // The oldest remaining value becomes primary.
-      await sql`UPDATE ${sql.table(TABLE[kind])} SET is_primary = true WHERE id = (
+      await sql`UPDATE ${sql.table(TABLE[kind])} SET is_primary = true WHERE person_id = ${personId} AND id = (
         SELECT id FROM ${sql.table(TABLE[kind])} WHERE person_id = ${personId} ORDER BY observed_at, id LIMIT 1)`.execute(
         trx,
       );

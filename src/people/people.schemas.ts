@@ -46,7 +46,8 @@ export const AddressInput = z.object({
       z
         .string()
         .max(300)
-        .transform((s) => s.trim()),
+        // Control characters never belong in an address (and \u001f separates lines in bulk writes).
+        .transform((s) => s.replace(/[\u0000-\u001f]/g, ' ').trim()),
     )
     .max(5)
     .default([])

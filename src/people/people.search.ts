@@ -67,7 +67,9 @@ function predicates(filter: PeopleFilter): Expression<SqlBool>[] {
   if (name) {
     for (const word of name.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 4)) {
       const prefix = `${escapeLike(word)}%`;
-      where.push(sql<SqlBool>`(lower(p.family_name) LIKE ${prefix} OR lower(p.given_name) LIKE ${prefix})`);
+      // Family name: its btree prefix index. Given name: the full-name expression starts with it,
+      // and the trigram index answers LIKE 'prefix%'.
+      where.push(sql<SqlBool>`(lower(p.family_name) LIKE ${prefix} OR ${nameExpr} LIKE ${prefix})`);
     }
   }
   if (filter.fuzzy) where.push(sql<SqlBool>`${nameExpr} % ${filter.fuzzy.toLowerCase()}`);

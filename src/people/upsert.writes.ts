@@ -122,7 +122,7 @@ export async function writeBatch(db: Kysely<DB>, w: BatchWrites): Promise<Set<st
         ${kind}, ${ref}, ${now}::timestamptz, ${now}::timestamptz, ${confidence}::real, ${now}::timestamptz, ${now}::timestamptz
       FROM unnest(${col(e, 'person_id')}::uuid[], ${col(e, 'address')}::text[], ${col(e, 'status')}::text[],
         ${col(e, 'primary')}::boolean[]) AS u(person_id, address, status, is_primary)
-      ON CONFLICT ON CONSTRAINT person_email_person_address_key DO UPDATE SET
+      ON CONFLICT ON CONSTRAINT person_email_org_address_person_key DO UPDATE SET
         confirmed_at = excluded.confirmed_at,
         is_primary = person_email.is_primary OR excluded.is_primary
     `.execute(db);
@@ -136,7 +136,7 @@ export async function writeBatch(db: Kysely<DB>, w: BatchWrites): Promise<Set<st
         UPDATE person_email SET status = u.status
         FROM unnest(${col(given, 'person_id')}::uuid[], ${col(given, 'address')}::text[], ${col(given, 'status')}::text[])
           AS u(person_id, address, status)
-        WHERE person_email.person_id = u.person_id AND person_email.address = u.address
+        WHERE person_email.org_id = ${orgId} AND person_email.address = u.address AND person_email.person_id = u.person_id
           AND person_email.status <> u.status AND (u.status <> 'subscribed' OR ${resubscribes}::boolean)
       `.execute(db);
     }
@@ -157,7 +157,7 @@ export async function writeBatch(db: Kysely<DB>, w: BatchWrites): Promise<Set<st
       FROM unnest(${col(p, 'person_id')}::uuid[], ${col(p, 'number')}::text[], ${col(p, 'number_type')}::text[],
         ${col(p, 'sms_capable')}::boolean[], ${col(p, 'do_not_call')}::boolean[], ${col(p, 'primary')}::boolean[])
         AS u(person_id, number, number_type, sms_capable, do_not_call, is_primary)
-      ON CONFLICT ON CONSTRAINT person_phone_person_number_key DO UPDATE SET
+      ON CONFLICT ON CONSTRAINT person_phone_org_number_person_key DO UPDATE SET
         confirmed_at = excluded.confirmed_at,
         number_type = CASE WHEN excluded.number_type = 'other' THEN person_phone.number_type ELSE excluded.number_type END,
         sms_capable = person_phone.sms_capable OR excluded.sms_capable,
@@ -177,10 +177,10 @@ export async function writeBatch(db: Kysely<DB>, w: BatchWrites): Promise<Set<st
       INSERT INTO person_address (org_id, id, person_id, address_lines, locality, region, postal_code, country,
         latitude, longitude, address_key, is_primary, source_kind, source_ref, observed_at, confirmed_at, confidence,
         created_at, updated_at)
-      SELECT ${orgId}::uuid, uuid_v7(), u.person_id, ARRAY(SELECT jsonb_array_elements_text(u.lines::jsonb)),
+      SELECT ${orgId}::uuid, uuid_v7(), u.person_id, string_to_array(u.lines, chr(31)),
         u.locality, u.region, u.postal_code, u.country, u.latitude, u.longitude, u.address_key, u.is_primary,
         ${kind}, ${ref}, ${now}::timestamptz, ${now}::timestamptz, ${confidence}::real, ${now}::timestamptz, ${now}::timestamptz
-      FROM unnest(${col(a, 'person_id')}::uuid[], ${a.map((x) => json(x.lines))}::text[], ${col(a, 'locality')}::text[],
+      FROM unnest(${col(a, 'person_id')}::uuid[], ${a.map((x) => x.lines.join('\u001f'))}::text[], ${col(a, 'locality')}::text[],
         ${col(a, 'region')}::text[], ${col(a, 'postal_code')}::text[], ${col(a, 'country')}::text[],
         ${col(a, 'latitude')}::float8[], ${col(a, 'longitude')}::float8[], ${col(a, 'address_key')}::text[],
         ${col(a, 'primary')}::boolean[])

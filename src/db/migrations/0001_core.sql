@@ -159,8 +159,9 @@ CREATE TABLE person (
   CONSTRAINT person_org_id_key UNIQUE (org_id, id)
 );
 CREATE INDEX person_org_updated_idx ON person (org_id, updated_at);
+-- Family-name prefixes use this btree; given-name prefixes use the trigram index below (the
+-- full-name expression starts with the given name, and trigram GIN answers LIKE 'prefix%').
 CREATE INDEX person_family_prefix_idx ON person (org_id, lower(family_name) text_pattern_ops, lower(given_name));
-CREATE INDEX person_given_prefix_idx ON person (org_id, lower(given_name) text_pattern_ops);
 CREATE INDEX person_name_trgm_idx ON person
   USING gin ((lower(coalesce(given_name, '') || ' ' || coalesce(family_name, ''))) gin_trgm_ops);
 CREATE INDEX person_unit_path_idx ON person USING gist (home_unit_path);
@@ -173,7 +174,7 @@ CREATE INDEX person_unit_path_idx ON person USING gist (home_unit_path);
 
 CREATE TABLE person_email (
   org_id uuid NOT NULL,
-  id uuid PRIMARY KEY,
+  id uuid NOT NULL,
   person_id uuid NOT NULL,
   address text NOT NULL,
   status text NOT NULL DEFAULT 'subscribed',
@@ -188,18 +189,21 @@ CREATE TABLE person_email (
   seq bigint NOT NULL DEFAULT nextval('change_seq'),
   origin_node uuid,
   origin_id uuid,
-  CONSTRAINT person_email_person_address_key UNIQUE (person_id, address),
+  -- Unique per person, and leading with (org_id, address) so that the same index finds everyone
+  -- holding an address (matching) without a second index to maintain on every insert.
+  CONSTRAINT person_email_org_address_person_key UNIQUE (org_id, address, person_id),
   CONSTRAINT person_email_lower_check CHECK (address = lower(address)),
   CONSTRAINT person_email_status_check CHECK (status IN ('subscribed', 'unsubscribed', 'bouncing', 'spam_complaint')),
   CONSTRAINT person_email_confidence_check CHECK (confidence BETWEEN 0 AND 1),
-  CONSTRAINT person_email_person_fkey FOREIGN KEY (org_id, person_id) REFERENCES person (org_id, id) ON DELETE CASCADE
+  CONSTRAINT person_email_person_fkey FOREIGN KEY (org_id, person_id) REFERENCES person (org_id, id) ON DELETE CASCADE,
+  -- Keyed by person first: one index serves a person's values, edits by id, and cascades.
+  CONSTRAINT person_email_pkey PRIMARY KEY (person_id, id)
 );
-CREATE INDEX person_email_address_idx ON person_email (org_id, address);
 CREATE UNIQUE INDEX person_email_one_primary_key ON person_email (person_id) WHERE is_primary;
 
 CREATE TABLE person_phone (
   org_id uuid NOT NULL,
-  id uuid PRIMARY KEY,
+  id uuid NOT NULL,
   person_id uuid NOT NULL,
   number text NOT NULL,
   number_type text NOT NULL DEFAULT 'other',
@@ -216,18 +220,19 @@ CREATE TABLE person_phone (
   seq bigint NOT NULL DEFAULT nextval('change_seq'),
   origin_node uuid,
   origin_id uuid,
-  CONSTRAINT person_phone_person_number_key UNIQUE (person_id, number),
+  CONSTRAINT person_phone_org_number_person_key UNIQUE (org_id, number, person_id),
   CONSTRAINT person_phone_e164_check CHECK (number ~ '^\+[1-9][0-9]{6,14}$'),
   CONSTRAINT person_phone_type_check CHECK (number_type IN ('mobile', 'home', 'work', 'other')),
   CONSTRAINT person_phone_confidence_check CHECK (confidence BETWEEN 0 AND 1),
-  CONSTRAINT person_phone_person_fkey FOREIGN KEY (org_id, person_id) REFERENCES person (org_id, id) ON DELETE CASCADE
+  CONSTRAINT person_phone_person_fkey FOREIGN KEY (org_id, person_id) REFERENCES person (org_id, id) ON DELETE CASCADE,
+  -- Keyed by person first: one index serves a person's values, edits by id, and cascades.
+  CONSTRAINT person_phone_pkey PRIMARY KEY (person_id, id)
 );
-CREATE INDEX person_phone_number_idx ON person_phone (org_id, number);
 CREATE UNIQUE INDEX person_phone_one_primary_key ON person_phone (person_id) WHERE is_primary;
 
 CREATE TABLE person_address (
   org_id uuid NOT NULL,
-  id uuid PRIMARY KEY,
+  id uuid NOT NULL,
   person_id uuid NOT NULL,
   address_lines text[] NOT NULL DEFAULT '{}',
   locality text,
@@ -254,7 +259,9 @@ CREATE TABLE person_address (
   CONSTRAINT person_address_latitude_check CHECK (latitude BETWEEN -90 AND 90),
   CONSTRAINT person_address_longitude_check CHECK (longitude BETWEEN -180 AND 180),
   CONSTRAINT person_address_confidence_check CHECK (confidence BETWEEN 0 AND 1),
-  CONSTRAINT person_address_person_fkey FOREIGN KEY (org_id, person_id) REFERENCES person (org_id, id) ON DELETE CASCADE
+  CONSTRAINT person_address_person_fkey FOREIGN KEY (org_id, person_id) REFERENCES person (org_id, id) ON DELETE CASCADE,
+  -- Keyed by person first: one index serves a person's values, edits by id, and cascades.
+  CONSTRAINT person_address_pkey PRIMARY KEY (person_id, id)
 );
 CREATE INDEX person_address_postal_idx ON person_address (org_id, postal_code);
 CREATE UNIQUE INDEX person_address_one_primary_key ON person_address (person_id) WHERE is_primary;
