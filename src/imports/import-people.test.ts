@@ -140,13 +140,16 @@ describe('runPeopleImport', () => {
       ',,,,,', // 6: blank, skipped
       'Cy,Young,cy@example.org,12,,bad phone', // 7
       'Di,Ray,di@example.org,,1990-02-30,bad date', // 8
-      'only,two', // 9
-      ',,,,,"just a note"', // 10
-      'Ed,Ng,ed@example.org,,,', // 11
+      '', // 9: empty, not a row
+      'only,two', // 10
+      ',,,,,"just a note"', // 11
+      'Ed,Ng,ed@example.org,,,', // 12
+      'Fay,"Unclosed,fay@example.org,,,', // 13
+      'Gus,Lee,gus@example.org,,,', // 14: swallowed by the open quote
     ].join('\n');
     const rejectsPath = path.join(dir, 'bad.rejects.csv');
     const summary = await runPeopleImport(ctx, { file: csvFile(text), rejectsPath, batchSize: 3 });
-    expect(summary).toMatchObject({ rowsRead: 9, created: 3, rejected: 5, skipped: 1, rejectsPath });
+    expect(summary).toMatchObject({ rowsRead: 10, created: 3, rejected: 6, skipped: 1, rejectsPath });
     expect(summary.unmappedColumns).toEqual(['Notes']);
 
     const rejects = parse(readFileSync(rejectsPath), { relax_column_count: true }) as string[][];
@@ -158,14 +161,16 @@ describe('runPeopleImport', () => {
         '8',
         'birthdate: "1990-02-30" is not a valid date (YYYY-MM-DD or M/D/YYYY, not in the future) (column "DOB")',
       ],
-      ['9', 'row has 2 fields; the header has 6'],
-      ['10', 'no name, email, phone or identifier: nothing to import'],
+      ['10', 'row has 2 fields; the header has 6'],
+      ['11', 'no name, email, phone or identifier: nothing to import'],
+      ['13', 'a quoted field is never closed: the rest of the file from this line on could not be read'],
     ]);
+    expect(rejects[6]?.[2]).toBe('Fay,"Unclosed,fay@example.org,,,');
     expect(rejects[1]).toEqual(['3', expect.any(String), 'Bob', 'Stone', 'bob@', '', '', 'typo, in email']);
     expect(rejects[4]?.slice(2)).toEqual(['only', 'two']);
 
     const table = await rejectRows(summary.importId);
-    expect(table.map((r) => Number(r.line_no))).toEqual([3, 7, 8, 9, 10]);
+    expect(table.map((r) => Number(r.line_no))).toEqual([3, 7, 8, 10, 11, 13]);
     expect(JSON.parse(table[0]?.raw ?? '')).toEqual(['Bob', 'Stone', 'bob@', '', '', 'typo, in email']);
     expect(await peopleState(ctx.actor.orgId)).toEqual([
       'Ana|Lima|1980-01-02|ana@example.org|+15105550142',

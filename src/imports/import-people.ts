@@ -272,8 +272,13 @@ export async function runPeopleImport(ctx: Ctx, options: ImportPeopleOptions): P
       const next = await iterator.next();
       if (next.done) break;
       const record = next.value;
-      if (record.endLine <= lastLine) continue;
-      batch.endLine = record.endLine;
+      // Unreadable records come after the last readable one, so they never move the cursor (a
+      // resume re-reads them; their reject is stored once).
+      if (record.endLine <= lastLine && !record.error) continue;
+      if (!record.error) batch.endLine = Math.max(batch.endLine, record.endLine);
+      else batch.endLine = Math.max(batch.endLine, lastLine);
+      // An empty line is no row at all.
+      if (record.fields.length === 1 && record.fields[0] === '' && !record.error) continue;
       batch.rows++;
       if (record.error) {
         batch.rejects.push({ line: record.line, reason: record.error, fields: record.fields });

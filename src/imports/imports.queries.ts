@@ -192,6 +192,7 @@ export async function insertRejects(
           raw: JSON.stringify(r.fields),
         })),
       )
+      .onConflict((oc) => oc.columns(['import_id', 'line_no']).doNothing())
       .execute();
   }
 }

@@ -104,7 +104,10 @@ const IDENTIFIER = /^[^:\s]+:.+$/;
 const LIST_SPLIT = /[;,]/;
 
 /** Builds the row mapper for one file's column plan. Per-row work is plain string handling. */
-export function rowMapper(plan: ColumnPlan): (fields: string[]) => RowResult {
+export function rowMapper(
+  plan: ColumnPlan,
+  options: { validate?: 'fast' | 'zod' } = {},
+): (fields: string[]) => RowResult {
   const width = plan.header.length;
   const columns: PlannedColumn[] = plan.columns;
   return (fields) => {
@@ -145,6 +148,7 @@ export function rowMapper(plan: ColumnPlan): (fields: string[]) => RowResult {
     let month: string | undefined;
     let day: string | undefined;
     let birthColumn: string | undefined;
+    const columnOf = new Map<string, string>();
     const phoneColumns: { value: string; column: string; type?: 'mobile' | 'home' | 'work' }[] = [];
 
     for (const { index, column, target } of columns) {
@@ -158,7 +162,10 @@ export function rowMapper(plan: ColumnPlan): (fields: string[]) => RowResult {
         case 'preferred_language':
         case 'home_unit':
           // Two columns for one field: the first non-blank wins.
-          raw[target.kind] ??= value;
+          if (raw[target.kind] === undefined) {
+            raw[target.kind] = value;
+            columnOf.set(target.kind, column);
+          }
           break;
         case 'full_name':
           fullName ??= value;
@@ -205,12 +212,16 @@ export function rowMapper(plan: ColumnPlan): (fields: string[]) => RowResult {
         case 'address_line':
           // A multi-line cell ("12 Oak St\nApt 4") is several address lines.
           for (const line of value.split(/\r?\n/)) if (line.trim() !== '') address.lines.push(line.trim());
+          if (!columnOf.has('address_line')) columnOf.set('address_line', column);
           hasAddress = true;
           break;
         case 'locality':
         case 'region':
         case 'postal_code':
-          address[target.kind] ??= value;
+          if (address[target.kind] === undefined) {
+            address[target.kind] = value;
+            columnOf.set(target.kind, column);
+          }
           hasAddress = true;
           break;
         case 'country': {
@@ -221,6 +232,7 @@ export function rowMapper(plan: ColumnPlan): (fields: string[]) => RowResult {
           break;
         }
         case 'tags':
+          if (!columnOf.has('tags')) columnOf.set('tags', column);
           for (const part of value.split(LIST_SPLIT)) {
             const tag = part.trim();
             if (tag !== '' && !raw.tags.includes(tag)) raw.tags.push(tag);
@@ -305,18 +317,73 @@ export function rowMapper(plan: ColumnPlan): (fields: string[]) => RowResult {
       return { kind: 'reject', reason: 'no name, email, phone or identifier: nothing to import' };
     }
 
-    const parsed = PersonInput.safeParse(hasAddress ? { ...raw, addresses: [address] } : raw);
-    if (!parsed.success) {
-      return {
-        kind: 'reject',
-        reason: formatProblems(
-          parsed.error.issues.map((issue) => ({
-            field: issue.path.map(String).join('.') || 'row',
-            message: issue.message,
-          })),
-        ),
-      };
+    const input = { ...raw, addresses: hasAddress ? [address] : [] } as PersonInput;
+    if (options.validate === 'zod') {
+      const parsed = PersonInput.safeParse(input);
+      if (!parsed.success) {
+        return {
+          kind: 'reject',
+          reason: formatProblems(
+            parsed.error.issues.map((issue) => ({
+              field: issue.path.map(String).join('.') || 'row',
+              message: issue.message,
+            })),
+          ),
+        };
+      }
+      return { kind: 'person', input: parsed.data };
     }
-    return { kind: 'person', input: parsed.data };
+    const tooLong = limitProblems(input, columnOf);
+    if (tooLong.length > 0) return { kind: 'reject', reason: formatProblems(tooLong) };
+    return { kind: 'person', input };
   };
+}
+
+/*
+ * The PersonInput schema's limits, checked directly. Every value above is already normalized the
+ * way the schema's transforms normalize it (trimmed, emails lower-cased, phones E.164, dates
+ * checked), so what remains of the schema is lengths, counts and the unit path's form. Parsing
+ * each row with zod cost ~17 µs, half the per-row budget of a large import; a property test holds
+ * this path to the schema: whatever it accepts, PersonInput.parse returns unchanged.
+ */
+const UNIT_PATH = /^[a-z0-9_]+(\.[a-z0-9_]+)*$/;
+
+function limitProblems(input: PersonInput, columnOf: Map<string, string>): Problem[] {
+  const problems: Problem[] = [];
+  const check = (field: string, value: string | undefined, max: number) => {
+    if (value !== undefined && value.length > max)
+      problems.push({ field, message: `longer than ${max} characters`, column: columnOf.get(field) });
+  };
+  check('given_name', input.given_name, 200);
+  check('family_name', input.family_name, 200);
+  check('additional_name', input.additional_name, 200);
+  check('pronouns', input.pronouns, 50);
+  check('preferred_language', input.preferred_language, 35);
+  const address = input.addresses[0];
+  if (address) {
+    check('locality', address.locality, 200);
+    check('region', address.region, 100);
+    check('postal_code', address.postal_code, 20);
+    if (address.lines.length > 5)
+      problems.push({
+        field: 'address_line',
+        message: 'more than 5 address lines',
+        column: columnOf.get('address_line'),
+      });
+    for (const line of address.lines) check('address_line', line, 300);
+  }
+  if (input.home_unit !== undefined && !UNIT_PATH.test(input.home_unit))
+    problems.push({
+      field: 'home_unit',
+      message: 'a unit path like east.oakland',
+      column: columnOf.get('home_unit'),
+    });
+  for (const tag of input.tags) check('tags', tag, 100);
+  if (input.tags.length > 100)
+    problems.push({ field: 'tags', message: 'more than 100 tags', column: columnOf.get('tags') });
+  if (input.emails.length > 50) problems.push({ field: 'email', message: 'more than 50 emails' });
+  if (input.phones.length > 50) problems.push({ field: 'phone', message: 'more than 50 phones' });
+  if (input.identifiers.length > 50)
+    problems.push({ field: 'identifiers', message: 'more than 50 identifiers' });
+  return problems;
 }
