@@ -55,8 +55,38 @@ export const MAX_PER_PAGE = 100;
 const nameExpr = sql<string>`lower(coalesce(p.given_name, '') || ' ' || coalesce(p.family_name, ''))`;
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/**
+ * Name words as prefixes. One word: the given or the family name starts with it. Several: the first
+ * and last words prefix the given and family names (in either order) and any middle word is
+ * somewhere in the name, which keeps the family-name index usable for "maria gar" or "garcia m".
+ */
+function namePredicate(name: string): Expression<SqlBool> {
+  const words = name.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 4);
+  const prefix = (w: string) => `${escapeLike(w)}%`;
+  const first = words[0] as string;
+  if (words.length === 1) {
+    // Family name: its btree prefix index. Given name: the full-name expression starts with it,
+    // and the trigram index answers LIKE 'prefix%'.
+    return sql<SqlBool>`(lower(p.family_name) LIKE ${prefix(first)} OR ${nameExpr} LIKE ${prefix(first)})`;
+  }
+  const last = words[words.length - 1] as string;
+  const middle = words.slice(1, -1).map((w) => sql<SqlBool>` AND ${nameExpr} LIKE ${`%${escapeLike(w)}%`}`);
+  return sql<SqlBool>`((lower(p.family_name) LIKE ${prefix(last)} AND ${nameExpr} LIKE ${prefix(first)})
+    OR (lower(p.family_name) LIKE ${prefix(first)} AND ${nameExpr} LIKE ${prefix(last)}))${sql.join(middle, sql``)}`;
+}
+
+/** The subtree of a unit path as a btree range: [path, path + '0'). See the person_unit_path_idx comment. */
+export function unitRange(path: string): [string, string] {
+  return [path, `${path}0`];
+}
+
+/** Filters resolved against the database before the query is built (a tag name to its id). */
+interface Resolved {
+  tagId?: string | null;
+}
+
 /** The filters as SQL predicates over `person as p` (already scoped to the organization). */
-function predicates(filter: PeopleFilter): Expression<SqlBool>[] {
+function predicates(filter: PeopleFilter, resolved: Resolved): Expression<SqlBool>[] {
   const where: Expression<SqlBool>[] = [];
   let name = filter.name;
   let email = filter.email;
@@ -64,14 +94,7 @@ function predicates(filter: PeopleFilter): Expression<SqlBool>[] {
     if (filter.q.includes('@')) email = filter.q.toLowerCase();
     else name = name ? `${name} ${filter.q}` : filter.q;
   }
-  if (name) {
-    for (const word of name.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 4)) {
-      const prefix = `${escapeLike(word)}%`;
-      // Family name: its btree prefix index. Given name: the full-name expression starts with it,
-      // and the trigram index answers LIKE 'prefix%'.
-      where.push(sql<SqlBool>`(lower(p.family_name) LIKE ${prefix} OR ${nameExpr} LIKE ${prefix})`);
-    }
-  }
+  if (name) where.push(namePredicate(name));
   if (filter.fuzzy) where.push(sql<SqlBool>`${nameExpr} % ${filter.fuzzy.toLowerCase()}`);
   if (email) {
     where.push(
@@ -85,15 +108,21 @@ function predicates(filter: PeopleFilter): Expression<SqlBool>[] {
     );
   }
   if (filter.tag) {
-    where.push(sql<SqlBool>`EXISTS (SELECT 1 FROM tagging tg JOIN tag t ON t.id = tg.tag_id
-      WHERE tg.person_id = p.id AND t.org_id = p.org_id AND lower(t.name) = ${filter.tag.toLowerCase()})`);
+    where.push(
+      resolved.tagId
+        ? sql<SqlBool>`EXISTS (SELECT 1 FROM tagging tg WHERE tg.tag_id = ${resolved.tagId} AND tg.person_id = p.id)`
+        : sql<SqlBool>`false`,
+    );
   }
   if (filter.list) {
     where.push(
       sql<SqlBool>`EXISTS (SELECT 1 FROM list_item li WHERE li.person_id = p.id AND li.list_id = ${filter.list})`,
     );
   }
-  if (filter.unit) where.push(sql<SqlBool>`p.home_unit_path <@ ${filter.unit}::ltree`);
+  if (filter.unit) {
+    const [from, to] = unitRange(filter.unit);
+    where.push(sql<SqlBool>`p.home_unit_path >= ${from}::ltree AND p.home_unit_path < ${to}::ltree`);
+  }
   if (filter.zip) {
     where.push(
       sql<SqlBool>`EXISTS (SELECT 1 FROM person_address a WHERE a.person_id = p.id AND a.org_id = p.org_id AND a.postal_code = ${filter.zip})`,
@@ -103,11 +132,28 @@ function predicates(filter: PeopleFilter): Expression<SqlBool>[] {
   return where;
 }
 
-function baseQuery(db: Kysely<DB>, orgId: string, filter: PeopleFilter) {
+async function resolve(db: Kysely<DB>, orgId: string, filter: PeopleFilter): Promise<Resolved> {
+  if (!filter.tag) return {};
+  const tag = await db
+    .selectFrom('tag')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where(sql<string>`lower(name)`, '=', filter.tag.toLowerCase())
+    .executeTakeFirst();
+  return { tagId: tag?.id ?? null };
+}
+
+function baseQuery(db: Kysely<DB>, orgId: string, filter: PeopleFilter, resolved: Resolved) {
   let query = db.selectFrom('person as p').where('p.org_id', '=', orgId).where('p.merged_into', 'is', null);
-  for (const predicate of predicates(filter)) query = query.where(predicate);
+  for (const predicate of predicates(filter, resolved)) query = query.where(predicate);
   return query;
 }
+
+/** Whether the only filters given are these keys (sort does not count). */
+const only = (filter: PeopleFilter, ...keys: (keyof PeopleFilter)[]): boolean =>
+  Object.entries(filter).every(
+    ([key, value]) => value === undefined || key === 'sort' || keys.includes(key as keyof PeopleFilter),
+  );
 
 /** Ids of matching people for one page, in the filter's order. */
 export async function searchPeopleIds(
@@ -115,9 +161,10 @@ export async function searchPeopleIds(
   orgId: string,
   filter: PeopleFilter,
   paging: { page: number; perPage: number },
+  resolved?: Resolved,
 ): Promise<string[]> {
   const perPage = Math.min(Math.max(paging.perPage, 1), MAX_PER_PAGE);
-  let query = baseQuery(db, orgId, filter).select('p.id');
+  let query = baseQuery(db, orgId, filter, resolved ?? (await resolve(db, orgId, filter))).select('p.id');
   if (filter.fuzzy) {
     query = query.orderBy(sql`similarity(${nameExpr}, ${filter.fuzzy.toLowerCase()})`, 'desc');
   } else if (filter.sort === 'name') {
@@ -131,8 +178,25 @@ export async function searchPeopleIds(
   return rows.map((r) => r.id);
 }
 
-export async function countPeople(db: Kysely<DB>, orgId: string, filter: PeopleFilter): Promise<number> {
-  const row = await baseQuery(db, orgId, filter)
+export async function countPeople(
+  db: Kysely<DB>,
+  orgId: string,
+  filter: PeopleFilter,
+  resolved?: Resolved,
+): Promise<number> {
+  const r = resolved ?? (await resolve(db, orgId, filter));
+  // A tag's taggings are exactly its live people (deleting a person cascades, merging re-points
+  // them to the survivor), so a tag alone is counted from its index without visiting people.
+  if (filter.tag && only(filter, 'tag')) {
+    if (!r.tagId) return 0;
+    const row = await db
+      .selectFrom('tagging')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('tag_id', '=', r.tagId)
+      .executeTakeFirstOrThrow();
+    return row.n;
+  }
+  const row = await baseQuery(db, orgId, filter, r)
     .select(sql<number>`count(*)::int`.as('n'))
     .executeTakeFirstOrThrow();
   return row.n;
@@ -148,9 +212,10 @@ export async function searchPeople(
   const page = Math.max(paging.page ?? 1, 1);
   const perPage = Math.min(Math.max(paging.perPage ?? 50, 1), MAX_PER_PAGE);
   const orgId = ctx.actor.orgId;
+  const resolved = await resolve(ctx.db, orgId, filter);
   const [ids, total] = await Promise.all([
-    searchPeopleIds(ctx.db, orgId, filter, { page, perPage }),
-    countPeople(ctx.db, orgId, filter),
+    searchPeopleIds(ctx.db, orgId, filter, { page, perPage }, resolved),
+    countPeople(ctx.db, orgId, filter, resolved),
   ]);
   return { items: await loadPeople(ctx.db, orgId, ids), total, page, per_page: perPage };
 }

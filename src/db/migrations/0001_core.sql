@@ -164,7 +164,10 @@ CREATE INDEX person_org_updated_idx ON person (org_id, updated_at);
 CREATE INDEX person_family_prefix_idx ON person (org_id, lower(family_name) text_pattern_ops, lower(given_name));
 CREATE INDEX person_name_trgm_idx ON person
   USING gin ((lower(coalesce(given_name, '') || ' ' || coalesce(family_name, ''))) gin_trgm_ops);
-CREATE INDEX person_unit_path_idx ON person USING gist (home_unit_path);
+-- "This unit and everything under it" as a btree range: with labels of [a-z0-9_], the subtree of
+-- X is exactly X <= path < X0 (X with '0' appended to its last label), so counts over a unit are
+-- index-only scans (a GiST index cannot answer them without visiting every row).
+CREATE INDEX person_unit_path_idx ON person (org_id, home_unit_path) WHERE merged_into IS NULL;
 
 -- Provenance columns shared by every contact value and custom-field value:
 --   source_kind  where it came from (import, form, user, api, signup, merge, partner)
