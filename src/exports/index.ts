@@ -9,3 +9,4 @@ export {
   resolveExportColumns,
 } from './export-people.js';
 export type { ExportFilters } from './exports.queries.js';
+export { exportRoutes } from './exports.routes.js';

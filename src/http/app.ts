@@ -5,6 +5,7 @@ import { authenticate, SESSION_COOKIE } from '../auth/authenticate.js';
 import type { DB } from '../db/schema.js';
 import { translateDbError } from '../db/sql-errors.js';
 import { AppError } from '../errors.js';
+import { registerCsvBodyParser } from '../imports/index.js';
 import type { Log } from '../log.js';
 import { registerDocs } from './docs.js';
 import { buildOpenApi } from './openapi.js';
@@ -73,6 +74,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       }
     },
   );
+
+  // CSV uploads (imports) arrive as streams, written to disk as they come.
+  registerCsvBodyParser(app);
 
   app.decorateRequest('actor', null);
   app.decorateRequest('csrfToken', null);

@@ -1,7 +1,9 @@
+import { exportRoutes } from '../exports/index.js';
+import { importRoutes } from '../imports/index.js';
 import { peopleRoutes } from '../people/index.js';
 import type { AnyRoute } from './route.js';
 
 /** Every domain's routes, in one list: the router, the OpenAPI document and the policy test read it. */
 export function allRoutes(): AnyRoute[] {
-  return [...peopleRoutes];
+  return [...peopleRoutes, ...importRoutes, ...exportRoutes];
 }

@@ -7,3 +7,4 @@ export {
   type ImportSummary,
   runPeopleImport,
 } from './import-people.js';
+export { importRoutes, registerCsvBodyParser } from './imports.routes.js';
