@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../test/support/db.js';
+import { createTestDatabase, testEngine } from '../../test/support/db.js';
 import { ctxFor, makeOrg, makeUser, systemCtx } from '../../test/support/fixtures.js';
 import type { Ctx } from '../context.js';
 import type { Database } from '../db/connect.js';
@@ -321,5 +321,31 @@ describe('runPeopleImport', () => {
       bytesRead: readFileSync(file).length,
       totalBytes: readFileSync(file).length,
     });
+  });
+});
+
+describe.skipIf(testEngine !== 'postgres')('concurrent imports into one organization', () => {
+  it('never create the same person twice, and the same file twice at once imports it once', async () => {
+    const ctx = await freshCtx();
+    const a = csvFile(householdCsv(300));
+    // Overlaps the first file on half its people, in another order and shape.
+    const lines = ['email,first,last'];
+    for (let i = 450; i >= 150; i--)
+      lines.push(`person${i}@example.org,Person${i},Family${Math.floor(i / 3)}`);
+    const b = csvFile(`${lines.join('\n')}\n`);
+    const results = await Promise.allSettled([
+      runPeopleImport(ctx, { file: a, batchSize: 25 }),
+      runPeopleImport(ctx, { file: b, batchSize: 25 }),
+      runPeopleImport(ctx, { file: a, batchSize: 25 }),
+    ]);
+    for (const r of results)
+      if (r.status === 'rejected') expect(String(r.reason)).toMatch(/being imported by another process/);
+    expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThanOrEqual(2);
+    const counts = await sql<{ people: number; emails: number }>`
+      SELECT (SELECT count(*)::int FROM person WHERE org_id = ${ctx.actor.orgId}) AS people,
+             (SELECT count(DISTINCT address)::int FROM person_email WHERE org_id = ${ctx.actor.orgId}) AS emails`.execute(
+      database.db,
+    );
+    expect(counts.rows[0]).toEqual({ people: 451, emails: 451 });
   });
 });
