@@ -1,4 +1,5 @@
 import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { authenticate, SESSION_COOKIE } from '../auth/authenticate.js';
@@ -46,6 +47,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true },
   });
   await app.register(cookie);
+  // Only routes that ask for a limit (rateLimitPerMinute) get one.
+  await app.register(rateLimit, { global: false });
 
   // Every route, as registered (including plugin routes): the policy test walks this list.
   const catalog: RouteCatalogEntry[] = [];

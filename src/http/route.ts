@@ -30,6 +30,8 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   status?: number;
   /** The OpenAPI document and reference list only the routes that are part of the public API. */
   hidden?: boolean;
+  /** Requests per minute per client address (public routes that could be abused). */
+  rateLimitPerMinute?: number;
   handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<unknown>;
 }
 
@@ -82,7 +84,11 @@ export function registerRoute(app: FastifyInstance, deps: RouteDeps, spec: AnyRo
   app.route({
     method: spec.method,
     url: spec.url,
-    config: { policy: spec.policy, spec },
+    config: {
+      policy: spec.policy,
+      spec,
+      ...(spec.rateLimitPerMinute ? { rateLimit: { max: spec.rateLimitPerMinute, timeWindow: 60_000 } } : {}),
+    },
     handler: async (request, reply) => {
       const actor = request.actor;
       if (!('public' in spec.policy)) {

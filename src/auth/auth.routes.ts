@@ -1,0 +1,154 @@
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { Actor } from '../context.js';
+import { AppError } from '../errors.js';
+import { defineRoute } from '../http/route.js';
+import { ROLES } from '../policy/index.js';
+import { SESSION_COOKIE } from './authenticate.js';
+import { LoginInput, login, logout } from './sessions.service.js';
+import { createToken, listTokens, revokeToken, TokenInput } from './tokens.service.js';
+import { addUser, getUser, listUsers, setUserDisabled, UserInput } from './users.service.js';
+
+const Me = z.object({
+  user: z.object({
+    id: z.string(),
+    email: z.string(),
+    display_name: z.string().nullable(),
+    role: z.enum(ROLES),
+    disabled: z.boolean(),
+    created_at: z.date(),
+  }),
+  org: z.object({ id: z.string() }),
+  csrf_token: z
+    .string()
+    .nullable()
+    .describe('Send it as X-CSRF-Token on writes made with the session cookie'),
+});
+const Token = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    prefix: z.string(),
+    created_at: z.date(),
+    last_used_at: z.date().nullable(),
+    revoked_at: z.date().nullable(),
+  })
+  .meta({ id: 'Token' });
+const User = Me.shape.user.meta({ id: 'User' });
+const IdParams = z.object({ id: z.uuid() });
+
+const userId = (actor: Actor): string => {
+  if (actor.kind !== 'user') throw new AppError('forbidden', 'only a signed-in user has tokens');
+  return actor.userId;
+};
+
+function setSessionCookie(reply: FastifyReply, token: string, expires: Date, secure: boolean): void {
+  reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires });
+}
+
+export const authRoutes = [
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    policy: { public: true, reason: 'signing in is how a session starts' },
+    rateLimitPerMinute: 10,
+    summary: 'Sign in with an organization, email and password; sets the session cookie',
+    tags: ['auth'],
+    body: LoginInput,
+    response: Me,
+    handler: async ({ body, ctx, reply, request }) => {
+      const result = await login(ctx.db, body, ctx.now());
+      setSessionCookie(reply, result.sessionToken, result.expiresAt, request.protocol === 'https');
+      const user = await getUser(
+        { ...ctx, actor: { kind: 'system', orgId: result.user.org_id, label: 'login' } },
+        result.user.id,
+      );
+      return { user, org: { id: result.user.org_id }, csrf_token: result.csrfToken };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/auth/logout',
+    policy: { authenticated: true },
+    summary: 'Sign out: ends this session',
+    tags: ['auth'],
+    handler: async ({ ctx, request, reply }) => {
+      if (request.sessionId) await logout(ctx.db, request.sessionId);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/auth/me',
+    policy: { authenticated: true },
+    summary: 'Who is signed in, and the CSRF token for this session',
+    tags: ['auth'],
+    response: Me,
+    handler: async ({ ctx, request }) => ({
+      user: await getUser(ctx, userId(ctx.actor)),
+      org: { id: ctx.actor.orgId },
+      csrf_token: request.csrfToken,
+    }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/tokens',
+    policy: { action: 'tokens.own' },
+    summary: 'Your API tokens (never their secrets)',
+    tags: ['auth'],
+    response: z.object({ items: z.array(Token) }),
+    handler: async ({ ctx }) => ({ items: await listTokens(ctx, userId(ctx.actor)) }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/tokens',
+    policy: { action: 'tokens.own' },
+    summary: 'Create an API token; its secret is shown once, in this response',
+    tags: ['auth'],
+    body: TokenInput,
+    response: Token.extend({ token: z.string() }),
+    status: 201,
+    handler: async ({ body, ctx }) => await createToken(ctx, userId(ctx.actor), body),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/api/v1/tokens/:id',
+    policy: { action: 'tokens.own' },
+    summary: 'Revoke one of your API tokens',
+    tags: ['auth'],
+    params: IdParams,
+    response: Token,
+    handler: async ({ params, ctx }) => await revokeToken(ctx, userId(ctx.actor), params.id),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/users',
+    policy: { action: 'users.manage' },
+    summary: "The organization's users",
+    tags: ['users'],
+    response: z.object({ items: z.array(User) }),
+    handler: async ({ ctx }) => ({ items: await listUsers(ctx) }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/users',
+    policy: { action: 'users.manage' },
+    summary: 'Add a user',
+    tags: ['users'],
+    body: UserInput,
+    response: User,
+    status: 201,
+    handler: async ({ body, ctx }) => await addUser(ctx, body),
+  }),
+  defineRoute({
+    method: 'PATCH',
+    url: '/api/v1/users/:id',
+    policy: { action: 'users.manage' },
+    summary: 'Disable or re-enable a user (disabling ends their sessions and stops their tokens)',
+    tags: ['users'],
+    params: IdParams,
+    body: z.object({ disabled: z.boolean() }).strict(),
+    response: User,
+    handler: async ({ params, body, ctx }) => await setUserDisabled(ctx, params.id, body.disabled),
+  }),
+];

@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { DEFAULT_HOST, DEFAULT_PORT, readEnv, resolveDbTarget } from '../../config.js';
+import { firstRunHint, startServer } from '../../server.js';
+import { action } from '../shared.js';
+
+const port = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`--port must be a number from 0 to 65535, not "${value}"`);
+  return n;
+};
+
+/** `rhizome start`: the server, until Ctrl-C or SIGTERM. */
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description('run the Rhizome server')
+    .option('--port <port>', `port to listen on (default: PORT, else ${DEFAULT_PORT})`, port)
+    .option('--host <address>', `address to listen on (default: RHIZOME_HOST, else ${DEFAULT_HOST})`)
+    .action(
+      action(async (options) => {
+        const env = readEnv();
+        const target = resolveDbTarget({ databaseUrl: options.databaseUrl, dataDir: options.dataDir }, env);
+        const server = await startServer({
+          target,
+          port: (options.port as number | undefined) ?? env.PORT ?? DEFAULT_PORT,
+          host: (options.host as string | undefined) ?? env.RHIZOME_HOST ?? DEFAULT_HOST,
+        });
+        const where = target.engine === 'pglite' ? `embedded database in ${target.dataDir}` : 'PostgreSQL';
+        process.stdout.write(`Rhizome is running at ${server.url} (${where})\n`);
+        process.stdout.write(`API reference: ${server.url}/api/v1/docs\n`);
+        const flags = options.dataDir
+          ? `--data-dir ${String(options.dataDir)}`
+          : options.databaseUrl
+            ? '--database-url ...'
+            : '';
+        const hint = await firstRunHint(server.database, flags);
+        if (hint) process.stdout.write(`\n${hint}\n`);
+        const shutdown = (signal: string) => {
+          process.stdout.write(`\n${signal}: stopping…\n`);
+          server.stop().then(
+            () => process.exit(0),
+            () => process.exit(1),
+          );
+        };
+        process.once('SIGINT', () => shutdown('SIGINT'));
+        process.once('SIGTERM', () => shutdown('SIGTERM'));
+      }),
+    );
+}

@@ -1,0 +1,28 @@
+import { Command } from 'commander';
+import { registerAccountCommands } from './commands/accounts.js';
+import { registerDatabaseCommands } from './commands/database.js';
+import { registerExportPeople } from './commands/export-people.js';
+import { registerImportPeople } from './commands/import-people.js';
+import { registerStart } from './commands/start.js';
+
+/** The `rhizome` command. Every subcommand takes --data-dir or --database-url, before or after it. */
+export function buildProgram(): Command {
+  const program = new Command('rhizome')
+    .description('Rhizome, the organizing database')
+    .option(
+      '--data-dir <dir>',
+      'embedded database directory (default: RHIZOME_DATA_DIR, else ./rhizome-data)',
+    )
+    .option('--database-url <url>', 'PostgreSQL instead of the embedded database (default: DATABASE_URL)')
+    .showSuggestionAfterError(true);
+  registerStart(program);
+  registerDatabaseCommands(program);
+  registerAccountCommands(program);
+  registerImportPeople(program);
+  registerExportPeople(program);
+  return program;
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bin/rhizome.js')) {
+  await buildProgram().parseAsync(process.argv);
+}

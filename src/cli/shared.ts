@@ -1,0 +1,116 @@
+import { mkdirSync } from 'node:fs';
+import type { Command } from 'commander';
+import { resolveDbTarget } from '../config.js';
+import type { Ctx } from '../context.js';
+import { type Database, openDatabase } from '../db/connect.js';
+import { migrate } from '../db/migrate.js';
+import { AppError } from '../errors.js';
+import { silentLog } from '../log.js';
+import { findOrgBySlug } from '../orgs/index.js';
+import { acquireLock } from './lock.js';
+
+/** Flags every command takes (set on the program, accepted before or after the command). */
+export interface DatabaseFlags {
+  databaseUrl?: string;
+  dataDir?: string;
+}
+
+/**
+ * Opens the database a command names, migrated, holding the embedded data directory for this
+ * process (a server or another command holding it makes this fail with a one-line reason).
+ */
+export async function openForCommand(
+  flags: DatabaseFlags,
+  what: string,
+): Promise<{ database: Database; close: () => Promise<void> }> {
+  const target = resolveDbTarget({ databaseUrl: flags.databaseUrl, dataDir: flags.dataDir });
+  let release = () => {};
+  if (target.engine === 'pglite' && target.dataDir) {
+    mkdirSync(target.dataDir, { recursive: true });
+    release = acquireLock(target.dataDir, { kind: 'command', what });
+  }
+  try {
+    const database = await openDatabase(target);
+    await migrate(database);
+    return {
+      database,
+      close: async () => {
+        await database.close();
+        release();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+/** Runs `fn` as the CLI operator of one organization (a system actor), then closes the database. */
+export async function withOrg<T>(
+  flags: DatabaseFlags & { org: string },
+  what: string,
+  fn: (ctx: Ctx) => Promise<T>,
+): Promise<T> {
+  const { database, close } = await openForCommand(flags, what);
+  try {
+    const org = await findOrgBySlug(database.db, flags.org).catch(() => {
+      throw new AppError(
+        'not_found',
+        `no organization with the slug "${flags.org}" (create it with: rhizome org create)`,
+      );
+    });
+    return await fn({
+      db: database.db,
+      actor: { kind: 'system', orgId: org.id, label: 'cli' },
+      now: () => new Date(),
+      log: silentLog,
+    });
+  } finally {
+    await close();
+  }
+}
+
+/** One line on standard error, a failing exit code: how every command reports a failure. */
+export function reportCommandError(error: unknown): void {
+  const message = error instanceof AppError || error instanceof Error ? error.message : String(error);
+  process.stderr.write(`error: ${message.split('\n')[0]}\n`);
+  process.exitCode = 1;
+}
+
+export type CommandOptions = Record<string, unknown> & DatabaseFlags;
+
+/** Wraps a command's action: options merged with the program's globals, positional arguments, errors as one line. */
+export function action(fn: (options: CommandOptions, args: string[]) => Promise<void>) {
+  return async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    try {
+      await fn(command.optsWithGlobals() as CommandOptions, args.slice(0, -2) as string[]);
+    } catch (error) {
+      reportCommandError(error);
+    }
+  };
+}
+
+/** Reads a secret: all of standard input when it is not a terminal, else a prompt without echo. */
+export async function readSecret(prompt: string, confirm: boolean): Promise<string> {
+  if (!process.stdin.isTTY) {
+    let text = '';
+    for await (const chunk of process.stdin) text += String(chunk);
+    return text.replace(/\r?\n$/, '');
+  }
+  const ask = async (question: string) => {
+    const { createInterface } = await import('node:readline');
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    const output = rl as unknown as { _writeToOutput: (s: string) => void };
+    process.stderr.write(question);
+    output._writeToOutput = () => {};
+    const answer = await new Promise<string>((resolve) => rl.question('', resolve));
+    rl.close();
+    process.stderr.write('\n');
+    return answer;
+  };
+  const first = await ask(prompt);
+  if (confirm && (await ask('again: ')) !== first)
+    throw new AppError('validation_failed', 'the two passwords differ');
+  return first;
+}

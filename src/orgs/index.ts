@@ -1,0 +1,1 @@
+export { countOrgs, createOrg, findOrgBySlug, type Org, OrgInput } from './orgs.service.js';

@@ -1,0 +1,10 @@
+export { unitRoutes } from './units.routes.js';
+export {
+  addUnit,
+  getUnit,
+  listUnits,
+  UNIT_KINDS,
+  UNIT_PATH,
+  UnitInput,
+  type UnitView,
+} from './units.service.js';

@@ -1,0 +1,99 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Ctx } from '../context.js';
+import { newId } from '../db/ids.js';
+import type { UnitKind } from '../db/schema.js';
+import { AppError, notFound } from '../errors.js';
+import { parseInput } from '../http/parse-input.js';
+
+export const UNIT_KINDS = ['network', 'organization', 'chapter', 'local', 'team'] as const;
+/** Lower-case labels of letters, digits and underscores, joined by dots (the search's subtree range relies on it). */
+export const UNIT_PATH = /^[a-z0-9_]{1,63}(\.[a-z0-9_]{1,63}){0,15}$/;
+
+export const UnitInput = z.object({
+  path: z
+    .string()
+    .trim()
+    .regex(UNIT_PATH, 'a path like east.oakland: lower-case letters, digits and _, joined by dots'),
+  name: z.string().trim().min(1, 'give the unit a name').max(200),
+  kind: z.enum(UNIT_KINDS).default('local'),
+});
+export type UnitInput = z.input<typeof UnitInput>;
+
+export interface UnitView {
+  id: string;
+  path: string;
+  name: string;
+  kind: UnitKind;
+  created_at: Date;
+}
+
+const select = ['id', sql<string>`path::text`.as('path'), 'name', 'kind', 'created_at'] as const;
+
+/** Adds a unit. Its parent (the path without its last label) must exist, unless it is a root. */
+export async function addUnit(ctx: Ctx, raw: UnitInput): Promise<UnitView> {
+  const input = parseInput(UnitInput, raw);
+  const orgId = ctx.actor.orgId;
+  const labels = input.path.split('.');
+  if (labels.length > 1) {
+    const parent = labels.slice(0, -1).join('.');
+    const found = await ctx.db
+      .selectFrom('unit')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where(sql<string>`path::text`, '=', parent)
+      .executeTakeFirst();
+    if (!found) {
+      throw new AppError(
+        'validation_failed',
+        `path: the parent unit ${parent} does not exist; add it first`,
+        {
+          fields: [{ field: 'path', message: `the parent unit ${parent} does not exist` }],
+        },
+      );
+    }
+  }
+  const clash = await ctx.db
+    .selectFrom('unit')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where(sql<string>`path::text`, '=', input.path)
+    .executeTakeFirst();
+  if (clash) {
+    throw new AppError('conflict', `path: a unit with the path ${input.path} already exists`, {
+      fields: [{ field: 'path', message: 'a unit with this path already exists' }],
+    });
+  }
+  return await ctx.db
+    .insertInto('unit')
+    .values({
+      org_id: orgId,
+      id: newId(),
+      path: sql`${input.path}::ltree` as unknown as string,
+      name: input.name,
+      kind: input.kind,
+    })
+    .returning(select)
+    .executeTakeFirstOrThrow();
+}
+
+/** The organization's units in tree order (each parent before its children). */
+export async function listUnits(ctx: Ctx): Promise<UnitView[]> {
+  return await ctx.db
+    .selectFrom('unit')
+    .select(select)
+    .where('org_id', '=', ctx.actor.orgId)
+    .orderBy('path')
+    .execute();
+}
+
+export async function getUnit(ctx: Ctx, id: string): Promise<UnitView> {
+  const unit = await ctx.db
+    .selectFrom('unit')
+    .select(select)
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!unit) throw notFound('unit');
+  return unit;
+}
