@@ -16,6 +16,7 @@ import {
 } from './csv-source.js';
 import {
   advanceJob,
+  analyzePeopleTables,
   type BatchCounts,
   customFieldKeys,
   findResumableJob,
@@ -200,6 +201,10 @@ export async function runPeopleImport(ctx: Ctx, options: ImportPeopleOptions): P
     };
     const runStarted = Date.now();
     let rowsThisRun = 0;
+    // A table that grew from nothing keeps the planner's "it is tiny" statistics until autovacuum
+    // catches up; the engine's look-ups then turned to scans (a 1M-row import spent 130 s in
+    // them; 237 s -> 135 s in all). Fresh statistics at 20k, 40k, 80k, ... rows keep them on the indexes.
+    let nextAnalyzeAt = 20_000;
 
     const commit = async (batch: Batch): Promise<void> => {
       const counts: BatchCounts = { rows: batch.rows, created: 0, updated: 0, flagged: 0, rejected: 0 };
@@ -236,6 +241,10 @@ export async function runPeopleImport(ctx: Ctx, options: ImportPeopleOptions): P
       totals.flagged += counts.flagged;
       totals.rejected += counts.rejected;
       rowsThisRun += counts.rows;
+      if (rowsThisRun >= nextAnalyzeAt) {
+        nextAnalyzeAt *= 2;
+        await analyzePeopleTables(ctx.db);
+      }
       if (rejectsFile && rejects.length > 0) {
         rejects.sort((a, b) => a.line - b.line);
         await rejectsFile.append(rejects);

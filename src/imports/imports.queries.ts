@@ -246,3 +246,8 @@ export async function customFieldKeys(db: Kysely<DB>, orgId: string): Promise<Se
     .execute();
   return new Set(rows.map((r) => r.key));
 }
+
+/** Refreshes planner statistics on the tables a people import fills. */
+export async function analyzePeopleTables(db: Kysely<DB>): Promise<void> {
+  await sql`ANALYZE person, person_email, person_phone, person_address, foreign_identifier`.execute(db);
+}
