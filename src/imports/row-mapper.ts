@@ -348,29 +348,37 @@ export function rowMapper(
  */
 const UNIT_PATH = /^[a-z0-9_]+(\.[a-z0-9_]+)*$/;
 
+function checkLength(
+  problems: Problem[],
+  columnOf: Map<string, string>,
+  field: string,
+  value: string | undefined,
+  max: number,
+): void {
+  if (value !== undefined && value.length > max)
+    problems.push({ field, message: `longer than ${max} characters`, column: columnOf.get(field) });
+}
+
+// Module-level helpers only: a closure made per row costs more than the checks themselves.
 function limitProblems(input: PersonInput, columnOf: Map<string, string>): Problem[] {
   const problems: Problem[] = [];
-  const check = (field: string, value: string | undefined, max: number) => {
-    if (value !== undefined && value.length > max)
-      problems.push({ field, message: `longer than ${max} characters`, column: columnOf.get(field) });
-  };
-  check('given_name', input.given_name, 200);
-  check('family_name', input.family_name, 200);
-  check('additional_name', input.additional_name, 200);
-  check('pronouns', input.pronouns, 50);
-  check('preferred_language', input.preferred_language, 35);
+  checkLength(problems, columnOf, 'given_name', input.given_name, 200);
+  checkLength(problems, columnOf, 'family_name', input.family_name, 200);
+  checkLength(problems, columnOf, 'additional_name', input.additional_name, 200);
+  checkLength(problems, columnOf, 'pronouns', input.pronouns, 50);
+  checkLength(problems, columnOf, 'preferred_language', input.preferred_language, 35);
   const address = input.addresses[0];
   if (address) {
-    check('locality', address.locality, 200);
-    check('region', address.region, 100);
-    check('postal_code', address.postal_code, 20);
+    checkLength(problems, columnOf, 'locality', address.locality, 200);
+    checkLength(problems, columnOf, 'region', address.region, 100);
+    checkLength(problems, columnOf, 'postal_code', address.postal_code, 20);
     if (address.lines.length > 5)
       problems.push({
         field: 'address_line',
         message: 'more than 5 address lines',
         column: columnOf.get('address_line'),
       });
-    for (const line of address.lines) check('address_line', line, 300);
+    for (const line of address.lines) checkLength(problems, columnOf, 'address_line', line, 300);
   }
   if (input.home_unit !== undefined && !UNIT_PATH.test(input.home_unit))
     problems.push({
@@ -378,7 +386,7 @@ function limitProblems(input: PersonInput, columnOf: Map<string, string>): Probl
       message: 'a unit path like east.oakland',
       column: columnOf.get('home_unit'),
     });
-  for (const tag of input.tags) check('tags', tag, 100);
+  for (const tag of input.tags) checkLength(problems, columnOf, 'tags', tag, 100);
   if (input.tags.length > 100)
     problems.push({ field: 'tags', message: 'more than 100 tags', column: columnOf.get('tags') });
   if (input.emails.length > 50) problems.push({ field: 'email', message: 'more than 50 emails' });
