@@ -20,7 +20,11 @@ export interface DatabaseFlags {
 }
 
 export function readEnv(env: NodeJS.ProcessEnv = process.env): z.infer<typeof Env> {
-  const parsed = Env.safeParse(env);
+  // An empty variable (DATABASE_URL= in a shell) means "not set".
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = Env.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`environment variable ${String(issue?.path[0])}: ${issue?.message}`);

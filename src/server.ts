@@ -1,5 +1,6 @@
+import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { acquireLock } from './cli/lock.js';
+import { acquireLock, updateLock } from './cli/lock.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from './config.js';
 import { type Database, type DbTarget, openDatabase } from './db/connect.js';
 import { migrate } from './db/migrate.js';
@@ -30,10 +31,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const log = options.log ?? createLog();
   const port = options.port ?? DEFAULT_PORT;
   const host = options.host ?? DEFAULT_HOST;
-  const release =
-    options.target.engine === 'pglite' && options.target.dataDir
-      ? acquireLock(options.target.dataDir, { kind: 'server', what: 'rhizome start', port, host })
-      : () => {};
+  let release = () => {};
+  if (options.target.engine === 'pglite' && options.target.dataDir) {
+    // Created on first start.
+    mkdirSync(options.target.dataDir, { recursive: true });
+    release = acquireLock(options.target.dataDir, { kind: 'server', what: 'rhizome start', port, host });
+  }
   let database: Database | undefined;
   try {
     database = await openDatabase(options.target);
@@ -42,6 +45,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const app = await buildApp({ db: database.db, log });
     const address = await app.listen({ port, host });
     const url = address.replace('[::1]', 'localhost');
+    if (options.target.engine === 'pglite' && options.target.dataDir) {
+      const bound = app.server.address();
+      if (bound && typeof bound === 'object') updateLock(options.target.dataDir, { port: bound.port, host });
+    }
     const opened = database;
     let stopping: Promise<void> | undefined;
     return {

@@ -75,3 +75,10 @@ export function acquireLock(dataDir: string, holder: Omit<LockHolder, 'pid' | 's
   }
   throw new AppError('conflict', `could not lock ${dataDir}`);
 }
+
+/** Records where the holding server actually listens (after binding port 0, say). */
+export function updateLock(dataDir: string, patch: Partial<Pick<LockHolder, 'port' | 'host'>>): void {
+  const current = readLock(dataDir);
+  if (current?.pid !== process.pid) return;
+  writeFileSync(path.join(dataDir, LOCK_FILE), JSON.stringify({ ...current, ...patch }));
+}

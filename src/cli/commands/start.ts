@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_HOST, DEFAULT_PORT, readEnv, resolveDbTarget } from '../../config.js';
 import { firstRunHint, startServer } from '../../server.js';
 import { action } from '../shared.js';
@@ -6,7 +6,7 @@ import { action } from '../shared.js';
 const port = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new Error(`--port must be a number from 0 to 65535, not "${value}"`);
+    throw new InvalidArgumentError(`use a number from 0 to 65535, not "${value}"`);
   return n;
 };
 

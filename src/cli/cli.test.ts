@@ -1,0 +1,186 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withDatabase } from '../../test/support/global-setup.js';
+
+/**
+ * The `rhizome` command as a user runs it: real child processes on a real data directory (PGlite),
+ * or on a fresh PostgreSQL database when RHIZOME_TEST_DATABASE_URL is set.
+ */
+const BIN = path.resolve('bin/rhizome.js');
+let dir: string;
+let dbArgs: string[];
+let pgName: string | undefined;
+const baseUrl = process.env.RHIZOME_TEST_DATABASE_URL;
+
+function run(args: string[], input?: string): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, DATABASE_URL: '' },
+      stdio: 'pipe',
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.stdin.end(input ?? '');
+    child.on('close', (code) => resolve({ code: code ?? 1, out, err }));
+  });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'rhizome-cli-'));
+  if (baseUrl) {
+    pgName = `rhizome_cli_${process.pid}`;
+    const admin = new pg.Client({ connectionString: baseUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${pgName}`);
+    await admin.query(`CREATE DATABASE ${pgName}`);
+    await admin.end();
+    dbArgs = ['--database-url', withDatabase(baseUrl, pgName)];
+  } else {
+    dbArgs = ['--data-dir', path.join(dir, 'data')];
+  }
+});
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  if (baseUrl && pgName) {
+    const admin = new pg.Client({ connectionString: baseUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`);
+    await admin.end();
+  }
+});
+
+describe('rhizome', () => {
+  it('sets up an organization, an admin (password on stdin) and a token from a script', async () => {
+    const org = await run([
+      'org',
+      'create',
+      '--name',
+      'Eastside Tenants Union',
+      '--slug',
+      'eastside',
+      ...dbArgs,
+    ]);
+    expect(org).toMatchObject({ code: 0 });
+    expect(org.out).toContain('created organization eastside');
+    const user = await run(
+      [
+        'user',
+        'add',
+        '--org',
+        'eastside',
+        '--email',
+        'Admin@Eastside.example',
+        '--role',
+        'org_admin',
+        ...dbArgs,
+      ],
+      'a long enough pass phrase\n',
+    );
+    expect(user.code).toBe(0);
+    const token = await run([
+      'token',
+      'create',
+      '--org',
+      'eastside',
+      '--email',
+      'admin@eastside.example',
+      '--name',
+      'script',
+      ...dbArgs,
+    ]);
+    expect(token.code).toBe(0);
+    const lines = token.out.trim().split('\n');
+    expect(lines[lines.length - 1]).toMatch(/^rz_[A-Za-z0-9_-]{40,}$/);
+    const unit = await run([
+      ...dbArgs,
+      'unit',
+      'add',
+      '--org',
+      'eastside',
+      '--path',
+      'east',
+      '--name',
+      'East',
+      '--kind',
+      'chapter',
+    ]);
+    expect(unit.out).toContain('added unit east');
+  });
+
+  it('answers bad arguments with one line and a failing exit code', async () => {
+    const cases = [
+      ['org', 'create', '--name', 'No Slug', ...dbArgs],
+      ['user', 'add', '--org', 'eastside', '--email', 'x@example.org', '--role', 'emperor', ...dbArgs],
+      ['token', 'create', '--org', 'nowhere', '--email', 'x@example.org', '--name', 'n', ...dbArgs],
+      ['frobnicate'],
+      ['start', '--port', 'eighty'],
+    ];
+    for (const args of cases) {
+      const result = await run(args);
+      expect(result.code, args.join(' ')).not.toBe(0);
+      expect(result.err.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(result.err).toMatch(/^error: /);
+    }
+    const weakPassword = await run(
+      ['user', 'add', '--org', 'eastside', '--email', 'w@example.org', '--role', 'volunteer', ...dbArgs],
+      'short\n',
+    );
+    expect(weakPassword.err).toContain('password');
+  });
+
+  it('reports its health with doctor', async () => {
+    const doctor = await run(['doctor', ...dbArgs]);
+    expect(doctor.code).toBe(0);
+    expect(doctor.out).toMatch(/ok\s+database reachable/);
+    expect(doctor.out).toMatch(/ok\s+1 migrations applied, 0 pending/);
+    const help = await run(['import', 'people', '--help']);
+    expect(help.out).toContain('--rejects');
+  });
+
+  it.runIf(!baseUrl)(
+    'refuses to open a data directory the server holds, and serves until stopped',
+    async () => {
+      const dataDir = path.join(dir, 'served');
+      const server: ChildProcess = spawn(
+        process.execPath,
+        [BIN, 'start', '--data-dir', dataDir, '--port', '0'],
+        { stdio: 'pipe' },
+      );
+      let out = '';
+      server.stdout?.on('data', (d) => {
+        out += d;
+      });
+      try {
+        for (let i = 0; i < 200 && !out.includes('Rhizome is running at'); i++)
+          await new Promise((r) => setTimeout(r, 100));
+        const url = /running at (http:\/\/[^\s]+)/.exec(out)?.[1];
+        expect(url).toBeDefined();
+        for (let i = 0; i < 50 && !out.includes('No organization yet'); i++)
+          await new Promise((r) => setTimeout(r, 100));
+        expect(out).toContain('npx rhizome org create');
+        const doc = await fetch(`${url}/api/v1/openapi.json`);
+        expect(doc.status).toBe(200);
+        const blocked = await run(['org', 'create', '--name', 'X', '--slug', 'x', '--data-dir', dataDir]);
+        expect(blocked.code).not.toBe(0);
+        expect(blocked.err).toMatch(
+          /^error: the Rhizome server \(pid \d+ at http:\/\/127\.0\.0\.1:\d+\) holds .*; stop it first, or use its HTTP API\n$/,
+        );
+      } finally {
+        server.kill('SIGTERM');
+        await new Promise((r) => server.once('close', r));
+      }
+      const after = await run(['org', 'create', '--name', 'After', '--slug', 'after', '--data-dir', dataDir]);
+      expect(after.code).toBe(0);
+    },
+  );
+});
