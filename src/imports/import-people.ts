@@ -31,9 +31,12 @@ import {
 import { RejectsFile } from './rejects-file.js';
 import { rowMapper } from './row-mapper.js';
 
-/** Rows per transaction. Large enough that per-statement overhead vanishes, small enough that a
- * batch's memory (two in flight) stays a few MB and a resume repeats little. */
-export const DEFAULT_BATCH_SIZE = 5000;
+/**
+ * Rows per transaction. Measured on 100k rows: 2,000 and 5,000 ran within 5% of each other on both
+ * engines (2,000 slightly ahead on PostgreSQL); the smaller batch repeats less on a resume and
+ * keeps the two batches in flight to a few MB.
+ */
+export const DEFAULT_BATCH_SIZE = 2000;
 
 export interface ImportProgress {
   importId: string;
