@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
 import { exportPeopleCsv } from '../../exports/index.js';
-import {
-  addDatabaseOptions,
-  type OrgCommandOptions,
-  reportCommandError,
-  withOrgContext,
-} from './import-people.js';
+import { reportCommandError, withOrg } from '../shared.js';
+import { addDatabaseOptions, type OrgCommandOptions } from './import-people.js';
 
 /**
  * `rhizome export people --org SLUG --out FILE.csv [--columns a,b,c] [--tag NAME] [--unit PATH]`:
@@ -35,7 +31,7 @@ export function registerExportPeople(program: Command): void {
       unit?: string;
     };
     try {
-      const summary = await withOrgContext(options, async (ctx) =>
+      const summary = await withOrg(options, 'export people', async (ctx) =>
         exportPeopleCsv(ctx, {
           out: options.out,
           ...(options.columns ? { columns: options.columns.split(',') } : {}),

@@ -101,7 +101,7 @@ describe('rhizome import people', () => {
     const noOrg = await run(['import', 'people', file, '--org', 'nobody', ...dbArgs]);
     expect(noOrg).toMatchObject({
       code: 1,
-      err: expect.stringContaining('no organization with slug "nobody"'),
+      err: expect.stringContaining('no organization with the slug "nobody"'),
     });
     const badMap = await run(['import', 'people', file, '--org', org.slug, '--map', 'email', ...dbArgs]);
     expect(badMap).toMatchObject({ code: 1, err: expect.stringContaining('use column=field') });

@@ -2,13 +2,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
-import { resolveDbTarget } from '../../config.js';
-import type { Ctx } from '../../context.js';
-import { openDatabase } from '../../db/connect.js';
-import { migrate } from '../../db/migrate.js';
 import { AppError } from '../../errors.js';
 import { type ImportProgress, type ImportSummary, runPeopleImport } from '../../imports/index.js';
-import { silentLog } from '../../log.js';
+import { reportCommandError, withOrg } from '../shared.js';
 
 /** Options every command that works on one organization's data takes. */
 export interface OrgCommandOptions {
@@ -27,43 +23,6 @@ export function addDatabaseOptions(command: Command, program: Command): Command 
   if (!program.options.some((o) => o.long === '--data-dir'))
     command.option('--data-dir <dir>', 'embedded database directory (default: ./rhizome-data)');
   return command;
-}
-
-/**
- * Opens the database, resolves the organization by slug and runs `fn` as the CLI operator of that
- * organization (a system actor). The database is closed afterwards, whatever happens.
- */
-export async function withOrgContext<T>(
-  options: OrgCommandOptions,
-  fn: (ctx: Ctx) => Promise<T>,
-): Promise<T> {
-  const database = await openDatabase(
-    resolveDbTarget({ databaseUrl: options.databaseUrl, dataDir: options.dataDir }),
-  );
-  try {
-    await migrate(database);
-    const org = await database.db
-      .selectFrom('org')
-      .select('id')
-      .where('slug', '=', options.org)
-      .executeTakeFirst();
-    if (!org) throw new AppError('not_found', `no organization with slug "${options.org}"`);
-    return await fn({
-      db: database.db,
-      actor: { kind: 'system', orgId: org.id, label: 'cli' },
-      now: () => new Date(),
-      log: silentLog,
-    });
-  } finally {
-    await database.close();
-  }
-}
-
-/** Prints an error the way every command does and sets a failing exit code. */
-export function reportCommandError(error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`error: ${message}\n`);
-  process.exitCode = 1;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -182,7 +141,7 @@ export function registerImportPeople(program: Command): void {
       if (!existsSync(file)) throw new AppError('bad_request', `cannot read ${file}: no such file`);
       const rejectsPath =
         options.rejects ?? path.join(path.dirname(file), `${path.basename(file)}.rejects.csv`);
-      const summary = await withOrgContext(options, async (ctx) =>
+      const summary = await withOrg(options, `import people ${file}`, async (ctx) =>
         runPeopleImport(ctx, {
           file,
           mapping,
