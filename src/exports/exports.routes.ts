@@ -25,6 +25,8 @@ export const exportRoutes = [
     method: 'GET',
     url: '/api/v1/people.csv',
     policy: { action: 'people.export' },
+    // A CSV stream, not JSON: no response schema, but a 200.
+    status: 200,
     summary: 'Export people as CSV, streamed (any number of rows)',
     tags: ['exports'],
     query: ExportPeopleQuery,

@@ -72,6 +72,8 @@ export const importRoutes = [
     method: 'GET',
     url: '/api/v1/imports/:id/rejects.csv',
     policy: { action: 'people.import' },
+    // A CSV stream, not JSON: no response schema, but a 200.
+    status: 200,
     summary: 'An import’s rejected rows as CSV: line, reason, then the original columns verbatim',
     tags: ['imports'],
     params: ImportIdParams,
