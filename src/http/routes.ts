@@ -1,11 +1,21 @@
 import { authRoutes } from '../auth/index.js';
 import { exportRoutes } from '../exports/index.js';
+import { groupingRoutes } from '../groupings/index.js';
 import { importRoutes } from '../imports/index.js';
+import { osdiRoutes } from '../osdi/index.js';
 import { peopleRoutes } from '../people/index.js';
 import { unitRoutes } from '../units/index.js';
 import type { AnyRoute } from './route.js';
 
 /** Every domain's routes, in one list: the router, the OpenAPI document and the policy test read it. */
 export function allRoutes(): AnyRoute[] {
-  return [...authRoutes, ...unitRoutes, ...peopleRoutes, ...importRoutes, ...exportRoutes];
+  return [
+    ...authRoutes,
+    ...unitRoutes,
+    ...peopleRoutes,
+    ...groupingRoutes,
+    ...importRoutes,
+    ...exportRoutes,
+    ...osdiRoutes,
+  ];
 }

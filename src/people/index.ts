@@ -1,5 +1,11 @@
 /** The people domain's public face. */
 export { addressKey, normalizeBirthdate, normalizeEmail, normalizePhone } from './normalize.js';
+export {
+  addContactValue,
+  type ContactKind,
+  removeContactValue,
+  updateContactValue,
+} from './people.contacts.js';
 export { PersonViewSchema, peopleRoutes } from './people.routes.js';
 export {
   EMAIL_STATUSES,

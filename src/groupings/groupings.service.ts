@@ -1,0 +1,362 @@
+import { type Kysely, sql } from 'kysely';
+import { z } from 'zod';
+import { actorSource, type Ctx } from '../context.js';
+import { newId } from '../db/ids.js';
+import type { DB } from '../db/schema.js';
+import { AppError, notFound } from '../errors.js';
+import { parseInput } from '../http/parse-input.js';
+
+/**
+ * Tags and static lists are the same shape: a named grouping of people in an organization, with
+ * one membership row per person (a tagging, a list item). One implementation serves both; `kind`
+ * says which tables. Tag names are unique (case-insensitively); list names need not be.
+ */
+export type GroupingKind = 'tag' | 'list';
+const TABLES = {
+  tag: {
+    table: 'tag',
+    members: 'tagging',
+    fk: 'tag_id',
+    memberKey: 'tagging_tag_person_key',
+    label: 'tag',
+    member: 'tagging',
+    uniqueNames: true,
+  },
+  list: {
+    table: 'list',
+    members: 'list_item',
+    fk: 'list_id',
+    memberKey: 'list_item_list_person_key',
+    label: 'list',
+    member: 'item',
+    uniqueNames: false,
+  },
+} as const;
+
+// Table names are chosen from TABLES above (never from input), so the untyped builder is safe here.
+// biome-ignore lint/suspicious/noExplicitAny: one implementation over two same-shaped tables
+const untyped = (db: Kysely<DB>) => db as unknown as Kysely<any>;
+
+export const GroupingInput = z.object({
+  name: z.string().trim().min(1, 'give it a name').max(200),
+  description: z.string().trim().max(2000).nullable().optional(),
+  identifiers: z
+    .array(z.string().regex(/^[^:\s]+:.+$/, 'use the form system:id'))
+    .max(20)
+    .default([]),
+});
+export const GroupingPatch = GroupingInput.omit({ identifiers: true }).partial().strict();
+
+export interface GroupingView {
+  id: string;
+  name: string;
+  description: string | null;
+  identifiers: string[];
+  total_members: number;
+  created_at: Date;
+  updated_at: Date;
+}
+export interface MembershipView {
+  id: string;
+  grouping_id: string;
+  person_id: string;
+  created_at: Date;
+  updated_at: Date;
+}
+export interface Paged<T> {
+  items: T[];
+  total: number;
+  page: number;
+  per_page: number;
+}
+
+async function identifiersOf(ctx: Ctx, kind: GroupingKind, ids: string[]): Promise<Map<string, string[]>> {
+  const map = new Map<string, string[]>();
+  if (ids.length === 0) return map;
+  const rows = await ctx.db
+    .selectFrom('foreign_identifier')
+    .select(['entity_id', 'identifier'])
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('entity', '=', kind)
+    .where('entity_id', 'in', ids)
+    .orderBy('identifier')
+    .execute();
+  for (const r of rows) map.set(r.entity_id, [...(map.get(r.entity_id) ?? []), r.identifier]);
+  return map;
+}
+
+async function countMembers(ctx: Ctx, kind: GroupingKind, ids: string[]): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const t = TABLES[kind];
+  const rows = await untyped(ctx.db)
+    .selectFrom(t.members)
+    .select([`${t.fk} as id`, sql<number>`count(*)::int`.as('n')])
+    .where(t.fk, 'in', ids)
+    .groupBy(t.fk)
+    .execute();
+  return new Map(rows.map((r: { id: string; n: number }) => [r.id, r.n]));
+}
+
+type GroupingRow = Omit<GroupingView, 'identifiers' | 'total_members'>;
+
+async function views(ctx: Ctx, kind: GroupingKind, rows: GroupingRow[]): Promise<GroupingView[]> {
+  const ids = rows.map((r) => r.id);
+  const [identifiers, counts] = await Promise.all([
+    identifiersOf(ctx, kind, ids),
+    countMembers(ctx, kind, ids),
+  ]);
+  return rows.map((r) => ({
+    ...r,
+    identifiers: identifiers.get(r.id) ?? [],
+    total_members: counts.get(r.id) ?? 0,
+  }));
+}
+
+const columns = ['id', 'name', 'description', 'created_at', 'updated_at'];
+
+export async function listGroupings(
+  ctx: Ctx,
+  kind: GroupingKind,
+  paging: { page: number; perPage: number },
+): Promise<Paged<GroupingView>> {
+  const t = TABLES[kind];
+  const db = untyped(ctx.db);
+  const [rows, count] = await Promise.all([
+    db
+      .selectFrom(t.table)
+      .select(columns)
+      .where('org_id', '=', ctx.actor.orgId)
+      .orderBy('id')
+      .limit(paging.perPage)
+      .offset((paging.page - 1) * paging.perPage)
+      .execute(),
+    db
+      .selectFrom(t.table)
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('org_id', '=', ctx.actor.orgId)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return {
+    items: await views(ctx, kind, rows as GroupingRow[]),
+    total: count.n,
+    page: paging.page,
+    per_page: paging.perPage,
+  };
+}
+
+export async function getGrouping(ctx: Ctx, kind: GroupingKind, id: string): Promise<GroupingView> {
+  const t = TABLES[kind];
+  const row = await untyped(ctx.db)
+    .selectFrom(t.table)
+    .select(columns)
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) throw notFound(t.label);
+  const [view] = await views(ctx, kind, [row as GroupingRow]);
+  return view as GroupingView;
+}
+
+/** Creates one; a tag whose name exists already is returned instead (created: false). */
+export async function createGrouping(
+  ctx: Ctx,
+  kind: GroupingKind,
+  raw: z.input<typeof GroupingInput>,
+): Promise<{ grouping: GroupingView; created: boolean }> {
+  const t = TABLES[kind];
+  const input = parseInput(GroupingInput, raw);
+  const orgId = ctx.actor.orgId;
+  const db = untyped(ctx.db);
+  // Identifiers first: a grouping already known by one of its foreign identifiers is that grouping.
+  const known = input.identifiers.length
+    ? await ctx.db
+        .selectFrom('foreign_identifier')
+        .select('entity_id')
+        .where('org_id', '=', orgId)
+        .where('entity', '=', kind)
+        .where('identifier', 'in', input.identifiers)
+        .executeTakeFirst()
+    : undefined;
+  const sameName = t.uniqueNames
+    ? await db
+        .selectFrom(t.table)
+        .select('id')
+        .where('org_id', '=', orgId)
+        .where(sql<string>`lower(name)`, '=', input.name.toLowerCase())
+        .executeTakeFirst()
+    : undefined;
+  const existing: string | undefined = known?.entity_id ?? sameName?.id;
+  const id = existing ?? newId();
+  if (!existing) {
+    await db
+      .insertInto(t.table)
+      .values({ org_id: orgId, id, name: input.name, description: input.description ?? null })
+      .execute();
+  }
+  if (input.identifiers.length > 0) {
+    await ctx.db
+      .insertInto('foreign_identifier')
+      .values(
+        input.identifiers.map((identifier) => ({ org_id: orgId, entity: kind, entity_id: id, identifier })),
+      )
+      .onConflict((oc) => oc.constraint('foreign_identifier_pkey').doNothing())
+      .execute();
+  }
+  return { grouping: await getGrouping(ctx, kind, id), created: !existing };
+}
+
+export async function updateGrouping(
+  ctx: Ctx,
+  kind: GroupingKind,
+  id: string,
+  raw: z.input<typeof GroupingPatch>,
+): Promise<GroupingView> {
+  const t = TABLES[kind];
+  const patch = parseInput(GroupingPatch, raw);
+  await getGrouping(ctx, kind, id);
+  const db = untyped(ctx.db);
+  if (patch.name && t.uniqueNames) {
+    const clash = await db
+      .selectFrom(t.table)
+      .select('id')
+      .where('org_id', '=', ctx.actor.orgId)
+      .where(sql<string>`lower(name)`, '=', patch.name.toLowerCase())
+      .where('id', '<>', id)
+      .executeTakeFirst();
+    if (clash)
+      throw new AppError('conflict', `name: a ${t.label} with this name already exists`, {
+        fields: [{ field: 'name', message: `a ${t.label} with this name already exists` }],
+      });
+  }
+  if (Object.keys(patch).length > 0)
+    await db
+      .updateTable(t.table)
+      .set(patch)
+      .where('org_id', '=', ctx.actor.orgId)
+      .where('id', '=', id)
+      .execute();
+  return await getGrouping(ctx, kind, id);
+}
+
+export async function deleteGrouping(ctx: Ctx, kind: GroupingKind, id: string): Promise<void> {
+  const t = TABLES[kind];
+  const result = await untyped(ctx.db)
+    .deleteFrom(t.table)
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (Number(result.numDeletedRows) === 0) throw notFound(t.label);
+  await ctx.db
+    .deleteFrom('foreign_identifier')
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('entity', '=', kind)
+    .where('entity_id', '=', id)
+    .execute();
+}
+
+function memberColumns(kind: GroupingKind) {
+  return ['id', `${TABLES[kind].fk} as grouping_id`, 'person_id', 'created_at', 'updated_at'];
+}
+
+export async function listMembers(
+  ctx: Ctx,
+  kind: GroupingKind,
+  groupingId: string,
+  paging: { page: number; perPage: number },
+): Promise<Paged<MembershipView>> {
+  const t = TABLES[kind];
+  await getGrouping(ctx, kind, groupingId);
+  const db = untyped(ctx.db);
+  const [rows, count] = await Promise.all([
+    db
+      .selectFrom(t.members)
+      .select(memberColumns(kind))
+      .where('org_id', '=', ctx.actor.orgId)
+      .where(t.fk, '=', groupingId)
+      .orderBy('person_id')
+      .limit(paging.perPage)
+      .offset((paging.page - 1) * paging.perPage)
+      .execute(),
+    db
+      .selectFrom(t.members)
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where(t.fk, '=', groupingId)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows as MembershipView[], total: count.n, page: paging.page, per_page: paging.perPage };
+}
+
+export async function getMember(
+  ctx: Ctx,
+  kind: GroupingKind,
+  groupingId: string,
+  memberId: string,
+): Promise<MembershipView> {
+  const t = TABLES[kind];
+  const row = await untyped(ctx.db)
+    .selectFrom(t.members)
+    .select(memberColumns(kind))
+    .where('org_id', '=', ctx.actor.orgId)
+    .where(t.fk, '=', groupingId)
+    .where('id', '=', memberId)
+    .executeTakeFirst();
+  if (!row) throw notFound(t.member);
+  return row as MembershipView;
+}
+
+/** Adds a person (idempotent: adding twice is one membership). Both must be this organization's. */
+export async function addMember(
+  ctx: Ctx,
+  kind: GroupingKind,
+  groupingId: string,
+  personId: string,
+): Promise<{ member: MembershipView; created: boolean }> {
+  const t = TABLES[kind];
+  await getGrouping(ctx, kind, groupingId);
+  const person = await ctx.db
+    .selectFrom('person')
+    .select('id')
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('id', '=', personId)
+    .where('merged_into', 'is', null)
+    .executeTakeFirst();
+  if (!person) throw notFound('person');
+  const db = untyped(ctx.db);
+  const source = actorSource(ctx.actor);
+  const values: Record<string, unknown> = {
+    org_id: ctx.actor.orgId,
+    id: newId(),
+    [t.fk]: groupingId,
+    person_id: personId,
+  };
+  if (kind === 'tag') Object.assign(values, { source_kind: source.kind, source_ref: source.ref });
+  const inserted = await db
+    .insertInto(t.members)
+    .values(values)
+    .onConflict((oc) => oc.constraint(t.memberKey).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  const member = await db
+    .selectFrom(t.members)
+    .select(memberColumns(kind))
+    .where(t.fk, '=', groupingId)
+    .where('person_id', '=', personId)
+    .executeTakeFirstOrThrow();
+  return { member: member as MembershipView, created: !!inserted };
+}
+
+export async function removeMember(
+  ctx: Ctx,
+  kind: GroupingKind,
+  groupingId: string,
+  memberId: string,
+): Promise<void> {
+  const t = TABLES[kind];
+  const result = await untyped(ctx.db)
+    .deleteFrom(t.members)
+    .where('org_id', '=', ctx.actor.orgId)
+    .where(t.fk, '=', groupingId)
+    .where('id', '=', memberId)
+    .executeTakeFirst();
+  if (Number(result.numDeletedRows) === 0) throw notFound(t.member);
+}

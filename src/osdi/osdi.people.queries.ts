@@ -1,0 +1,52 @@
+import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
+import type { DB } from '../db/schema.js';
+import type { Condition } from './osdi.filter.js';
+
+const OPS = { eq: '=', gt: '>', lt: '<', ge: '>=', le: '<=' } as const;
+
+function predicates(conditions: Condition[]): Expression<SqlBool>[] {
+  return conditions.map((c) => {
+    if (c.field === 'email_address') {
+      return sql<SqlBool>`EXISTS (SELECT 1 FROM person_email e WHERE e.org_id = p.org_id AND e.address = ${c.value} AND e.person_id = p.id)`;
+    }
+    const column = c.field === 'modified_date' ? sql.ref('p.updated_at') : sql.ref('p.created_at');
+    return sql<SqlBool>`${column} ${sql.raw(OPS[c.op])} ${c.value}`;
+  });
+}
+
+/**
+ * One page of people ids in id order (UUIDv7: creation order, so a crawl sees new people last).
+ * With `after`, the page starts after that id (keyset: page 10,000 costs what page 1 costs);
+ * without it, OFFSET serves a client that jumps to a page number.
+ */
+export async function osdiPeopleIds(
+  db: Kysely<DB>,
+  orgId: string,
+  conditions: Condition[],
+  paging: { page: number; perPage: number; after?: string | undefined },
+): Promise<string[]> {
+  let query = db
+    .selectFrom('person as p')
+    .select('p.id')
+    .where('p.org_id', '=', orgId)
+    .where('p.merged_into', 'is', null);
+  for (const predicate of predicates(conditions)) query = query.where(predicate);
+  if (paging.after) query = query.where('p.id', '>', paging.after);
+  else query = query.offset((paging.page - 1) * paging.perPage);
+  const rows = await query.orderBy('p.id').limit(paging.perPage).execute();
+  return rows.map((r) => r.id);
+}
+
+export async function osdiPeopleCount(
+  db: Kysely<DB>,
+  orgId: string,
+  conditions: Condition[],
+): Promise<number> {
+  let query = db
+    .selectFrom('person as p')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('p.org_id', '=', orgId)
+    .where('p.merged_into', 'is', null);
+  for (const predicate of predicates(conditions)) query = query.where(predicate);
+  return (await query.executeTakeFirstOrThrow()).n;
+}
