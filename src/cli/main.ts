@@ -23,6 +23,7 @@ export function buildProgram(): Command {
   return program;
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bin/rhizome.js')) {
-  await buildProgram().parseAsync(process.argv);
+/** Runs the command line (bin/rhizome.js calls this). */
+export async function main(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
 }

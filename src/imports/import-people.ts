@@ -272,8 +272,11 @@ export async function runPeopleImport(ctx: Ctx, options: ImportPeopleOptions): P
     // never more than one in flight, so the cursor only moves forward.
     let inflight: Promise<void> = Promise.resolve();
     let batch = newBatch();
+    // The end line of the last batch handed to commit (lastLine trails it while a commit runs).
+    let queuedLine = lastLine;
     const flush = async () => {
       const full = batch;
+      queuedLine = Math.max(queuedLine, full.endLine);
       batch = newBatch();
       await inflight;
       inflight = commit(full);
@@ -288,7 +291,7 @@ export async function runPeopleImport(ctx: Ctx, options: ImportPeopleOptions): P
       // resume re-reads them; their reject is stored once).
       if (record.endLine <= lastLine && !record.error) continue;
       if (!record.error) batch.endLine = Math.max(batch.endLine, record.endLine);
-      else batch.endLine = Math.max(batch.endLine, lastLine);
+      else batch.endLine = Math.max(batch.endLine, queuedLine);
       // An empty line is no row at all.
       if (record.fields.length === 1 && record.fields[0] === '' && !record.error) continue;
       batch.rows++;
