@@ -179,6 +179,22 @@ describe('runPeopleImport', () => {
     ]);
   });
 
+  it('keeps the cursor on the last readable line when the file ends in an unclosed quote', async () => {
+    const ctx = await freshCtx();
+    const file = csvFile(
+      'email,first\na@example.org,A\nb@example.org,B\nc@example.org,"C\nd@example.org,D\n',
+    );
+    const summary = await runPeopleImport(ctx, { file, batchSize: 1 });
+    expect(summary).toMatchObject({ created: 2, rejected: 1 });
+    const job = await database.db
+      .selectFrom('import_job')
+      .select(['last_line', 'status'])
+      .where('id', '=', summary.importId)
+      .executeTakeFirstOrThrow();
+    expect(job).toEqual({ last_line: 3, status: 'completed' });
+    expect((await rejectRows(summary.importId)).map((r) => Number(r.line_no))).toEqual([4]);
+  });
+
   it('rejects rows the engine refuses (an unknown unit or an invalid custom value) with the field named', async () => {
     const ctx = await freshCtx();
     await database.db
