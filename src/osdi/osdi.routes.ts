@@ -142,7 +142,11 @@ function memberToOsdi(kind: GroupingKind, m: MembershipView, base: string): Reco
   };
 }
 
-/** Tags and lists named in a signup (add_tags, add_lists, or their URIs): created by name if new. */
+/**
+ * Tags and lists named in a signup: by name (created if new), or by URI. A URI that is not one of
+ * this organization's tags or lists (the spec's own example points at another system's) is skipped:
+ * the signup is what matters, and it must not half-succeed.
+ */
 async function addToGroupings(
   ctx: Ctx,
   kind: GroupingKind,
@@ -156,7 +160,8 @@ async function addToGroupings(
   }
   for (const uri of uris) {
     const id = idFromHref(uri);
-    if (id) await addMember(ctx, kind, id, personId);
+    const known = id ? await getGrouping(ctx, kind, id).catch(() => undefined) : undefined;
+    if (known) await addMember(ctx, kind, known.id, personId);
   }
 }
 
@@ -300,14 +305,18 @@ function groupingRoutes(kind: GroupingKind) {
   ];
 }
 
+/** A signup and its tags and lists, in one transaction: all of it happens, or none. */
 async function signUp(ctx: Ctx, body: z.infer<typeof SignupBody>, base: string) {
   const input = parseSignupInput(fromOsdi(body.person, NAMESPACE));
   const tokenId = ctx.actor.kind === 'user' ? (ctx.actor.tokenId ?? ctx.actor.userId) : null;
-  const result = await signUpPerson(ctx, input, { kind: 'signup', ref: tokenId });
-  await addToGroupings(ctx, 'tag', result.person.id, body.add_tags ?? [], body.add_tags_uri ?? []);
-  await addToGroupings(ctx, 'list', result.person.id, body.add_lists ?? [], body.add_lists_uri ?? []);
-  const person = await getPerson(ctx, result.person.id);
-  return { body: toOsdi(person, base, NAMESPACE), status: result.created ? 201 : 200 };
+  return await ctx.db.transaction().execute(async (trx) => {
+    const tx: Ctx = { ...ctx, db: trx };
+    const result = await signUpPerson(tx, input, { kind: 'signup', ref: tokenId });
+    await addToGroupings(tx, 'tag', result.person.id, body.add_tags ?? [], body.add_tags_uri ?? []);
+    await addToGroupings(tx, 'list', result.person.id, body.add_lists ?? [], body.add_lists_uri ?? []);
+    const person = await getPerson(tx, result.person.id);
+    return { body: toOsdi(person, base, NAMESPACE), status: result.created ? 201 : 200 };
+  });
 }
 
 export const osdiRoutes = [

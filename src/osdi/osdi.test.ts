@@ -36,6 +36,8 @@ const signupRequest = () => ({
   triggers: { autoresponse: { enabled: true } },
   add_tags: ['volunteer', 'tenant'],
   add_lists: ['Newsletter'],
+  // Another system's tag: skipped, not an error.
+  add_tags_uri: ['https://other.example/api/v1/tags/d91b4b2e-ae0e-4cd3-9ed7-d0ec501b0bc3'],
 });
 
 let t: TestApp;
