@@ -2,6 +2,7 @@ import { authRoutes } from '../auth/index.js';
 import { exportRoutes } from '../exports/index.js';
 import { groupingRoutes } from '../groupings/index.js';
 import { importRoutes } from '../imports/index.js';
+import { mergeRoutes } from '../merges/index.js';
 import { osdiRoutes } from '../osdi/index.js';
 import { peopleRoutes } from '../people/index.js';
 import { unitRoutes } from '../units/index.js';
@@ -13,6 +14,7 @@ export function allRoutes(): AnyRoute[] {
     ...authRoutes,
     ...unitRoutes,
     ...peopleRoutes,
+    ...mergeRoutes,
     ...groupingRoutes,
     ...importRoutes,
     ...exportRoutes,
