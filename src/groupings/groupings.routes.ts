@@ -10,6 +10,7 @@ import {
   getGrouping,
   getMember,
   listGroupings,
+  listGroupingsOfPerson,
   listMembers,
   removeMember,
   updateGrouping,
@@ -144,6 +145,18 @@ function routesFor(kind: GroupingKind) {
       params: MemberId,
       response: Member,
       handler: async ({ params, ctx }) => await getMember(ctx, kind, params.id, params.memberId),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: `/api/v1/people/:id/${plural}`,
+      policy: { action: read },
+      summary: `The ${plural} a person is in`,
+      tags: [plural],
+      params: Id,
+      query: Paging,
+      response: page(View),
+      handler: async ({ params, query, ctx }) =>
+        await listGroupingsOfPerson(ctx, kind, params.id, { page: query.page, perPage: query.per_page }),
     }),
     defineRoute({
       method: 'DELETE',

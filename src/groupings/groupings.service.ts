@@ -360,3 +360,81 @@ export async function removeMember(
     .executeTakeFirst();
   if (Number(result.numDeletedRows) === 0) throw notFound(t.member);
 }
+
+async function assertPerson(ctx: Ctx, personId: string): Promise<void> {
+  const person = await ctx.db
+    .selectFrom('person')
+    .select('id')
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('id', '=', personId)
+    .where('merged_into', 'is', null)
+    .executeTakeFirst();
+  if (!person) throw notFound('person');
+}
+
+/** The tags (or lists) one person is in, by name. Another organization's person answers 404. */
+export async function listGroupingsOfPerson(
+  ctx: Ctx,
+  kind: GroupingKind,
+  personId: string,
+  paging: { page: number; perPage: number },
+): Promise<Paged<GroupingView>> {
+  const t = TABLES[kind];
+  await assertPerson(ctx, personId);
+  const db = untyped(ctx.db);
+  const [rows, count] = await Promise.all([
+    db
+      .selectFrom(`${t.table} as g`)
+      .innerJoin(`${t.members} as m`, `m.${t.fk}`, 'g.id')
+      .select(columns.map((c) => `g.${c}`))
+      .where('g.org_id', '=', ctx.actor.orgId)
+      .where('m.person_id', '=', personId)
+      .orderBy('g.name')
+      .orderBy('g.id')
+      .limit(paging.perPage)
+      .offset((paging.page - 1) * paging.perPage)
+      .execute(),
+    db
+      .selectFrom(t.members)
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('org_id', '=', ctx.actor.orgId)
+      .where('person_id', '=', personId)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return {
+    items: await views(ctx, kind, rows as GroupingRow[]),
+    total: count.n,
+    page: paging.page,
+    per_page: paging.perPage,
+  };
+}
+
+/** One person's taggings (or list items), for OSDI's person-scoped collections. */
+export async function listMembershipsOfPerson(
+  ctx: Ctx,
+  kind: GroupingKind,
+  personId: string,
+  paging: { page: number; perPage: number },
+): Promise<Paged<MembershipView>> {
+  const t = TABLES[kind];
+  await assertPerson(ctx, personId);
+  const db = untyped(ctx.db);
+  const [rows, count] = await Promise.all([
+    db
+      .selectFrom(t.members)
+      .select(memberColumns(kind))
+      .where('org_id', '=', ctx.actor.orgId)
+      .where('person_id', '=', personId)
+      .orderBy('id')
+      .limit(paging.perPage)
+      .offset((paging.page - 1) * paging.perPage)
+      .execute(),
+    db
+      .selectFrom(t.members)
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('org_id', '=', ctx.actor.orgId)
+      .where('person_id', '=', personId)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows as MembershipView[], total: count.n, page: paging.page, per_page: paging.perPage };
+}

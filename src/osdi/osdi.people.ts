@@ -165,6 +165,10 @@ export function toOsdi(person: PersonView, base: string, namespace: string): Rec
       }),
     ),
     custom_fields: Object.keys(person.custom_fields).length > 0 ? person.custom_fields : null,
-    _links: { self: { href: self } },
+    _links: {
+      self: { href: self },
+      'osdi:taggings': { href: `${self}/taggings` },
+      'osdi:items': { href: `${self}/items` },
+    },
   });
 }

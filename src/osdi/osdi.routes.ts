@@ -11,6 +11,7 @@ import {
   getMember,
   listGroupings,
   listMembers,
+  listMembershipsOfPerson,
   type MembershipView,
   removeMember,
 } from '../groupings/index.js';
@@ -465,4 +466,35 @@ export const osdiRoutes = [
   }),
   ...groupingRoutes('tag'),
   ...groupingRoutes('list'),
+  ...(['tag', 'list'] as const).map((kind) => {
+    const members = kind === 'tag' ? 'taggings' : 'items';
+    return defineRoute({
+      method: 'GET',
+      url: `/osdi/v1/people/:id/${members}`,
+      policy: { action: kind === 'tag' ? 'tags.read' : 'lists.read' },
+      summary: `OSDI: a person's ${members}`,
+      tags: TAGS,
+      params: Id,
+      query: Paging,
+      handler: async ({ params, query, ctx, request, reply }) => {
+        const base = baseUrl(request);
+        const page = await listMembershipsOfPerson(ctx, kind, params.id, {
+          page: query.page,
+          perPage: query.per_page,
+        });
+        return hal(
+          reply,
+          collection({
+            rel: members,
+            base,
+            path: `/people/${params.id}/${members}`,
+            items: page.items.map((m) => memberToOsdi(kind, m, base)),
+            page: query.page,
+            perPage: query.per_page,
+            total: page.total,
+          }),
+        );
+      },
+    });
+  }),
 ];
