@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DB, EmailStatus, PhoneType } from '../db/schema.js';
 
 export interface ValueSource {
@@ -68,6 +68,24 @@ const byPerson = <T extends { person_id: string }>(rows: T[]): Map<string, T[]> 
   return map;
 };
 
+/** A person's values of one kind, primary first, then in the order they were first seen. */
+function valuesOf<T extends 'person_email' | 'person_phone' | 'person_address'>(
+  db: Kysely<DB>,
+  table: T,
+  orgId: string,
+  ids: string[],
+) {
+  return db
+    .selectFrom(table as 'person_email')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('person_id', 'in', ids)
+    .orderBy('is_primary', 'desc')
+    .orderBy('observed_at')
+    .orderBy('id')
+    .execute() as Promise<Selectable<DB[T]>[]>;
+}
+
 const localNodes = new WeakMap<object, Promise<string>>();
 /** This node's id (cached per database handle: it never changes). */
 export async function localNodeId(db: Kysely<DB>): Promise<string> {
@@ -115,33 +133,9 @@ export async function loadPeople(db: Kysely<DB>, orgId: string, ids: string[]): 
       .where('p.id', 'in', ids)
       .where('p.merged_into', 'is', null)
       .execute(),
-    db
-      .selectFrom('person_email')
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .where('person_id', 'in', ids)
-      .orderBy('is_primary', 'desc')
-      .orderBy('observed_at')
-      .orderBy('id')
-      .execute(),
-    db
-      .selectFrom('person_phone')
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .where('person_id', 'in', ids)
-      .orderBy('is_primary', 'desc')
-      .orderBy('observed_at')
-      .orderBy('id')
-      .execute(),
-    db
-      .selectFrom('person_address')
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .where('person_id', 'in', ids)
-      .orderBy('is_primary', 'desc')
-      .orderBy('observed_at')
-      .orderBy('id')
-      .execute(),
+    valuesOf(db, 'person_email', orgId, ids),
+    valuesOf(db, 'person_phone', orgId, ids),
+    valuesOf(db, 'person_address', orgId, ids),
     db
       .selectFrom('tagging as tg')
       .innerJoin('tag as t', 't.id', 'tg.tag_id')

@@ -25,34 +25,27 @@ function group(rows: { key: string; person_id: string }[]): Map<string, string[]
   return map;
 }
 
-/** People holding each email, oldest first (live people only). */
-export async function findByEmails(
+/** People holding each of these values of one kind, oldest first (live people only). */
+async function findByValues(
   db: Kysely<DB>,
+  table: 'person_email' | 'person_phone',
+  column: 'address' | 'number',
   orgId: string,
-  emails: string[],
+  values: string[],
 ): Promise<Map<string, string[]>> {
-  if (emails.length === 0) return new Map();
+  if (values.length === 0) return new Map();
   const { rows } = await sql<{ key: string; person_id: string }>`
-    SELECT e.address AS key, e.person_id
-    FROM person_email e JOIN person p ON p.id = e.person_id
-    WHERE e.org_id = ${orgId} AND e.address = ANY(${emails}::text[]) AND p.merged_into IS NULL
-    ORDER BY e.address, p.id`.execute(db);
+    SELECT v.${sql.ref(column)} AS key, v.person_id
+    FROM ${sql.table(table)} v JOIN person p ON p.id = v.person_id
+    WHERE v.org_id = ${orgId} AND v.${sql.ref(column)} = ANY(${values}::text[]) AND p.merged_into IS NULL
+    ORDER BY 1, p.id`.execute(db);
   return group(rows);
 }
 
-export async function findByPhones(
-  db: Kysely<DB>,
-  orgId: string,
-  phones: string[],
-): Promise<Map<string, string[]>> {
-  if (phones.length === 0) return new Map();
-  const { rows } = await sql<{ key: string; person_id: string }>`
-    SELECT ph.number AS key, ph.person_id
-    FROM person_phone ph JOIN person p ON p.id = ph.person_id
-    WHERE ph.org_id = ${orgId} AND ph.number = ANY(${phones}::text[]) AND p.merged_into IS NULL
-    ORDER BY ph.number, p.id`.execute(db);
-  return group(rows);
-}
+export const findByEmails = (db: Kysely<DB>, orgId: string, emails: string[]) =>
+  findByValues(db, 'person_email', 'address', orgId, emails);
+export const findByPhones = (db: Kysely<DB>, orgId: string, phones: string[]) =>
+  findByValues(db, 'person_phone', 'number', orgId, phones);
 
 export async function findByIdentifiers(
   db: Kysely<DB>,
