@@ -1,0 +1,21 @@
+/** Notes about a person and the activity timeline (calls, one-on-ones, door knocks, meetings). */
+export { noteRoutes } from './notes.routes.js';
+export {
+  ACTIVITY_KINDS,
+  ActivityInput,
+  ActivityPatch,
+  ActivityView,
+  NoteInput,
+  NoteView,
+} from './notes.schemas.js';
+export {
+  addActivity,
+  addNote,
+  deleteActivity,
+  deleteNote,
+  listActivities,
+  listNotes,
+  updateActivity,
+  updateNote,
+} from './notes.service.js';
+export { assertLivePerson } from './person-guard.js';
