@@ -185,13 +185,27 @@ export async function createGrouping(
         .where(sql<string>`lower(name)`, '=', input.name.toLowerCase())
         .executeTakeFirst()
     : undefined;
-  const existing: string | undefined = known?.entity_id ?? sameName?.id;
-  const id = existing ?? newId();
+  let existing: string | undefined = known?.entity_id ?? sameName?.id;
+  let id = existing ?? newId();
   if (!existing) {
-    await db
+    let insert = db
       .insertInto(t.table)
-      .values({ org_id: orgId, id, name: input.name, description: input.description ?? null })
-      .execute();
+      .values({ org_id: orgId, id, name: input.name, description: input.description ?? null });
+    // Two signups naming the same new tag at once: the second finds the first's tag instead of
+    // failing on tag_org_name_key (unique on org_id, lower(name)).
+    if (t.uniqueNames)
+      insert = insert.onConflict((oc) => oc.expression(sql`org_id, lower(name)`).doNothing());
+    const inserted = await insert.returning('id').executeTakeFirst();
+    if (!inserted) {
+      const winner = await db
+        .selectFrom(t.table)
+        .select('id')
+        .where('org_id', '=', orgId)
+        .where(sql<string>`lower(name)`, '=', input.name.toLowerCase())
+        .executeTakeFirstOrThrow();
+      existing = winner.id as string;
+      id = existing;
+    }
   }
   if (input.identifiers.length > 0) {
     await ctx.db

@@ -154,6 +154,19 @@ describe('tags over REST', () => {
   });
 });
 
+describe('tag names under concurrency', () => {
+  it('makes one tag when many requests create the same new name at once', async () => {
+    const ctx = ctxFor(t.db, admin);
+    const results = await Promise.all(
+      ['Night shift', 'NIGHT SHIFT', 'night shift', 'Night Shift'].map((name) =>
+        createGrouping(ctx, 'tag', { name }),
+      ),
+    );
+    expect(new Set(results.map((r) => r.grouping.id)).size).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+  });
+});
+
 describe('lists over REST', () => {
   it('creates a list, adds and removes people, and deletes it without deleting them', async () => {
     const created = await t.call('POST', '/api/v1/lists', {
