@@ -1,10 +1,15 @@
 import { authRoutes } from '../auth/index.js';
+import { duplicateRoutes } from '../duplicates/index.js';
 import { exportRoutes } from '../exports/index.js';
+import { fieldRoutes } from '../fields/index.js';
 import { groupingRoutes } from '../groupings/index.js';
 import { importRoutes } from '../imports/index.js';
 import { mergeRoutes } from '../merges/index.js';
+import { noteRoutes } from '../notes/index.js';
 import { osdiRoutes } from '../osdi/index.js';
 import { peopleRoutes } from '../people/index.js';
+import { relationshipRoutes } from '../relationships/index.js';
+import { savedSearchRoutes } from '../saved-searches/index.js';
 import { unitRoutes } from '../units/index.js';
 import type { AnyRoute } from './route.js';
 
@@ -15,6 +20,11 @@ export function allRoutes(): AnyRoute[] {
     ...unitRoutes,
     ...peopleRoutes,
     ...mergeRoutes,
+    ...duplicateRoutes,
+    ...noteRoutes,
+    ...relationshipRoutes,
+    ...fieldRoutes,
+    ...savedSearchRoutes,
     ...groupingRoutes,
     ...importRoutes,
     ...exportRoutes,
