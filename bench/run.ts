@@ -1,0 +1,294 @@
+/**
+ * The benchmark suite: `npm run bench [-- --quick] [--engine pglite|postgres|both] [--size N]`.
+ * Generates (or reuses) the seeded CSVs, then on each engine: the naive baseline, the real import
+ * into an empty organization, an import into the populated one, people search and an OSDI crawl.
+ * Writes bench/results/latest.json (+ a timestamped copy) and docs/PERFORMANCE.md.
+ */
+import { execSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { openDatabase } from '../src/db/connect.js';
+import { migrate } from '../src/db/migrate.js';
+import { naiveImport } from './baseline.js';
+import { ensureMixedCsv, ensurePeopleCsv } from './generate.js';
+import {
+  type EngineName,
+  type Machine,
+  performanceDoc,
+  type Result,
+  type RunInfo,
+  table,
+  writeResults,
+} from './report.js';
+import { runSearches } from './search.js';
+import { crawlOsdi, freshOrg, importWithRss, makeCtx, makeToken, setUpSearchData } from './steps.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const DATA = path.join(ROOT, 'bench', 'data');
+const SEED = 20_241_124;
+const FRESH_SEED = 77_777;
+
+const program = new Command()
+  .name('bench')
+  .option('--quick', 'small sizes for everyday use (50k rows, baseline 2k)')
+  .option('--engine <engine>', 'pglite, postgres or both', 'both')
+  .option('--size <n>', 'rows in the main import', (v) => Number.parseInt(v, 10))
+  .option('--baseline-rows <n>', 'rows for the naive baseline', (v) => Number.parseInt(v, 10))
+  .option('--queries <n>', 'queries per search kind', (v) => Number.parseInt(v, 10))
+  .option('--crawl-seconds <n>', 'stop the OSDI crawl after this long (reported as partial)', (v) =>
+    Number.parseInt(v, 10),
+  )
+  .option(
+    '--pg-url <url>',
+    'PostgreSQL server (a database is created and dropped)',
+    'postgres://postgres@127.0.0.1:5432/postgres',
+  )
+  .option('--no-docs', 'do not rewrite docs/PERFORMANCE.md')
+  .parse(process.argv);
+const opts = program.opts<{
+  quick?: boolean;
+  engine: string;
+  size?: number;
+  baselineRows?: number;
+  queries?: number;
+  crawlSeconds?: number;
+  pgUrl: string;
+  docs: boolean;
+}>();
+
+if (!['pglite', 'postgres', 'both'].includes(opts.engine)) {
+  console.error('--engine must be pglite, postgres or both');
+  process.exit(2);
+}
+const engines: EngineName[] = opts.engine === 'both' ? ['postgres', 'pglite'] : [opts.engine as EngineName];
+const size = opts.size ?? (opts.quick ? 50_000 : 1_000_000);
+const baselineRows = Math.min(size, opts.baselineRows ?? (opts.quick ? 2_000 : 20_000));
+const half = Math.min(Math.round(size / 10), 100_000);
+const queriesPerKind = opts.queries ?? 100;
+const crawlSeconds = opts.crawlSeconds ?? (opts.quick ? 120 : 900);
+const maxPages = opts.quick ? 2_000 : Number.POSITIVE_INFINITY;
+const mode: RunInfo['mode'] =
+  opts.size || opts.baselineRows || opts.queries || opts.crawlSeconds
+    ? 'custom'
+    : opts.quick
+      ? 'quick'
+      : 'full';
+
+const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+function pgliteVersion(): string {
+  const pkg = JSON.parse(
+    readFileSync(path.join(ROOT, 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8'),
+  ) as { version: string };
+  return pkg.version;
+}
+
+function machine(postgres: string | null, pgliteServer: string | null): Machine {
+  let cpus = os.cpus().length;
+  try {
+    cpus = Number(execSync('nproc').toString().trim());
+  } catch {}
+  return {
+    cpus,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: os.totalmem() / 1024 ** 3,
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    postgres,
+    pglite: `${pgliteVersion()}${pgliteServer ? ` (${pgliteServer})` : ''}`,
+  };
+}
+
+const startedAt = new Date().toISOString();
+const results: Result[] = [];
+const notes: string[] = [];
+let pgVersion: string | null = null;
+let pgliteServer: string | null = null;
+const add = (r: Omit<Result, 'baseline' | 'ratio'> & Partial<Pick<Result, 'baseline' | 'ratio'>>) => {
+  const full: Result = { baseline: null, ratio: null, ...r };
+  results.push(full);
+  const v = full.value >= 100 ? Math.round(full.value).toLocaleString('en-US') : full.value.toFixed(2);
+  const ratio =
+    full.ratio === null ? '' : `  (${full.ratio.toFixed(1)}x baseline ${full.baseline?.toFixed(1)})`;
+  log(`${r.engine.padEnd(8)} ${r.name.padEnd(58)} ${`${v} ${r.unit}`.padStart(16)}${ratio}`);
+};
+
+log(
+  `mode ${mode}: ${size.toLocaleString('en-US')} rows, baseline ${baselineRows}, populated list ${2 * half}, engines ${engines.join('+')}`,
+);
+let t = performance.now();
+const main = await ensurePeopleCsv(DATA, { seed: SEED, size });
+const mixed = await ensureMixedCsv(DATA, { seed: SEED, size }, half, {
+  seed: FRESH_SEED,
+  size: half,
+  idOffset: 10_000_000,
+});
+log(
+  `data ready in ${((performance.now() - t) / 1000).toFixed(1)} s: ${path.basename(main.file)} ` +
+    `(${main.stats.duplicates} duplicate e-mails, ${Object.values(main.stats.malformed).reduce((a, b) => a + b, 0)} malformed)`,
+);
+
+const label = (n: number): string =>
+  n >= 1_000_000 && n % 1_000_000 === 0
+    ? `${n / 1_000_000}M`
+    : n >= 1000 && n % 1000 === 0
+      ? `${n / 1000}k`
+      : n.toLocaleString('en-US');
+
+for (const engine of engines) {
+  let dropPg: (() => Promise<void>) | undefined;
+  let tmpDir: string | undefined;
+  let database: Awaited<ReturnType<typeof openDatabase>>;
+  if (engine === 'postgres') {
+    const name = `rhizome_bench_${process.pid}`;
+    const admin = new pg.Client({ connectionString: opts.pgUrl });
+    try {
+      await admin.connect();
+    } catch (error) {
+      notes.push(`PostgreSQL was not reachable at ${opts.pgUrl} (${(error as Error).message}); skipped.`);
+      log('postgres unreachable: skipped');
+      continue;
+    }
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.end();
+    const url = new URL(opts.pgUrl);
+    url.pathname = `/${name}`;
+    database = await openDatabase({ engine: 'postgres', url: url.toString() }, { poolSize: 10 });
+    dropPg = async () => {
+      const dropper = new pg.Client({ connectionString: opts.pgUrl });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await dropper.end();
+    };
+  } else {
+    tmpDir = mkdtempSync(path.join(os.tmpdir(), 'rhizome-bench-'));
+    database = await openDatabase({ engine: 'pglite', dataDir: tmpDir });
+  }
+  try {
+    await migrate(database);
+    const db = database.db;
+    const version = (
+      await db.selectNoFrom((eb) => eb.fn<string>('version', []).as('v')).executeTakeFirstOrThrow()
+    ).v;
+    if (engine === 'postgres') pgVersion = version.split(',')[0] ?? version;
+    else pgliteServer = version.split(',')[0] ?? version;
+    log(`${engine}: ${version.split(',')[0]}`);
+
+    // The classic importer first, into its own empty organization of the still-empty database.
+    const baseOrg = await freshOrg(db, 'bench-baseline');
+    const base = await naiveImport(db, baseOrg, main.file, baselineRows);
+    const baselineRate = base.rows / (base.ms / 1000);
+    add({
+      name: 'import baseline (one transaction per person)',
+      engine,
+      value: baselineRate,
+      unit: 'rows/s',
+    });
+    notes.push(
+      `${engine}: baseline importer read the first ${base.rows.toLocaleString('en-US')} rows in ${(base.ms / 1000).toFixed(1)} s ` +
+        `(${base.created} created, ${base.updated} updated, ${base.rejected} rejected).`,
+    );
+
+    // The real importer into an empty organization.
+    const orgId = await freshOrg(db, 'bench-main');
+    const ctx = makeCtx(db, orgId);
+    const imp = await importWithRss(ctx, main.file);
+    const rate = imp.summary.rowsRead / (imp.ms / 1000);
+    const importName = `import ${label(size)} people`;
+    add({
+      name: importName,
+      engine,
+      value: rate,
+      unit: 'rows/s',
+      baseline: baselineRate,
+      ratio: rate / baselineRate,
+    });
+    add({ name: `${importName} time`, engine, value: imp.ms / 1000, unit: 's' });
+    add({ name: `${importName} peak RSS`, engine, value: imp.peakRssMb, unit: 'MB' });
+    notes.push(
+      `${engine}: import of ${imp.summary.rowsRead.toLocaleString('en-US')} rows: ${imp.summary.created.toLocaleString('en-US')} created, ` +
+        `${imp.summary.updated.toLocaleString('en-US')} updated, ${imp.summary.flagged} flagged, ${imp.summary.rejected.toLocaleString('en-US')} rejected ` +
+        `(RSS before the import: ${imp.startRssMb.toFixed(0)} MB; ${engine === 'pglite' ? 'includes the in-process PGlite database' : 'the Node process only, not the PostgreSQL server'}).`,
+    );
+
+    // Units (5 regions x 20 locals) for search, then a list where half the people already exist.
+    t = performance.now();
+    const setup = await setUpSearchData(db, orgId, false);
+    log(
+      `${engine}: placed ${setup.people.toLocaleString('en-US')} people in ${setup.units.length} units in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
+    const imp2 = await importWithRss(ctx, mixed);
+    add({
+      name: `re-import ${label(2 * half)} (half known)`,
+      engine,
+      value: imp2.summary.rowsRead / (imp2.ms / 1000),
+      unit: 'rows/s',
+    });
+    notes.push(
+      `${engine}: re-import of ${imp2.summary.rowsRead.toLocaleString('en-US')} rows into the populated organization: ${imp2.summary.created.toLocaleString('en-US')} created, ` +
+        `${imp2.summary.updated.toLocaleString('en-US')} updated, ${imp2.summary.rejected.toLocaleString('en-US')} rejected, ` +
+        `${(imp2.ms / 1000).toFixed(1)} s.`,
+    );
+
+    // Search, after VACUUM ANALYZE (PostgreSQL) or ANALYZE (PGlite).
+    t = performance.now();
+    await sql.raw(engine === 'postgres' ? 'VACUUM ANALYZE' : 'ANALYZE').execute(db);
+    log(
+      `${engine}: ${engine === 'postgres' ? 'VACUUM ANALYZE' : 'ANALYZE'} in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
+    try {
+      await runSearches(ctx, queriesPerKind, (r) => add({ ...r, engine }), log);
+    } catch (error) {
+      notes.push(`${engine}: search failed: ${(error as Error).message}`);
+      log(`${engine}: search failed: ${(error as Error).stack}`);
+    }
+
+    // OSDI crawl through real HTTP.
+    try {
+      const token = await makeToken(db, orgId);
+      const crawl = await crawlOsdi(db, token, crawlSeconds * 1000, maxPages, log);
+      add({ name: 'osdi crawl pages/s', engine, value: crawl.pages / (crawl.ms / 1000), unit: 'pages/s' });
+      add({ name: 'osdi crawl total time', engine, value: crawl.ms / 1000, unit: 's' });
+      add({ name: 'osdi crawl page p50', engine, value: crawl.p50, unit: 'ms' });
+      add({ name: 'osdi crawl page p95', engine, value: crawl.p95, unit: 'ms' });
+      notes.push(
+        `${engine}: OSDI crawl (per_page=100) read ${crawl.people.toLocaleString('en-US')} people in ${crawl.pages} pages` +
+          (crawl.complete
+            ? ' (complete).'
+            : ` of ${crawl.totalPages}: stopped at the ${maxPages}-page / ${crawlSeconds}-s limit (partial; the total time is for the pages read).`),
+      );
+    } catch (error) {
+      notes.push(`${engine}: OSDI crawl failed: ${(error as Error).message}`);
+      log(`${engine}: OSDI crawl failed: ${(error as Error).stack}`);
+    }
+  } finally {
+    await database.close();
+    if (dropPg) await dropPg();
+    if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
+  }
+}
+
+const info: RunInfo = {
+  startedAt,
+  mode,
+  size,
+  baselineRows,
+  mixedRows: 2 * half,
+  queriesPerKind,
+  machine: machine(pgVersion, pgliteServer),
+  notes,
+};
+console.log(`\n${table(results, size)}\n`);
+for (const n of notes) console.log(`- ${n}`);
+const copy = writeResults(path.join(ROOT, 'bench', 'results'), results, info);
+log(`wrote bench/results/latest.json and ${path.relative(ROOT, copy)}`);
+if (opts.docs) {
+  writeFileSync(path.join(ROOT, 'docs', 'PERFORMANCE.md'), performanceDoc(results, info));
+  log('wrote docs/PERFORMANCE.md');
+}
+process.exit(0);

@@ -1,0 +1,199 @@
+import type { AddressInfo } from 'node:net';
+import { type Kysely, sql } from 'kysely';
+import { hashSecret, newSecret } from '../src/auth/secrets.js';
+import type { Ctx } from '../src/context.js';
+import { newId } from '../src/db/ids.js';
+import type { DB } from '../src/db/schema.js';
+import { buildApp } from '../src/http/app.js';
+import { type ImportSummary, runPeopleImport } from '../src/imports/index.js';
+import { silentLog } from '../src/log.js';
+
+/** A new, empty organization; returns its id. */
+export async function freshOrg(db: Kysely<DB>, prefix: string): Promise<string> {
+  const id = newId();
+  await db
+    .insertInto('org')
+    .values({ id, slug: `${prefix}-${id.slice(-8)}`, name: prefix })
+    .execute();
+  return id;
+}
+
+/** The CLI operator's context for one organization (what `rhizome import` runs as). */
+export function makeCtx(db: Kysely<DB>, orgId: string): Ctx {
+  return { db, actor: { kind: 'system', orgId, label: 'bench' }, now: () => new Date(), log: silentLog };
+}
+
+export const percentile = (sorted: number[], p: number): number =>
+  sorted.length
+    ? (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number)
+    : Number.NaN;
+
+const mb = (bytes: number) => bytes / 1024 / 1024;
+
+/**
+ * Runs the real importer on a file while sampling the process RSS every 100 ms (the peak also
+ * includes an embedded PGlite, which runs in this process).
+ */
+export async function importWithRss(
+  ctx: Ctx,
+  file: string,
+): Promise<{ summary: ImportSummary; ms: number; peakRssMb: number; startRssMb: number }> {
+  const startRss = process.memoryUsage().rss;
+  let peak = startRss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 100);
+  const started = performance.now();
+  try {
+    const summary = await runPeopleImport(ctx, { file, resume: false });
+    const ms = performance.now() - started;
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { summary, ms, peakRssMb: mb(peak), startRssMb: mb(startRss) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export const REGIONS = ['west', 'southwest', 'south', 'midwest', 'northeast'];
+export const LOCALS_PER_REGION = 20;
+
+/**
+ * Units for search, in bulk SQL: 5 regions x 20 locals, every person homed in a local chosen by a
+ * hash of their id (so a region holds ~20% of people and a local ~1%). Tags come from the CSV.
+ */
+export async function setUpSearchData(
+  db: Kysely<DB>,
+  orgId: string,
+  vacuum: boolean,
+): Promise<{ people: number; units: string[] }> {
+  const units: string[] = [];
+  const addUnit = async (path: string, kind: string) => {
+    units.push(path);
+    await sql`INSERT INTO unit (org_id, id, path, name, kind)
+      VALUES (${orgId}, ${newId()}, ${path}::ltree, ${path.split('.').pop()}, ${kind})`.execute(db);
+  };
+  for (const r of REGIONS) {
+    await addUnit(r, 'chapter');
+    for (let l = 1; l <= LOCALS_PER_REGION; l++) await addUnit(`${r}.local_${l}`, 'local');
+  }
+  await sql`WITH leaves AS (
+      SELECT id, path, (row_number() OVER (ORDER BY path) - 1)::int AS n
+      FROM unit WHERE org_id = ${orgId} AND nlevel(path) = 2
+    )
+    UPDATE person p SET home_unit_id = l.id, home_unit_path = l.path
+    FROM leaves l
+    WHERE p.org_id = ${orgId} AND l.n = abs(hashtext(p.id::text)) % (SELECT count(*) FROM leaves)`.execute(
+    db,
+  );
+  await sql.raw(vacuum ? 'VACUUM ANALYZE' : 'ANALYZE').execute(db);
+  const row = await db
+    .selectFrom('person')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('org_id', '=', orgId)
+    .executeTakeFirstOrThrow();
+  return { people: row.n, units };
+}
+
+/** An org admin with an API token, inserted directly (as test/support/fixtures.ts does). */
+export async function makeToken(db: Kysely<DB>, orgId: string): Promise<string> {
+  const userId = newId();
+  await db
+    .insertInto('app_user')
+    .values({
+      org_id: orgId,
+      id: userId,
+      email: `bench-${userId.slice(-8)}@example.org`,
+      role: 'org_admin',
+      display_name: 'bench',
+      password_hash: null,
+      disabled_at: null,
+    })
+    .execute();
+  const token = newSecret('rz_');
+  await db
+    .insertInto('api_token')
+    .values({
+      org_id: orgId,
+      id: newId(),
+      user_id: userId,
+      name: 'bench',
+      prefix: token.slice(0, 8),
+      token_hash: hashSecret(token),
+      last_used_at: null,
+      revoked_at: null,
+    })
+    .execute();
+  return token;
+}
+
+export interface CrawlResult {
+  pages: number;
+  people: number;
+  totalPages: number;
+  complete: boolean;
+  ms: number;
+  p50: number;
+  p95: number;
+}
+
+interface OsdiPage {
+  total_pages?: number;
+  _links?: { next?: { href: string } };
+  _embedded?: Record<string, unknown[]>;
+}
+
+/**
+ * Crawls /osdi/v1/people with per_page=100 over real HTTP (the app listening on 127.0.0.1:0),
+ * following _links.next until there is none or the time budget runs out.
+ */
+export async function crawlOsdi(
+  db: Kysely<DB>,
+  token: string,
+  budgetMs: number,
+  maxPages: number,
+  log: (m: string) => void,
+): Promise<CrawlResult> {
+  const app = await buildApp({ db, log: silentLog });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+  const latencies: number[] = [];
+  let people = 0;
+  let totalPages = 0;
+  let complete = false;
+  let next: string | undefined = `${origin}/osdi/v1/people?page=1&per_page=100`;
+  const started = performance.now();
+  let lastLog = started;
+  try {
+    while (next) {
+      const t0 = performance.now();
+      const res = await fetch(new URL(next, origin), { headers: { 'OSDI-API-Token': token } });
+      if (!res.ok) throw new Error(`GET ${next}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
+      const body = (await res.json()) as OsdiPage;
+      latencies.push(performance.now() - t0);
+      totalPages = body.total_pages ?? totalPages;
+      people += body._embedded?.['osdi:people']?.length ?? 0;
+      next = body._links?.next?.href;
+      if (!next) complete = true;
+      const now = performance.now();
+      if (now - lastLog > 15_000) {
+        lastLog = now;
+        log(`  crawl: ${latencies.length}/${totalPages} pages`);
+      }
+      if (now - started > budgetMs || latencies.length >= maxPages) break;
+    }
+  } finally {
+    await app.close();
+  }
+  const ms = performance.now() - started;
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    pages: latencies.length,
+    people,
+    totalPages,
+    complete,
+    ms,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+  };
+}
