@@ -7,6 +7,7 @@ export {
   ActivityView,
   NoteInput,
   NoteView,
+  TimelineEntry,
 } from './notes.schemas.js';
 export {
   addActivity,
@@ -19,3 +20,4 @@ export {
   updateNote,
 } from './notes.service.js';
 export { assertLivePerson } from './person-guard.js';
+export { personTimeline } from './timeline.service.js';

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { defineRoute } from '../http/route.js';
-import { ActivityInput, ActivityPatch, ActivityView, NoteInput, NoteView, Paging } from './notes.schemas.js';
+import {
+  ActivityInput,
+  ActivityPatch,
+  ActivityView,
+  NoteInput,
+  NoteView,
+  Paging,
+  TimelineEntry,
+} from './notes.schemas.js';
 import {
   addActivity,
   addNote,
@@ -11,6 +19,7 @@ import {
   updateActivity,
   updateNote,
 } from './notes.service.js';
+import { personTimeline } from './timeline.service.js';
 
 const PersonId = z.object({ id: z.uuid() });
 const NoteId = z.object({ id: z.uuid(), noteId: z.uuid() });
@@ -111,5 +120,17 @@ export const noteRoutes = [
     handler: async ({ params, ctx }) => {
       await deleteActivity(ctx, params.id, params.activityId);
     },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/people/:id/timeline',
+    policy: { action: 'people.read' },
+    summary: "A person's notes and activities as one list, newest first",
+    tags: ['activities'],
+    params: PersonId,
+    query: Paging,
+    response: page(TimelineEntry),
+    handler: async ({ params, query, ctx }) =>
+      await personTimeline(ctx, params.id, { page: query.page, perPage: query.per_page }),
   }),
 ];

@@ -58,3 +58,16 @@ export const ActivityView = z
   })
   .meta({ id: 'Activity' });
 export type ActivityView = z.infer<typeof ActivityView>;
+
+export const TimelineEntry = z
+  .object({
+    type: z.enum(['note', 'activity']),
+    id: z.string(),
+    at: z.date().describe("A note's created_at, an activity's occurred_at"),
+    kind: z.enum(ACTIVITY_KINDS).nullable().describe('Activities only'),
+    actor_id: z.string().nullable().describe("An activity's actor, a note's author"),
+    outcome: z.string().nullable(),
+    body: z.string().nullable(),
+  })
+  .meta({ id: 'TimelineEntry' });
+export type TimelineEntry = z.infer<typeof TimelineEntry>;

@@ -177,3 +177,32 @@ describe('activities', () => {
     expect(still.json().items.map((a: { id: string }) => a.id)).toContain(activity.id);
   });
 });
+
+describe('timeline', () => {
+  it('interleaves notes and activities newest first, paged', async () => {
+    const person = await insertPerson(t.db, adminA.orgId);
+    await t.call('POST', `/api/v1/people/${person}/activities`, {
+      as: adminA,
+      body: { kind: 'call', occurred_at: '2000-01-01T00:00:00Z', outcome: 'left message' },
+    });
+    await t.call('POST', `/api/v1/people/${person}/notes`, { as: adminA, body: { body: 'today' } });
+    await t.call('POST', `/api/v1/people/${person}/activities`, {
+      as: adminA,
+      body: { kind: 'meeting', occurred_at: '2999-01-01T00:00:00Z' },
+    });
+    const response = await t.call('GET', `/api/v1/people/${person}/timeline`, { as: adminA });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json().total).toBe(3);
+    expect(response.json().items.map((e: { type: string; kind: string | null }) => [e.type, e.kind])).toEqual(
+      [
+        ['activity', 'meeting'],
+        ['note', null],
+        ['activity', 'call'],
+      ],
+    );
+    expect(response.json().items[1]).toMatchObject({ body: 'today', actor_id: adminA.id });
+    const page2 = await t.call('GET', `/api/v1/people/${person}/timeline?per_page=2&page=2`, { as: adminA });
+    expect(page2.json().items.map((e: { outcome: string | null }) => e.outcome)).toEqual(['left message']);
+    expect((await t.call('GET', `/api/v1/people/${person}/timeline`, { as: adminB })).statusCode).toBe(404);
+  });
+});
