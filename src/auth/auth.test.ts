@@ -87,7 +87,7 @@ describe('signing in', () => {
       const response = await t.app.inject({
         method: 'POST',
         url: '/api/v1/auth/login',
-        payload: { org: 'eastside', email: 'maria@example.org', password: 'guess number ' + i },
+        payload: { org: 'eastside', email: 'maria@example.org', password: `guess number ${i}` },
         remoteAddress: '192.0.2.7',
       });
       statuses.push(response.statusCode);

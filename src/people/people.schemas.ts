@@ -47,6 +47,7 @@ export const AddressInput = z.object({
         .string()
         .max(300)
         // Control characters never belong in an address (and \u001f separates lines in bulk writes).
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
         .transform((s) => s.replace(/[\u0000-\u001f]/g, ' ').trim()),
     )
     .max(5)
