@@ -2,6 +2,7 @@ export { unitRoutes } from './units.routes.js';
 export {
   addUnit,
   getUnit,
+  getUnitByPath,
   listUnits,
   UNIT_KINDS,
   UNIT_PATH,

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { defineRoute } from '../http/route.js';
-import { addUnit, getUnit, listUnits, UNIT_KINDS, UnitInput } from './units.service.js';
+import {
+  addUnit,
+  getUnit,
+  getUnitByPath,
+  listUnits,
+  UNIT_KINDS,
+  UNIT_PATH,
+  UnitInput,
+} from './units.service.js';
 
 const Unit = z
   .object({
@@ -37,10 +45,17 @@ export const unitRoutes = [
     method: 'GET',
     url: '/api/v1/units/:id',
     policy: { action: 'units.read' },
-    summary: 'Get a unit',
+    summary: 'Get a unit by its id or its path (like east.oakland)',
     tags: ['units'],
-    params: z.object({ id: z.uuid() }),
+    params: z.object({
+      id: z.union([z.uuid(), z.string().regex(UNIT_PATH)], {
+        error: 'a unit id or a path like east.oakland',
+      }),
+    }),
     response: Unit,
-    handler: async ({ params, ctx }) => await getUnit(ctx, params.id),
+    handler: async ({ params, ctx }) =>
+      UNIT_PATH.test(params.id) && !params.id.includes('-')
+        ? await getUnitByPath(ctx, params.id)
+        : await getUnit(ctx, params.id),
   }),
 ];

@@ -87,12 +87,25 @@ export async function listUnits(ctx: Ctx): Promise<UnitView[]> {
     .execute();
 }
 
+/** One unit of the organization by its id (404 for another organization's). */
 export async function getUnit(ctx: Ctx, id: string): Promise<UnitView> {
   const unit = await ctx.db
     .selectFrom('unit')
     .select(select)
     .where('org_id', '=', ctx.actor.orgId)
     .where('id', '=', id)
+    .executeTakeFirst();
+  if (!unit) throw notFound('unit');
+  return unit;
+}
+
+/** One unit of the organization by its path, like `east.oakland` (404 when there is none). */
+export async function getUnitByPath(ctx: Ctx, path: string): Promise<UnitView> {
+  const unit = await ctx.db
+    .selectFrom('unit')
+    .select(select)
+    .where('org_id', '=', ctx.actor.orgId)
+    .where(sql<string>`path::text`, '=', path)
     .executeTakeFirst();
   if (!unit) throw notFound('unit');
   return unit;
