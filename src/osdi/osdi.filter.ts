@@ -83,18 +83,17 @@ export function parseFilter(input: string): Condition[] {
   const next = (): Token | undefined => tokens[i++];
   for (;;) {
     const field = next();
-    if (!field || field.kind !== 'word' || !FILTER_FIELDS.includes(field.text as FilterField)) {
+    if (field?.kind !== 'word' || !FILTER_FIELDS.includes(field.text as FilterField)) {
       throw bad(
         `expected one of ${FILTER_FIELDS.join(', ')}${field ? ` at character ${field.at + 1}, not "${field.text}"` : ' at the end'}`,
       );
     }
     const op = next();
-    if (!op || op.kind !== 'word' || !FILTER_OPS.includes(op.text as FilterOp)) {
+    if (op?.kind !== 'word' || !FILTER_OPS.includes(op.text as FilterOp)) {
       throw bad(`expected an operator (${FILTER_OPS.join(', ')}) after ${field.text}`);
     }
     const literal = next();
-    if (!literal || literal.kind !== 'string')
-      throw bad(`expected a quoted value after ${field.text} ${op.text}`);
+    if (literal?.kind !== 'string') throw bad(`expected a quoted value after ${field.text} ${op.text}`);
     if (field.text === 'email_address') {
       if (op.text !== 'eq') throw bad('email_address can only be compared with eq');
       conditions.push({ field: 'email_address', op: 'eq', value: literal.text.trim().toLowerCase() });

@@ -47,7 +47,10 @@ const osdi = (method: string, url: string, body?: unknown, as: TestUser | null =
   t.app.inject({
     method: method as 'GET',
     url,
-    headers: as ? { 'osdi-api-token': as.token, 'content-type': 'application/hal+json' } : {},
+    headers: {
+      'content-type': 'application/hal+json',
+      ...(as ? { 'osdi-api-token': as.token } : {}),
+    },
     ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
   });
 
@@ -297,5 +300,91 @@ describe('isolation', () => {
     const signup = await osdi('POST', '/osdi/v1/people/person_signup_helper', signupRequest(), outsider);
     expect(signup.statusCode).toBe(201);
     expect(signup.json().identifiers[0]).not.toBe(ours._embedded['osdi:people'][0].identifiers[0]);
+  });
+});
+
+describe('isolation of tags, lists and their members', () => {
+  it('never shows or changes another organization’s tags, lists, taggings or items', async () => {
+    const person = (
+      await osdi('POST', '/osdi/v1/people', { email_addresses: [{ address: 'kept.here@example.org' }] })
+    ).json();
+    const tag = (await osdi('POST', '/osdi/v1/tags', { name: 'Ours only' })).json();
+    const list = (await osdi('POST', '/osdi/v1/lists', { name: 'Ours only' })).json();
+    const tagging = (
+      await osdi('POST', new URL(tag._links['osdi:taggings'].href).pathname, {
+        _links: { 'osdi:person': { href: person._links.self.href } },
+      })
+    ).json();
+    const item = (
+      await osdi('POST', new URL(list._links['osdi:items'].href).pathname, {
+        _links: { 'osdi:person': { href: person._links.self.href } },
+      })
+    ).json();
+    const urls = [tag, list, tagging, item].map((x) => new URL(x._links.self.href).pathname);
+    urls.push(new URL(tag._links['osdi:taggings'].href).pathname);
+    urls.push(new URL(list._links['osdi:items'].href).pathname);
+    urls.push(new URL(person._links['osdi:taggings'].href).pathname);
+    for (const url of urls) {
+      expect((await osdi('GET', url, undefined, outsider)).statusCode, url).toBe(404);
+      expect((await osdi('DELETE', url, undefined, outsider)).statusCode, url).toBeGreaterThanOrEqual(404);
+    }
+    for (const url of urls.slice(0, 4)) expect((await osdi('GET', url)).statusCode, url).toBe(200);
+
+    // Their own tag cannot take our person; their signup naming our tag's URI does not tag anyone of ours.
+    const theirTag = (await osdi('POST', '/osdi/v1/tags', { name: 'Theirs' }, outsider)).json();
+    const poach = await osdi(
+      'POST',
+      new URL(theirTag._links['osdi:taggings'].href).pathname,
+      { _links: { 'osdi:person': { href: person._links.self.href } } },
+      outsider,
+    );
+    expect(poach.statusCode).toBe(404);
+    const signup = await osdi(
+      'POST',
+      '/osdi/v1/people/person_signup_helper',
+      {
+        person: { email_addresses: [{ address: 'kept.here@example.org' }] },
+        add_tags_uri: [tag._links.self.href],
+      },
+      outsider,
+    );
+    expect(signup.statusCode).toBe(201);
+    expect((await osdi('GET', new URL(tag._links.self.href).pathname)).statusCode).toBe(200);
+    expect((await osdi('GET', new URL(tag._links['osdi:taggings'].href).pathname)).json().total_records).toBe(
+      1,
+    );
+
+    // Each organization's totals agree with what its pages hold.
+    for (const who of [admin, outsider]) {
+      for (const rel of ['people', 'tags', 'lists']) {
+        const first = (await osdi('GET', `/osdi/v1/${rel}?per_page=100`, undefined, who)).json();
+        expect(first._embedded[`osdi:${rel}`]).toHaveLength(Math.min(100, first.total_records));
+        const ids = first._embedded[`osdi:${rel}`].map((x: { identifiers: string[] }) => x.identifiers[0]);
+        const other = who === admin ? outsider : admin;
+        const theirs = (await osdi('GET', `/osdi/v1/${rel}?per_page=100`, undefined, other)).json();
+        for (const x of theirs._embedded[`osdi:${rel}`]) expect(ids).not.toContain(x.identifiers[0]);
+      }
+    }
+  });
+});
+
+describe('authentication', () => {
+  it.each([
+    ['GET', '/osdi/v1/people'],
+    ['GET', '/osdi/v1/tags'],
+    ['GET', '/osdi/v1/lists'],
+    ['POST', '/osdi/v1/people/person_signup_helper'],
+    ['POST', '/osdi/v1/tags'],
+  ])('%s %s needs a valid OSDI-API-Token', async (method, url) => {
+    const body = method === 'POST' ? { name: 'x', person: {} } : undefined;
+    expect((await osdi(method, url, body, null)).statusCode).toBe(401);
+    const wrong = await t.app.inject({
+      method: method as 'GET',
+      url,
+      headers: { 'osdi-api-token': 'not-a-real-token', 'content-type': 'application/json' },
+      ...(body ? { payload: JSON.stringify(body) } : {}),
+    });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 });
