@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestApp,
+  ctxFor,
   makeOrg,
   makeUser,
   type TestApp,
   type TestUser,
 } from '../../test/support/fixtures.js';
 import { insertPerson } from '../../test/support/people-factory.js';
+import { mergePeople, undoMerge } from '../merges/index.js';
 
 let t: TestApp;
 let adminA: TestUser;
@@ -204,5 +206,29 @@ describe('timeline', () => {
     const page2 = await t.call('GET', `/api/v1/people/${person}/timeline?per_page=2&page=2`, { as: adminA });
     expect(page2.json().items.map((e: { outcome: string | null }) => e.outcome)).toEqual(['left message']);
     expect((await t.call('GET', `/api/v1/people/${person}/timeline`, { as: adminB })).statusCode).toBe(404);
+  });
+});
+
+describe('notes and activities across a merge', () => {
+  it('follow the merged person to the survivor and come back on undo', async () => {
+    const survivor = await insertPerson(t.db, adminA.orgId, { given_name: 'Sam' });
+    const merged = await insertPerson(t.db, adminA.orgId, { given_name: 'Samuel' });
+    await t.call('POST', `/api/v1/people/${merged}/notes`, { as: adminA, body: { body: 'met at rally' } });
+    await t.call('POST', `/api/v1/people/${merged}/activities`, {
+      as: adminA,
+      body: { kind: 'one_on_one', occurred_at: '2024-06-01T17:00:00Z' },
+    });
+    const result = await mergePeople(ctxFor(t.db, adminA), survivor, merged);
+    const onSurvivor = await t.call('GET', `/api/v1/people/${survivor}/timeline`, { as: adminA });
+    expect(
+      onSurvivor
+        .json()
+        .items.map((e: { type: string }) => e.type)
+        .sort(),
+    ).toEqual(['activity', 'note']);
+    expect((await t.call('GET', `/api/v1/people/${merged}/notes`, { as: adminA })).statusCode).toBe(404);
+    await undoMerge(ctxFor(t.db, adminA), result.merge_id);
+    expect((await t.call('GET', `/api/v1/people/${survivor}/timeline`, { as: adminA })).json().total).toBe(0);
+    expect((await t.call('GET', `/api/v1/people/${merged}/timeline`, { as: adminA })).json().total).toBe(2);
   });
 });
