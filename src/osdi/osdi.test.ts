@@ -230,6 +230,16 @@ describe('the people collection', () => {
         .email_addresses.map((e: { address: string }) => e.address)
         .sort(),
     ).toEqual(['ed@example.org', 'eddie@example.org']);
+    // Echoing the record back is accepted; a change PUT cannot make yet is refused, not dropped.
+    const echoed = await osdi('PUT', self, updated.json());
+    expect(echoed.statusCode).toBe(200);
+    expect(echoed.json().email_addresses).toEqual(updated.json().email_addresses);
+    const refused = await osdi('PUT', self, { identifiers: ['crm:9'], custom_fields: { shirt: 'L' } });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().errors.map((e: { field: string }) => e.field)).toEqual([
+      'identifiers',
+      'custom_fields.shirt',
+    ]);
     expect((await osdi('DELETE', self)).statusCode).toBe(200);
     expect((await osdi('GET', self)).statusCode).toBe(404);
   });
