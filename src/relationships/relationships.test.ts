@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestApp,
+  ctxFor,
   makeOrg,
   makeUser,
   type TestApp,
   type TestUser,
 } from '../../test/support/fixtures.js';
 import { insertPerson } from '../../test/support/people-factory.js';
+import { mergePeople, undoMerge } from '../merges/index.js';
 
 let t: TestApp;
 let adminA: TestUser;
@@ -98,5 +100,36 @@ describe('relationships', () => {
         .statusCode,
     ).toBe(404);
     expect((await t.call('GET', `/api/v1/people/${ana}/relationships`, { as: adminA })).json().total).toBe(1);
+  });
+});
+
+describe('relationships across a merge', () => {
+  it('move to the survivor, drop the one between the two, and all come back on undo', async () => {
+    const survivor = await insertPerson(t.db, adminA.orgId, { given_name: 'Sam' });
+    const merged = await insertPerson(t.db, adminA.orgId, { given_name: 'Samuel' });
+    const recruiter = await insertPerson(t.db, adminA.orgId, { given_name: 'Rita' });
+    await relate(merged, { related_person_id: recruiter, kind: 'recruited_by' });
+    await relate(survivor, { related_person_id: merged, kind: 'household' });
+    const list = async (id: string) =>
+      (await t.call('GET', `/api/v1/people/${id}/relationships`, { as: adminA }))
+        .json()
+        .items.map(
+          (r: { kind: string; direction: string; other: { id: string } }) =>
+            `${r.direction} ${r.kind} ${r.other.id}`,
+        );
+    const before = {
+      survivor: await list(survivor),
+      merged: await list(merged),
+      recruiter: await list(recruiter),
+    };
+    const result = await mergePeople(ctxFor(t.db, adminA), survivor, merged);
+    expect(await list(survivor)).toEqual([`outgoing recruited_by ${recruiter}`]);
+    expect(await list(recruiter)).toEqual([`incoming recruited_by ${survivor}`]);
+    await undoMerge(ctxFor(t.db, adminA), result.merge_id);
+    expect({
+      survivor: await list(survivor),
+      merged: await list(merged),
+      recruiter: await list(recruiter),
+    }).toEqual(before);
   });
 });
