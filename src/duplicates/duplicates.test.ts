@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestApp,
+  ctxFor,
   makeOrg,
   makeUser,
   type TestApp,
@@ -8,6 +9,7 @@ import {
 } from '../../test/support/fixtures.js';
 import { insertPerson } from '../../test/support/people-factory.js';
 import { newId } from '../db/ids.js';
+import { mergePeople } from '../merges/index.js';
 
 let t: TestApp;
 let adminA: TestUser;
@@ -107,5 +109,16 @@ describe('possible duplicates', () => {
     const response = await t.call('GET', '/api/v1/duplicates?status=maybe', { as: adminA });
     expect(response.statusCode).toBe(400);
     expect(JSON.stringify(response.json())).toContain('status');
+  });
+});
+
+describe('possible duplicates and merging', () => {
+  it('a merged pair leaves the open list and shows under status=merged', async () => {
+    const pair = await flaggedPair(adminA.orgId);
+    await mergePeople(ctxFor(t.db, adminA), pair.a, pair.b);
+    const open = await t.call('GET', '/api/v1/duplicates?per_page=100', { as: adminA });
+    expect(open.json().items.map((d: { id: string }) => d.id)).not.toContain(pair.id);
+    const merged = await t.call('GET', '/api/v1/duplicates?status=merged', { as: adminA });
+    expect(merged.json().items.map((d: { id: string }) => d.id)).toContain(pair.id);
   });
 });
