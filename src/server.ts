@@ -13,6 +13,8 @@ export interface ServerOptions {
   port?: number;
   host?: string;
   log?: Log;
+  /** Secure flag on the session cookie: set it when users reach Rhizome over HTTPS (a proxy). */
+  secureCookies?: boolean;
 }
 
 export interface RunningServer {
@@ -42,7 +44,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     database = await openDatabase(options.target);
     const applied = await migrate(database);
     if (applied.length > 0) log.info({ applied }, 'database migrated');
-    const app = await buildApp({ db: database.db, log });
+    const app = await buildApp({ db: database.db, log, secureCookies: options.secureCookies ?? false });
     const address = await app.listen({ port, host });
     const url = address.replace('[::1]', 'localhost');
     if (options.target.engine === 'pglite' && options.target.dataDir) {

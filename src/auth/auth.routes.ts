@@ -1,4 +1,4 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Actor } from '../context.js';
 import { AppError } from '../errors.js';
@@ -42,8 +42,10 @@ const userId = (actor: Actor): string => {
   return actor.userId;
 };
 
-function setSessionCookie(reply: FastifyReply, token: string, expires: Date, secure: boolean): void {
-  reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires });
+/** Secure when the app is configured for it (behind an HTTPS proxy) or serves HTTPS itself. */
+function cookieOptions(request: FastifyRequest) {
+  const secure = request.server.secureCookies || request.protocol === 'https';
+  return { httpOnly: true, sameSite: 'lax' as const, secure, path: '/' };
 }
 
 export const authRoutes = [
@@ -58,7 +60,10 @@ export const authRoutes = [
     response: Me,
     handler: async ({ body, ctx, reply, request }) => {
       const result = await login(ctx.db, body, ctx.now());
-      setSessionCookie(reply, result.sessionToken, result.expiresAt, request.protocol === 'https');
+      reply.setCookie(SESSION_COOKIE, result.sessionToken, {
+        ...cookieOptions(request),
+        expires: result.expiresAt,
+      });
       const user = await getUser(
         { ...ctx, actor: { kind: 'system', orgId: result.user.org_id, label: 'login' } },
         result.user.id,
@@ -74,7 +79,7 @@ export const authRoutes = [
     tags: ['auth'],
     handler: async ({ ctx, request, reply }) => {
       if (request.sessionId) await logout(ctx.db, request.sessionId);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      reply.clearCookie(SESSION_COOKIE, cookieOptions(request));
     },
   }),
   defineRoute({

@@ -8,6 +8,8 @@ import {
   type TestUser,
 } from '../../test/support/fixtures.js';
 import { snapshotDatabase } from '../../test/support/snapshot.js';
+import { buildApp } from '../http/app.js';
+import { silentLog } from '../log.js';
 import { addUser } from './users.service.js';
 
 let t: TestApp;
@@ -66,6 +68,23 @@ describe('signing in', () => {
     expect(me.json()).toMatchObject({ user: { email: 'maria@example.org' }, csrf_token: csrf });
     const stored = await t.db.selectFrom('user_session').select('token_hash').execute();
     expect(stored.map((s) => s.token_hash)).not.toContain(cookie!.value);
+    expect(cookie?.secure).toBeFalsy();
+  });
+
+  it('marks the cookie Secure when the app is configured for HTTPS', async () => {
+    const app = await buildApp({ db: t.db, log: silentLog, secureCookies: true });
+    try {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { org: 'eastside', email: 'maria@example.org', password: PASSWORD },
+      });
+      expect(response.statusCode).toBe(200);
+      const cookie = response.cookies.find((c) => c.name === 'rhizome_session');
+      expect(cookie).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Lax' });
+    } finally {
+      await app.close();
+    }
   });
 
   it('says the same thing for a wrong password, an unknown email and an unknown organization', async () => {
@@ -145,6 +164,9 @@ describe('CSRF protection on session writes', () => {
       headers: { 'x-csrf-token': csrf! },
     });
     expect(out.statusCode).toBe(204);
+    const cleared = out.cookies.find((c) => c.name === 'rhizome_session');
+    expect(cleared?.value).toBe('');
+    expect(cleared?.httpOnly).toBe(true);
     const after = await t.app.inject({
       method: 'GET',
       url: '/api/v1/auth/me',
@@ -185,6 +207,18 @@ describe('API tokens', () => {
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
     expect(stored.token_hash).not.toContain(token);
+  });
+
+  it("are each user's own: another user's token is neither listed nor revocable", async () => {
+    const colleague = await makeUser(t.db, admin.orgId, 'org_admin');
+    const theirs = await t.call('POST', '/api/v1/tokens', { as: colleague, body: { name: 'theirs' } });
+    const { id } = theirs.json();
+    const mine = await t.call('GET', '/api/v1/tokens', { as: admin });
+    expect(mine.json().items.map((x: { id: string }) => x.id)).not.toContain(id);
+    const revoke = await t.call('DELETE', `/api/v1/tokens/${id}`, { as: admin });
+    expect(revoke.statusCode).toBe(404);
+    const still = await t.call('GET', '/api/v1/tokens', { as: colleague });
+    expect(still.json().items.find((x: { id: string }) => x.id === id).revoked_at).toBeNull();
   });
 
   it('stop working when their user is disabled', async () => {

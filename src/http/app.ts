@@ -32,6 +32,8 @@ export interface RouteCatalogEntry {
 declare module 'fastify' {
   interface FastifyInstance {
     routeCatalog: RouteCatalogEntry[];
+    /** Whether cookies carry the Secure flag (AppOptions.secureCookies). */
+    secureCookies: boolean;
   }
 }
 
@@ -47,6 +49,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true },
   });
   await app.register(cookie);
+  app.decorate('secureCookies', options.secureCookies ?? false);
   // Only routes that ask for a limit (rateLimitPerMinute) get one.
   await app.register(rateLimit, { global: false });
 

@@ -17,6 +17,10 @@ export function registerStart(program: Command): void {
     .description('run the Rhizome server')
     .option('--port <port>', `port to listen on (default: PORT, else ${DEFAULT_PORT})`, port)
     .option('--host <address>', `address to listen on (default: RHIZOME_HOST, else ${DEFAULT_HOST})`)
+    .option(
+      '--secure-cookies',
+      'mark the session cookie Secure, for HTTPS through a proxy (default: RHIZOME_SECURE_COOKIES=1)',
+    )
     .action(
       action(async (options) => {
         const env = readEnv();
@@ -25,6 +29,9 @@ export function registerStart(program: Command): void {
           target,
           port: (options.port as number | undefined) ?? env.PORT ?? DEFAULT_PORT,
           host: (options.host as string | undefined) ?? env.RHIZOME_HOST ?? DEFAULT_HOST,
+          secureCookies:
+            options.secureCookies === true ||
+            /^(1|true|yes)$/i.test(process.env.RHIZOME_SECURE_COOKIES ?? ''),
         });
         const where = target.engine === 'pglite' ? `embedded database in ${target.dataDir}` : 'PostgreSQL';
         process.stdout.write(`Rhizome is running at ${server.url} (${where})\n`);
