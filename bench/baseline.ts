@@ -42,10 +42,12 @@ export async function naiveImport(
     }
     await db.transaction().execute(async (trx) => {
       const found = await trx
-        .selectFrom('person_email')
-        .select('person_id')
-        .where('org_id', '=', orgId)
-        .where('address', '=', email)
+        .selectFrom('person_email as e')
+        .innerJoin('person as p', 'p.id', 'e.person_id')
+        .select(['e.person_id', 'p.given_name', 'p.family_name'])
+        .where('e.org_id', '=', orgId)
+        .where('e.address', '=', email)
+        .where('p.merged_into', 'is', null)
         .executeTakeFirst();
       let personId: string;
       if (found) {

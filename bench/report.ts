@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export type EngineName = 'postgres' | 'pglite';
@@ -35,6 +35,55 @@ export interface RunInfo {
   machine: Machine;
   /** Free-text notes: what was skipped and why, partial crawls, row counts. */
   notes: string[];
+  /** Which run each engine's figures come from (a single-engine run keeps the other's last figures). */
+  runs?: Partial<Record<EngineName, EngineRun>>;
+}
+
+export interface EngineRun {
+  startedAt: string;
+  mode: RunInfo['mode'];
+  size: number;
+  baselineRows: number;
+  mixedRows: number;
+  queriesPerKind: number;
+}
+
+const engineRun = (info: RunInfo): EngineRun => ({
+  startedAt: info.startedAt,
+  mode: info.mode,
+  size: info.size,
+  baselineRows: info.baselineRows,
+  mixedRows: info.mixedRows,
+  queriesPerKind: info.queriesPerKind,
+});
+
+/**
+ * Adds to this run's results the previous latest.json figures of engines this run did not measure
+ * (a `--engine postgres` run keeps the last PGlite figures), with their run details and notes.
+ */
+export function mergePrevious(
+  dir: string,
+  results: Result[],
+  info: RunInfo,
+): { results: Result[]; info: RunInfo } {
+  const measured = new Set(results.map((r) => r.engine));
+  const runs: Partial<Record<EngineName, EngineRun>> = {};
+  for (const e of measured) runs[e] = engineRun(info);
+  const latest = path.join(dir, 'latest.json');
+  const runFile = path.join(dir, 'latest.run.json');
+  if (!existsSync(latest) || !existsSync(runFile)) return { results, info: { ...info, runs } };
+  const prev = JSON.parse(readFileSync(latest, 'utf8')) as Result[];
+  const prevInfo = JSON.parse(readFileSync(runFile, 'utf8')) as RunInfo;
+  const carried = prev.filter((r) => !measured.has(r.engine));
+  const machine = { ...info.machine };
+  const notes = [...info.notes];
+  for (const e of new Set(carried.map((r) => r.engine))) {
+    runs[e] = prevInfo.runs?.[e] ?? engineRun(prevInfo);
+    if (e === 'postgres' && !machine.postgres) machine.postgres = prevInfo.machine.postgres;
+    if (e === 'pglite') machine.pglite = prevInfo.machine.pglite;
+    notes.push(...prevInfo.notes.filter((n) => n.startsWith(`${e}:`)));
+  }
+  return { results: [...results, ...carried], info: { ...info, machine, notes, runs } };
 }
 
 /** A target: which result names it applies to (and engine, when only one), and the check. */
@@ -131,15 +180,18 @@ export function table(results: Result[], size: number): string {
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** Writes bench/results/latest.json and a timestamped copy; returns the copy's path. */
-export function writeResults(dir: string, results: Result[], info: RunInfo): string {
+/**
+ * Writes bench/results/latest.json (and latest.run.json, the run details) and a timestamped copy of
+ * this run's own figures; returns the copy's path.
+ */
+export function writeResults(dir: string, results: Result[], info: RunInfo, own: Result[] = results): string {
   mkdirSync(dir, { recursive: true });
-  const json = `${JSON.stringify(results, null, 2)}\n`;
-  writeFileSync(path.join(dir, 'latest.json'), json);
+  const json = (x: unknown) => `${JSON.stringify(x, null, 2)}\n`;
+  writeFileSync(path.join(dir, 'latest.json'), json(results));
   const stamp = info.startedAt.slice(0, 16).replace(':', '-');
   const file = path.join(dir, `${stamp}.json`);
-  writeFileSync(file, json);
-  writeFileSync(path.join(dir, 'latest.run.json'), `${JSON.stringify(info, null, 2)}\n`);
+  writeFileSync(file, json(own));
+  writeFileSync(path.join(dir, 'latest.run.json'), json(info));
   return file;
 }
 
@@ -161,38 +213,51 @@ export function performanceDoc(results: Result[], info: RunInfo): string {
   out.push('');
   out.push(
     `One run (${info.mode}, started ${info.startedAt}) measures each engine in turn: PostgreSQL on a fresh ` +
-      'database created for the run (dropped after), and PGlite with on-disk storage in a temporary ' +
-      'directory. The data is a seeded synthetic CSV (`bench/generator.ts`): realistic US names, ' +
-      'addresses, phones and ZIPs, 10% of rows repeating an earlier e-mail (the same person again, ' +
-      'e-mail upper-cased, another phone) and 2% malformed (bad e-mail, impossible date, wrong column ' +
-      'count, bad phone in equal shares).',
+      'database created for the run (`rhizome_bench_<pid>`, dropped after), and PGlite with on-disk ' +
+      'storage in a temporary directory (removed after). The data is a seeded synthetic CSV ' +
+      '(`bench/generate.ts`, mulberry32, cached in `bench/data/people-<seed>-<N>.csv`): realistic US ' +
+      'names, addresses, phones like (510) 555-0134 and ZIPs, a few tags per person; 10% of rows repeat ' +
+      "an earlier row's e-mail (the same person: same names and birthdate, e-mail upper-cased, a new " +
+      'phone half the time) and 2% are malformed (bad e-mail, impossible date, wrong column count, ' +
+      'unparseable phone, in about equal shares).',
   );
   out.push('');
   out.push(
-    `1. **Import** of ${info.size.toLocaleString('en-US')} rows with matching and dedupe through the real ` +
-      'importer (`runPeopleImport`) into an empty organization: rows/s, total time and peak RSS of the ' +
-      'benchmark process (sampled every 100 ms). On PGlite the database runs inside the process, so ' +
-      'its RSS includes the database; on PostgreSQL it is the Node process only.',
+    `1. **Baseline importer** ("import baseline (one transaction per person)"), the way classic CRM importers ` +
+      'work: per row one transaction that looks the person up by e-mail (person_email joined to person), ' +
+      'then inserts the person and each e-mail, phone and address row one statement at a time. It runs ' +
+      `on the first ${info.baselineRows.toLocaleString('en-US')} rows into its own empty organization, first, ` +
+      'while the database is still empty.',
   );
   out.push(
-    `2. **Naive baseline**, the way classic CRM importers work: one transaction per row (look the ` +
-      'person up by e-mail, then insert the person, e-mail, phone and address one statement each), ' +
-      `on the first ${info.baselineRows.toLocaleString('en-US')} rows, in the same run. Ratio = importer ÷ baseline rows/s.`,
+    `2. **Import** ("import N people") of ${info.size.toLocaleString('en-US')} rows with matching and dedupe ` +
+      'through the real importer (`runPeopleImport`) into an empty organization: rows/s, total time and ' +
+      'peak RSS of the benchmark process (sampled every 100 ms). On PGlite the database runs inside the ' +
+      'process, so its memory is included; on PostgreSQL the figure is the Node process only (the ' +
+      "server's memory is not counted). Ratio = importer rows/s ÷ baseline rows/s.",
   );
   out.push(
-    `3. **Import into a populated organization**: a ${info.mixedRows.toLocaleString('en-US')}-row list in ` +
-      'which half the people already exist (the first half of the rows come from the big file, the ' +
-      'other half from another seed).',
+    `3. **Re-import** ("re-import … (half known)"): a ${info.mixedRows.toLocaleString('en-US')}-row list into ` +
+      'the populated organization, whose first half are the first rows of the main file (people who ' +
+      'already exist) and second half new people (another seed).',
   );
   out.push(
-    `4. **People search** over the imported people (after tagging a share of them and giving each a ` +
-      `home unit in a three-level unit tree): ${info.queriesPerKind} varied queries per kind drawn ` +
-      'from the data, after a warm-up. "search" is the page of 50 ids (`searchPeopleIds`); "count + ' +
-      'first page" is `searchPeople`: the filtered total, the first 50 ids and their full records.',
+    '4. **People search** over the imported people, after VACUUM ANALYZE (PostgreSQL; ANALYZE on ' +
+      'PGlite). Every person gets a home unit in a tree of 5 regions × 20 locals (by a hash of the id), ' +
+      `so a region holds ~20% of the people and a local ~1%. ${info.queriesPerKind} varied queries per ` +
+      'kind, drawn from the data, after 10 warm-up queries: one-word name prefix (3-4 letters of a given ' +
+      'or family name), two-word name prefix, fuzzy name (a full name with one letter wrong), e-mail ' +
+      '(exact), tag, unit subtree (region, local) and ZIP. "search <kind>" is one page of 50 ids ' +
+      '(`searchPeopleIds`); "search count+page <kind>" is `searchPeople`: the filtered total count, the ' +
+      'first page of 50 ids and their full records. The naive baseline for the one-word name prefix is ' +
+      "`given_name ILIKE 'x%' OR family_name ILIKE 'x%'` on the raw columns (no index serves it), " +
+      "count plus first page; its ratio is how many times faster Rhizome's count+page p95 is.",
   );
   out.push(
-    '5. **OSDI crawl**: every person through real HTTP (`GET /osdi/v1/people?per_page=100`, following ' +
-      '`_links.next` until there is none) with an API token: pages/s, total time, page-latency p50/p95.',
+    '5. **OSDI crawl**: every person through real HTTP (`GET /osdi/v1/people?per_page=100` with an ' +
+      '`OSDI-API-Token` header, following `_links.next` until there is none): pages/s, total time, ' +
+      'page-latency p50/p95. Quick runs stop after 2,000 pages; full runs after 15 minutes (noted below ' +
+      'when partial).',
   );
   out.push('');
   out.push('## Targets');
@@ -206,6 +271,16 @@ export function performanceDoc(results: Result[], info: RunInfo): string {
   for (const engine of engines) {
     out.push(`### ${engine === 'postgres' ? 'PostgreSQL' : 'PGlite (on-disk)'}`);
     out.push('');
+    const run = info.runs?.[engine];
+    const size = run?.size ?? info.size;
+    if (run) {
+      out.push(
+        `_From the ${run.mode} run started ${run.startedAt}: ${run.size.toLocaleString('en-US')} people, ` +
+          `baseline on ${run.baselineRows.toLocaleString('en-US')} rows, re-import of ${run.mixedRows.toLocaleString('en-US')} rows, ` +
+          `${run.queriesPerKind} queries per search kind._`,
+      );
+      out.push('');
+    }
     out.push(mdRow(['measure', 'value', 'baseline', 'ratio', 'target']));
     out.push(mdRow(['---', '---:', '---:', '---:', '---']));
     for (const r of results.filter((x) => x.engine === engine)) {
@@ -215,7 +290,7 @@ export function performanceDoc(results: Result[], info: RunInfo): string {
           `${fmt(r.value)} ${r.unit}`,
           r.baseline === null ? '' : fmt(r.baseline),
           r.ratio === null ? '' : `${r.ratio.toFixed(1)}×`,
-          targetFor(r, info.size),
+          targetFor(r, size),
         ]),
       );
     }
@@ -238,7 +313,7 @@ export function performanceDoc(results: Result[], info: RunInfo): string {
   out.push(
     'The machine is shared and small (other work ran alongside), so single figures are noisy: ' +
       'latencies are quoted as p50/p95 over many queries, rates over whole runs. Re-run with ' +
-      '`npm run bench` (full: 1M rows, ~20 min) or `npm run bench -- --quick` (50k rows, ~2 min); ' +
+      '`npm run bench` (full: 1M rows) or `npm run bench -- --quick` (50k rows); ' +
       'options `--engine pglite|postgres|both`, `--size N`.',
   );
   out.push('');

@@ -18,6 +18,7 @@ import { ensureMixedCsv, ensurePeopleCsv } from './generate.js';
 import {
   type EngineName,
   type Machine,
+  mergePrevious,
   performanceDoc,
   type Result,
   type RunInfo,
@@ -285,10 +286,12 @@ const info: RunInfo = {
 };
 console.log(`\n${table(results, size)}\n`);
 for (const n of notes) console.log(`- ${n}`);
-const copy = writeResults(path.join(ROOT, 'bench', 'results'), results, info);
+const resultsDir = path.join(ROOT, 'bench', 'results');
+const merged = mergePrevious(resultsDir, results, info);
+const copy = writeResults(resultsDir, merged.results, merged.info, results);
 log(`wrote bench/results/latest.json and ${path.relative(ROOT, copy)}`);
 if (opts.docs) {
-  writeFileSync(path.join(ROOT, 'docs', 'PERFORMANCE.md'), performanceDoc(results, info));
+  writeFileSync(path.join(ROOT, 'docs', 'PERFORMANCE.md'), performanceDoc(merged.results, merged.info));
   log('wrote docs/PERFORMANCE.md');
 }
 process.exit(0);
