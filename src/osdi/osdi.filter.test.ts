@@ -70,4 +70,51 @@ describe('OSDI filters', () => {
       ),
     );
   });
+
+  it('round-trips any quoted email value and any chain of conditions joined by and', () => {
+    const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({
+              field: fc.constant('email_address' as const),
+              op: fc.constant('eq' as const),
+              value: fc.string({ minLength: 1, maxLength: 40 }),
+            }),
+            fc.record({
+              field: fc.constantFrom('modified_date' as const, 'created_date' as const),
+              op: fc.constantFrom('eq' as const, 'gt' as const, 'lt' as const, 'ge' as const, 'le' as const),
+              value: fc.date({
+                min: new Date('1990-01-01'),
+                max: new Date('2100-01-01'),
+                noInvalidDate: true,
+              }),
+            }),
+          ),
+          { minLength: 1, maxLength: 10 },
+        ),
+        (conditions) => {
+          const text = conditions
+            .map((c) =>
+              c.field === 'email_address'
+                ? `${c.field} ${c.op} ${quote(c.value)}`
+                : `${c.field} ${c.op} ${quote(`${c.value.toISOString().slice(0, 19)}Z`)}`,
+            )
+            .join(' and ');
+          const parsed = parseFilter(text);
+          expect(parsed).toHaveLength(conditions.length);
+          parsed.forEach((p, i) => {
+            const c = conditions[i];
+            if (!c) throw new Error('length checked above');
+            expect(p.field).toBe(c.field);
+            expect(p.op).toBe(c.op);
+            if (c.field === 'email_address') expect(p.value).toBe(c.value.trim().toLowerCase());
+            else expect(p.value).toEqual(new Date(`${c.value.toISOString().slice(0, 19)}Z`));
+          });
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });
