@@ -59,7 +59,8 @@ afterAll(async () => {
   }
 });
 
-describe('rhizome', () => {
+// Each command starts its own embedded database (seconds of WASM start-up, more on a busy machine).
+describe('rhizome', { timeout: 240_000 }, () => {
   it('sets up an organization, an admin (password on stdin) and a token from a script', async () => {
     const org = await run([
       'org',
@@ -143,8 +144,14 @@ describe('rhizome', () => {
     expect(doctor.code).toBe(0);
     expect(doctor.out).toMatch(/ok\s+database reachable/);
     expect(doctor.out).toMatch(/ok\s+1 migrations applied, 0 pending/);
+    if (!baseUrl) expect(doctor.out).toMatch(/ok\s+no server or other command holds the data directory/);
     const help = await run(['import', 'people', '--help']);
     expect(help.out).toContain('--rejects');
+    for (const command of [['start'], ['user', 'add'], ['token', 'create'], ['unit', 'add'], ['doctor']]) {
+      const commandHelp = await run([...command, '--help']);
+      expect(commandHelp.code, command.join(' ')).toBe(0);
+      expect(commandHelp.out, command.join(' ')).toContain('--data-dir');
+    }
   });
 
   it.runIf(!baseUrl)(
@@ -161,11 +168,11 @@ describe('rhizome', () => {
         out += d;
       });
       try {
-        for (let i = 0; i < 200 && !out.includes('Rhizome is running at'); i++)
+        for (let i = 0; i < 1200 && !out.includes('Rhizome is running at'); i++)
           await new Promise((r) => setTimeout(r, 100));
         const url = /running at (http:\/\/[^\s]+)/.exec(out)?.[1];
         expect(url).toBeDefined();
-        for (let i = 0; i < 50 && !out.includes('No organization yet'); i++)
+        for (let i = 0; i < 300 && !out.includes('No organization yet'); i++)
           await new Promise((r) => setTimeout(r, 100));
         expect(out).toContain('npx rhizome org create');
         const doc = await fetch(`${url}/api/v1/openapi.json`);

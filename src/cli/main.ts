@@ -14,7 +14,9 @@ export function buildProgram(): Command {
       'embedded database directory (default: RHIZOME_DATA_DIR, else ./rhizome-data)',
     )
     .option('--database-url <url>', 'PostgreSQL instead of the embedded database (default: DATABASE_URL)')
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    // Each command's --help lists --data-dir and --database-url too.
+    .configureHelp({ showGlobalOptions: true });
   registerStart(program);
   registerDatabaseCommands(program);
   registerAccountCommands(program);

@@ -67,6 +67,7 @@ export function registerDatabaseCommands(program: Command): void {
               return;
             }
           }
+          check(true, 'no server or other command holds the data directory');
         } else {
           check(true, `PostgreSQL at ${target.engine === 'postgres' ? new URL(target.url).host : ''}`);
         }
