@@ -105,6 +105,10 @@ function machine(postgres: string | null, pgliteServer: string | null): Machine 
 }
 
 const startedAt = new Date().toISOString();
+const loadAtStart = os
+  .loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' / ');
 const results: Result[] = [];
 const notes: string[] = [];
 let pgVersion: string | null = null;
@@ -273,6 +277,16 @@ for (const engine of engines) {
     if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
   }
 }
+
+const loadAvg = (): string =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
+notes.push(
+  `Machine load average (1 / 5 / 15 min) at the start: ${loadAtStart}; at the end: ${loadAvg()} ` +
+    `(on ${os.cpus().length} CPUs; other work shares this machine).`,
+);
 
 const info: RunInfo = {
   startedAt,
