@@ -18,6 +18,7 @@ import {
 import { defineRoute } from '../http/route.js';
 import {
   addContactValue,
+  addPersonFacts,
   deletePerson,
   getPerson,
   loadPeople,
@@ -307,27 +308,6 @@ function groupingRoutes(kind: GroupingKind) {
   ];
 }
 
-/**
- * PUT may echo back what GET gave (clients often send the whole record), but the people domain has
- * no use case yet for changing an existing person's custom fields or adding a foreign identifier
- * to them. Rather than drop such changes silently, they are refused, naming the field.
- */
-function refuseUnsupportedChanges(current: PersonView, input: z.infer<typeof PersonInput>): void {
-  const fields: { field: string; message: string }[] = [];
-  const newIds = input.identifiers.filter((i) => !current.identifiers.includes(i));
-  if (newIds.length > 0)
-    fields.push({
-      field: 'identifiers',
-      message: 'new identifiers cannot be added to an existing person here',
-    });
-  for (const [key, value] of Object.entries(input.custom_fields ?? {})) {
-    if (JSON.stringify(current.custom_fields[key]) !== JSON.stringify(value))
-      fields.push({ field: `custom_fields.${key}`, message: 'custom fields cannot be changed here yet' });
-  }
-  if (fields.length > 0)
-    throw new AppError('validation_failed', `${fields[0]?.field}: ${fields[0]?.message}`, { fields });
-}
-
 /** A signup and its tags and lists, in one transaction: all of it happens, or none. */
 async function signUp(ctx: Ctx, body: z.infer<typeof SignupBody>, base: string) {
   const input = parseSignupInput(fromOsdi(body.person, NAMESPACE));
@@ -462,7 +442,14 @@ export const osdiRoutes = [
     handler: async ({ params, body, ctx, request, reply }) => {
       const current = await getPerson(ctx, params.id);
       const input = PersonInput.parse(parseSignupInput(fromOsdi(body, NAMESPACE)));
-      refuseUnsupportedChanges(current, input);
+      // Clients often send back the whole record: only changed custom fields and new identifiers are written.
+      const changedFields = Object.fromEntries(
+        Object.entries(input.custom_fields).filter(
+          ([key, value]) => JSON.stringify(current.custom_fields[key]) !== JSON.stringify(value),
+        ),
+      );
+      const newIdentifiers = input.identifiers.filter((i) => !current.identifiers.includes(i));
+      await addPersonFacts(ctx, params.id, { custom_fields: changedFields, identifiers: newIdentifiers });
       const patch = Object.fromEntries(
         (['given_name', 'family_name', 'additional_name', 'preferred_language', 'birthdate'] as const)
           .filter((k) => input[k] !== undefined)

@@ -230,16 +230,43 @@ describe('the people collection', () => {
         .email_addresses.map((e: { address: string }) => e.address)
         .sort(),
     ).toEqual(['ed@example.org', 'eddie@example.org']);
-    // Echoing the record back is accepted; a change PUT cannot make yet is refused, not dropped.
+    // Echoing the record back is accepted and changes nothing.
     const echoed = await osdi('PUT', self, updated.json());
     expect(echoed.statusCode).toBe(200);
     expect(echoed.json().email_addresses).toEqual(updated.json().email_addresses);
-    const refused = await osdi('PUT', self, { identifiers: ['crm:9'], custom_fields: { shirt: 'L' } });
+    // New identifiers and custom field values are added; bad ones are refused by name, nothing written.
+    const field = await t.call('POST', '/api/v1/fields', {
+      as: admin,
+      body: { key: 'shirt', label: 'Shirt size', type: 'single_choice', choices: ['S', 'M', 'L'] },
+    });
+    expect(field.statusCode).toBe(201);
+    const changed = await osdi('PUT', self, { identifiers: ['crm:9'], custom_fields: { shirt: 'l' } });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json().identifiers).toContain('crm:9');
+    expect(changed.json().custom_fields).toEqual({ shirt: 'L' });
+    const refused = await osdi('PUT', self, {
+      given_name: 'Never',
+      custom_fields: { shirt: 'XXL', nope: 1 },
+    });
     expect(refused.statusCode).toBe(400);
     expect(refused.json().errors.map((e: { field: string }) => e.field)).toEqual([
-      'identifiers',
       'custom_fields.shirt',
+      'custom_fields.nope',
     ]);
+    expect((await osdi('GET', self)).json().given_name).toBe('Eddie');
+    const other = (
+      await osdi('POST', '/osdi/v1/people', {
+        given_name: 'Other',
+        identifiers: ['crm:10'],
+        email_addresses: [{ address: 'other10@example.org' }],
+      })
+    ).json();
+    expect(other.identifiers).toContain('crm:10');
+    const taken = await osdi('PUT', self, { identifiers: ['crm:10'] });
+    expect(taken.json().errors[0]).toEqual({
+      field: 'identifiers',
+      message: 'crm:10 belongs to another person',
+    });
     expect((await osdi('DELETE', self)).statusCode).toBe(200);
     expect((await osdi('GET', self)).statusCode).toBe(404);
   });

@@ -25,7 +25,14 @@ export {
   searchPeople,
   searchPeopleIds,
 } from './people.search.js';
-export { deletePerson, getPerson, PersonPatch, signUpPerson, updatePerson } from './people.service.js';
+export {
+  addPersonFacts,
+  deletePerson,
+  getPerson,
+  PersonPatch,
+  signUpPerson,
+  updatePerson,
+} from './people.service.js';
 export {
   type AddressView,
   type EmailView,

@@ -2,9 +2,11 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { actorSource, type Ctx } from '../context.js';
 import { AppError, notFound } from '../errors.js';
+import { loadFieldDefinitions, validateFieldValues } from './field-values.js';
 import { PersonInput, type PersonInputRaw, type Source } from './people.schemas.js';
 import { loadPeople, type PersonView } from './people.view.js';
 import { lockOrgPeople, type UpsertOutcome, upsertPeople } from './upsert.js';
+import { writeBatch } from './upsert.writes.js';
 
 /** One person, or 404 (also for another organization's id, or a person merged away). */
 export async function getPerson(ctx: Ctx, id: string): Promise<PersonView> {
@@ -121,4 +123,69 @@ export async function deletePerson(ctx: Ctx, id: string): Promise<void> {
     .where('merged_into', 'is', null)
     .executeTakeFirst();
   if (Number(result.numDeletedRows) === 0) throw notFound('person');
+}
+
+/**
+ * Adds custom field values (each becomes the preferred value, older ones kept) and foreign
+ * identifiers to a known person, with the engine's own writes. An identifier that already belongs
+ * to someone else is refused, naming it.
+ */
+export async function addPersonFacts(
+  ctx: Ctx,
+  id: string,
+  facts: { custom_fields?: Record<string, unknown>; identifiers?: string[] },
+  source: Source = sourceOf(ctx),
+): Promise<void> {
+  const orgId = ctx.actor.orgId;
+  const run = async (db: Ctx['db']) => {
+    await lockOrgPeople(db, orgId);
+    const person = await db
+      .selectFrom('person')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .where('merged_into', 'is', null)
+      .executeTakeFirst();
+    if (!person) throw notFound('person');
+    const { values, problems } = validateFieldValues(
+      await loadFieldDefinitions(db, orgId),
+      facts.custom_fields ?? {},
+    );
+    const identifiers = facts.identifiers ?? [];
+    if (identifiers.length > 0) {
+      const owned = await db
+        .selectFrom('foreign_identifier')
+        .select(['identifier', 'entity_id'])
+        .where('org_id', '=', orgId)
+        .where('entity', '=', 'person')
+        .where('identifier', 'in', identifiers)
+        .execute();
+      for (const o of owned)
+        if (o.entity_id !== id)
+          problems.push({ field: 'identifiers', message: `${o.identifier} belongs to another person` });
+    }
+    if (problems.length > 0)
+      throw new AppError('validation_failed', `${problems[0]?.field}: ${problems[0]?.message}`, {
+        fields: problems,
+      });
+    await writeBatch(db, {
+      orgId,
+      source,
+      now: ctx.now(),
+      newPeople: [],
+      updatedPeople: [],
+      emails: new Map(),
+      phones: new Map(),
+      addresses: new Map(),
+      identifiers: new Map(identifiers.map((i) => [i, id])),
+      taggings: [],
+      duplicates: new Map(),
+      fieldValues: new Map(
+        values.map((v) => [`${id}|${v.field.id}`, { person_id: id, field_id: v.field.id, value: v.value }]),
+      ),
+      touchedExisting: new Set(),
+    });
+  };
+  if (ctx.db.isTransaction) await run(ctx.db);
+  else await ctx.db.transaction().execute(run);
 }
