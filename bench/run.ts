@@ -73,11 +73,7 @@ const queriesPerKind = opts.queries ?? 100;
 const crawlSeconds = opts.crawlSeconds ?? (opts.quick ? 120 : 900);
 const maxPages = opts.quick ? 2_000 : Number.POSITIVE_INFINITY;
 const mode: RunInfo['mode'] =
-  opts.size || opts.baselineRows || opts.queries || opts.crawlSeconds
-    ? 'custom'
-    : opts.quick
-      ? 'quick'
-      : 'full';
+  opts.size || opts.baselineRows || opts.queries ? 'custom' : opts.quick ? 'quick' : 'full';
 
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
