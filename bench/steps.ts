@@ -103,7 +103,6 @@ export async function makeToken(db: Kysely<DB>, orgId: string): Promise<string> 
       org_id: orgId,
       id: userId,
       email: `bench-${userId.slice(-8)}@example.org`,
-      role: 'org_admin',
       display_name: 'bench',
       password_hash: null,
       disabled_at: null,
@@ -123,6 +122,10 @@ export async function makeToken(db: Kysely<DB>, orgId: string): Promise<string> 
       revoked_at: null,
     })
     .execute();
+  await sql`INSERT INTO role_binding (org_id, id, user_id, role_id)
+    SELECT ${orgId}, ${newId()}, ${userId}, id FROM role WHERE org_id = ${orgId} AND key = 'org_admin'`.execute(
+    db,
+  );
   return token;
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { DB, UserRole } from './db/schema.js';
+import type { DB } from './db/schema.js';
 import type { Log } from './log.js';
+import type { Access } from './policy/decide.js';
 
 /** Who is acting. Every service call carries one; there is no ambient "current user". */
 export type Actor =
@@ -8,9 +9,12 @@ export type Actor =
       kind: 'user';
       orgId: string;
       userId: string;
-      role: UserRole;
       via: 'session' | 'token';
       tokenId?: string;
+      /** The user's grants, read for this request. */
+      access: Access;
+      /** Set when an admin reads as this user ("view as"): the admin's own user id. */
+      viewAsBy?: string;
     }
   /** The operator at the CLI on the machine that holds the database: acts for one organization. */
   | { kind: 'system'; orgId: string; label: string };

@@ -12,7 +12,6 @@ export async function findSessionByHash(db: Kysely<DB>, tokenHash: string) {
       's.last_seen_at',
       'u.id as user_id',
       'u.org_id',
-      'u.role',
       'u.email',
       'u.disabled_at',
     ])
@@ -30,7 +29,6 @@ export async function findTokenByHash(db: Kysely<DB>, tokenHash: string) {
       't.last_used_at',
       'u.id as user_id',
       'u.org_id',
-      'u.role',
       'u.disabled_at',
     ])
     .where('t.token_hash', '=', tokenHash)

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { Actor } from '../context.js';
 import { AppError } from '../errors.js';
 import { defineRoute } from '../http/route.js';
-import { ROLES } from '../policy/index.js';
 import { SESSION_COOKIE } from './authenticate.js';
 import { LoginInput, login, logout } from './sessions.service.js';
 import { createToken, listTokens, revokeToken, TokenInput } from './tokens.service.js';
@@ -14,7 +13,14 @@ const Me = z.object({
     id: z.string(),
     email: z.string(),
     display_name: z.string().nullable(),
-    role: z.enum(ROLES),
+    roles: z.array(
+      z.object({
+        binding_id: z.string(),
+        role: z.string(),
+        unit: z.string().nullable().describe('Unit path, or null for the whole organization'),
+        expires_at: z.date().nullable(),
+      }),
+    ),
     disabled: z.boolean(),
     created_at: z.date(),
   }),

@@ -59,7 +59,10 @@ describe('signing in', () => {
     expect(response.statusCode).toBe(200);
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
     expect(csrf).toBeTruthy();
-    expect(response.json().user).toMatchObject({ email: 'maria@example.org', role: 'local_organizer' });
+    expect(response.json().user).toMatchObject({
+      email: 'maria@example.org',
+      roles: [expect.objectContaining({ role: 'local_organizer', unit: null })],
+    });
     const me = await t.app.inject({
       method: 'GET',
       url: '/api/v1/auth/me',
@@ -240,7 +243,10 @@ describe('users', () => {
       body: { email: 'New@Example.org', role: 'volunteer', password: 'long enough secret' },
     });
     expect(added.statusCode).toBe(201);
-    expect(added.json()).toMatchObject({ email: 'new@example.org', role: 'volunteer' });
+    expect(added.json()).toMatchObject({
+      email: 'new@example.org',
+      roles: [expect.objectContaining({ role: 'volunteer', unit: null })],
+    });
     const badRole = await t.call('POST', '/api/v1/users', {
       as: admin,
       body: { email: 'x@example.org', role: 'king' },

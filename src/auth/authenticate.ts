@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { loadAccess } from '../access/load.js';
 import type { Actor } from '../context.js';
 import type { DB } from '../db/schema.js';
 import { findSessionByHash, findTokenByHash } from './auth.queries.js';
@@ -38,8 +39,8 @@ export async function authenticate(
         kind: 'user',
         orgId: row.org_id,
         userId: row.user_id,
-        role: row.role,
         via: 'token',
+        access: await loadAccess(db, row.org_id, row.user_id, now),
         tokenId: row.token_id,
       },
       csrfToken: null,
@@ -57,7 +58,13 @@ export async function authenticate(
         .execute();
     }
     return {
-      actor: { kind: 'user', orgId: row.org_id, userId: row.user_id, role: row.role, via: 'session' },
+      actor: {
+        kind: 'user',
+        orgId: row.org_id,
+        userId: row.user_id,
+        via: 'session',
+        access: await loadAccess(db, row.org_id, row.user_id, now),
+      },
       csrfToken: row.csrf_token,
       sessionId: row.session_id,
     };

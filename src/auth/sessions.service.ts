@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { newId } from '../db/ids.js';
-import type { DB, UserRole } from '../db/schema.js';
+import type { DB } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { SESSION_TTL_MS } from './authenticate.js';
 import { hashSecret, newSecret, verifyDecoy, verifyPassword } from './secrets.js';
@@ -20,7 +20,7 @@ export interface LoginResult {
   /** Sent back in the X-CSRF-Token header on every write made with the session. */
   csrfToken: string;
   expiresAt: Date;
-  user: { id: string; email: string; role: UserRole; org_id: string };
+  user: { id: string; email: string; org_id: string };
 }
 
 const FAILED = 'wrong organization, email or password';
@@ -33,7 +33,7 @@ export async function login(db: Kysely<DB>, input: LoginInput, now: Date): Promi
   const user = await db
     .selectFrom('app_user as u')
     .innerJoin('org as o', 'o.id', 'u.org_id')
-    .select(['u.id', 'u.email', 'u.role', 'u.org_id', 'u.password_hash', 'u.disabled_at'])
+    .select(['u.id', 'u.email', 'u.org_id', 'u.password_hash', 'u.disabled_at'])
     .where('o.slug', '=', input.org)
     .where('u.email', '=', input.email)
     .executeTakeFirst();
@@ -64,7 +64,7 @@ export async function login(db: Kysely<DB>, input: LoginInput, now: Date): Promi
     sessionToken,
     csrfToken,
     expiresAt,
-    user: { id: user.id, email: user.email, role: user.role, org_id: user.org_id },
+    user: { id: user.id, email: user.email, org_id: user.org_id },
   };
 }
 

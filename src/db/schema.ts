@@ -42,20 +42,12 @@ export interface UnitTable extends Synced {
   kind: UnitKind;
 }
 
-export type UserRole =
-  | 'org_admin'
-  | 'data_manager'
-  | 'staff_organizer'
-  | 'local_organizer'
-  | 'volunteer'
-  | 'analyst';
 export interface AppUserTable {
   org_id: string;
   id: string;
   email: string;
   display_name: string | null;
   password_hash: string | null;
-  role: UserRole;
   disabled_at: Date | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
@@ -97,6 +89,7 @@ export interface PersonTable extends Synced {
   home_unit_path: string | null;
   do_not_contact: Generated<boolean>;
   sensitive: Generated<boolean>;
+  legal_hold: Generated<boolean>;
   merged_into: string | null;
 }
 
@@ -308,6 +301,40 @@ export interface NodeSelfTable {
   singleton: Generated<boolean>;
 }
 
+export interface RoleTable extends Synced {
+  org_id: string;
+  id: string;
+  key: string;
+  name: string;
+  actions: string[];
+  field_classes: string[];
+  builtin: Generated<boolean>;
+}
+
+export interface RoleBindingTable extends Synced {
+  org_id: string;
+  id: string;
+  user_id: string;
+  role_id: string;
+  unit_id: string | null;
+  expires_at: Date | null;
+  created_by: string | null;
+}
+
+export type AssignmentTargetKind = 'list' | 'saved_search' | 'event' | 'turf' | 'call_list';
+export interface AssignmentTable extends Synced {
+  org_id: string;
+  id: string;
+  user_id: string;
+  target_kind: AssignmentTargetKind;
+  target_id: string;
+  actions: string[];
+  field_classes: ColumnType<string[], string[] | undefined, string[]>;
+  fields: ColumnType<string[], string[] | undefined, string[]>;
+  expires_at: Date | null;
+  created_by: string | null;
+}
+
 export interface DB {
   node_self: NodeSelfTable;
   org: OrgTable;
@@ -335,6 +362,9 @@ export interface DB {
   import_job: ImportJobTable;
   import_reject: ImportRejectTable;
   tombstone: TombstoneTable;
+  role: RoleTable;
+  role_binding: RoleBindingTable;
+  assignment: AssignmentTable;
 }
 
 export type Person = Selectable<PersonTable>;

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
+import { peopleScope } from '../access/scope.js';
 import type { Ctx } from '../context.js';
 import { notFound } from '../errors.js';
-import { assertAllowed } from '../policy/index.js';
+import { accessOf, assertAllowed } from '../policy/index.js';
 
 /** One side of a possible duplicate, summarized for a reviewer. */
 export interface DuplicatePersonSummary {
@@ -49,7 +50,14 @@ export async function listDuplicates(
 ): Promise<{ items: PossibleDuplicateView[]; total: number; page: number; per_page: number }> {
   assertAllowed(ctx.actor, 'people.read');
   const orgId = ctx.actor.orgId;
-  const where = sql`d.org_id = ${orgId} AND d.status = ${options.status}
+  // The review shows both people's email, phone and postal code: only pairs whose two people the
+  // actor may read with their contact fields.
+  const scope = await peopleScope(ctx.db, accessOf(ctx.actor), 'people.read', ['contact']);
+  const inScope = scope
+    ? sql`AND EXISTS (SELECT 1 FROM person p WHERE p.id = d.person_a AND ${scope})
+      AND EXISTS (SELECT 1 FROM person p WHERE p.id = d.person_b AND ${scope})`
+    : sql``;
+  const where = sql`d.org_id = ${orgId} AND d.status = ${options.status} ${inScope}
     AND (d.status <> 'open' OR NOT EXISTS (
       SELECT 1 FROM person p WHERE p.id IN (d.person_a, d.person_b) AND p.merged_into IS NOT NULL))`;
   const total = await sql<{ n: number }>`

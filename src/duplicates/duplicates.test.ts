@@ -115,7 +115,7 @@ describe('possible duplicates', () => {
 describe('possible duplicates and merging', () => {
   it('a merged pair leaves the open list and shows under status=merged', async () => {
     const pair = await flaggedPair(adminA.orgId);
-    await mergePeople(ctxFor(t.db, adminA), pair.a, pair.b);
+    await mergePeople(await ctxFor(t.db, adminA), pair.a, pair.b);
     const open = await t.call('GET', '/api/v1/duplicates?per_page=100', { as: adminA });
     expect(open.json().items.map((d: { id: string }) => d.id)).not.toContain(pair.id);
     const merged = await t.call('GET', '/api/v1/duplicates?status=merged', { as: adminA });

@@ -177,6 +177,6 @@ describe('exportPeopleCsv', () => {
       /"field:shoe" names no custom field/,
     );
     const organizer = await makeUser(database.db, ctx.actor.orgId, 'staff_organizer');
-    await expect(exportText(ctxFor(database.db, organizer))).rejects.toThrow(/permission/);
+    await expect(exportText(await ctxFor(database.db, organizer))).rejects.toThrow(/permission/);
   });
 });

@@ -2,9 +2,21 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
+import { customFieldClasses, loadFacts } from '../access/people-access.js';
+import { peopleScope } from '../access/scope.js';
 import type { Ctx } from '../context.js';
 import { AppError } from '../errors.js';
-import { assertAllowed } from '../policy/index.js';
+import {
+  type Access,
+  accessOf,
+  assertAllowed,
+  type FieldClass,
+  type FieldGrant,
+  fieldVisible,
+  grantsOver,
+  type PersonFacts,
+  type PersonField,
+} from '../policy/index.js';
 import {
   addressesOf,
   customFieldKeys,
@@ -89,6 +101,55 @@ export interface ExportSummary {
 
 const KNOWN = new Set<string>(EXPORT_COLUMNS);
 
+/** The person field each built-in column shows (id and record dates go with any view). */
+const COLUMN_FIELD: Record<(typeof EXPORT_COLUMNS)[number], PersonField | null> = {
+  id: null,
+  given_name: 'given_name',
+  family_name: 'family_name',
+  additional_name: 'additional_name',
+  email: 'emails',
+  emails: 'emails',
+  phone: 'phones',
+  phones: 'phones',
+  address_line1: 'street_address',
+  address_line2: 'street_address',
+  city: 'locality',
+  state: 'locality',
+  zip: 'street_address',
+  country: 'locality',
+  birthdate: 'birthdate',
+  pronouns: 'pronouns',
+  preferred_language: 'preferred_language',
+  tags: 'tags',
+  identifiers: 'identifiers',
+  home_unit: 'home_unit',
+  do_not_contact: 'do_not_contact',
+  created_at: null,
+  updated_at: null,
+};
+
+/** What an export may show of one person: the fields of every export grant over them. */
+function exportFields(access: Access, person: PersonFacts): FieldGrant {
+  const classes = new Set<FieldClass>();
+  const fields = new Set<string>();
+  for (const g of grantsOver(access, 'people.export', person)) {
+    for (const c of g.classes) classes.add(c);
+    for (const f of g.fields) fields.add(f);
+  }
+  return { classes, fields };
+}
+
+/** Whether a column may be shown under this field grant. */
+function columnVisible(column: string, g: FieldGrant, customClasses: Map<string, FieldClass>): boolean {
+  if (column.startsWith('field:')) {
+    const key = column.slice('field:'.length);
+    const fieldClass = customClasses.get(key) ?? 'restricted';
+    return g.classes.has(fieldClass) || g.fields.has(`custom_fields.${key}`);
+  }
+  const field = COLUMN_FIELD[column as (typeof EXPORT_COLUMNS)[number]];
+  return field === null || fieldVisible(g, field);
+}
+
 /** Checks column names against the documented set and the organization's custom fields. */
 export async function resolveExportColumns(ctx: Ctx, requested: string[] | undefined): Promise<string[]> {
   const columns = (requested ?? [...DEFAULT_EXPORT_COLUMNS]).map((c) => c.trim()).filter(Boolean);
@@ -125,7 +186,27 @@ function fieldText(value: unknown): string {
  */
 export async function exportPeopleCsv(ctx: Ctx, options: ExportPeopleOptions): Promise<ExportSummary> {
   assertAllowed(ctx.actor, 'people.export');
-  const columns = await resolveExportColumns(ctx, options.columns);
+  const access = accessOf(ctx.actor);
+  const customClasses = await customFieldClasses(ctx.db, ctx.actor.orgId);
+  // The most any export grant shows: a column no grant shows is refused when asked for by name,
+  // and left out of the default set.
+  const widest: FieldGrant = {
+    classes: new Set(
+      access.grants.filter((g) => g.actions.has('people.export')).flatMap((g) => [...g.classes]),
+    ),
+    fields: new Set(
+      access.grants.filter((g) => g.actions.has('people.export')).flatMap((g) => [...g.fields]),
+    ),
+  };
+  let columns = await resolveExportColumns(ctx, options.columns);
+  const hidden = columns.filter((c) => !columnVisible(c, widest, customClasses));
+  if (hidden.length > 0 && options.columns) {
+    throw new AppError('forbidden', `columns: you may not export ${hidden.join(', ')}`, {
+      fields: [{ field: 'columns', message: `you may not export ${hidden.join(', ')}` }],
+    });
+  }
+  columns = columns.filter((c) => !hidden.includes(c));
+  const scope = await peopleScope(ctx.db, access, 'people.export');
   const unit = options.filters?.unit;
   if (unit !== undefined && !/^[a-z0-9_]+(\.[a-z0-9_]+)*$/.test(unit))
     throw new AppError('validation_failed', 'unit: a unit path like east.oakland', {
@@ -152,9 +233,18 @@ export async function exportPeopleCsv(ctx: Ctx, options: ExportPeopleOptions): P
     await write(stringify([columns]));
     let after: string | null = null;
     for (;;) {
-      const people: PersonRow[] = await peoplePage(ctx.db, orgId, options.filters ?? {}, after, pageSize);
+      const people: PersonRow[] = await peoplePage(
+        ctx.db,
+        orgId,
+        options.filters ?? {},
+        after,
+        pageSize,
+        scope,
+      );
       if (people.length === 0) break;
       const ids = people.map((p) => p.id);
+      // Per person, only what an export grant over them shows (cells of other fields stay empty).
+      const facts = scope === null && widest.classes.size === 5 ? null : await loadFacts(ctx.db, access, ids);
       const [emails, phones, addresses, tags, identifiers, fields] = await Promise.all([
         needs('email', 'emails') ? emailsOf(ctx.db, orgId, ids) : undefined,
         needs('phone', 'phones') ? phonesOf(ctx.db, orgId, ids) : undefined,
@@ -168,7 +258,10 @@ export async function exportPeopleCsv(ctx: Ctx, options: ExportPeopleOptions): P
       const records = people.map((p) => {
         const address = addresses?.get(p.id)?.[0];
         const personFields = fields?.get(p.id) ?? [];
+        const personFacts = facts?.get(p.id);
+        const grant = facts === null ? widest : personFacts ? exportFields(access, personFacts) : null;
         return columns.map((column): string => {
+          if (!grant || !columnVisible(column, grant, customClasses)) return '';
           switch (column) {
             case 'email':
               return emails?.get(p.id)?.[0]?.address ?? '';

@@ -1,4 +1,5 @@
 import { type Kysely, type SqlBool, sql } from 'kysely';
+import type { PeopleScope } from '../access/scope.js';
 import type { DB } from '../db/schema.js';
 
 /** Which people an export holds; every filter given must hold. */
@@ -34,6 +35,7 @@ export async function peoplePage(
   filters: ExportFilters,
   afterId: string | null,
   limit: number,
+  scope: PeopleScope = null,
 ): Promise<PersonRow[]> {
   let query = db
     .selectFrom('person as p')
@@ -52,6 +54,7 @@ export async function peoplePage(
     ])
     .where('p.org_id', '=', orgId)
     .where('p.merged_into', 'is', null);
+  if (scope) query = query.where(scope);
   if (afterId) query = query.where('p.id', '>', afterId);
   if (filters.tag) {
     const tag = filters.tag.toLowerCase();

@@ -1,10 +1,13 @@
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
+import { assertFieldsWritable, requirePerson } from '../access/people-access.js';
+import { type PeopleScope, peopleScope } from '../access/scope.js';
 import { actorSource, type Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
 import type { DB } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { parseInput } from '../http/parse-input.js';
+import { accessOf, decide, PERSON_FIELDS } from '../policy/index.js';
 
 /**
  * Tags and static lists are the same shape: a named grouping of people in an organization, with
@@ -85,14 +88,24 @@ async function identifiersOf(ctx: Ctx, kind: GroupingKind, ids: string[]): Promi
   return map;
 }
 
+/** The members the actor may see (an organization-wide reader counts from the index alone). */
+const readScope = async (ctx: Ctx): Promise<PeopleScope> =>
+  await peopleScope(ctx.db, accessOf(ctx.actor), 'people.read');
+
+/** Member rows of one grouping (`m`) joined to their person (`p`) when the actor's scope needs it. */
+function membersQuery(ctx: Ctx, kind: GroupingKind, scope: PeopleScope) {
+  const t = TABLES[kind];
+  const query = untyped(ctx.db).selectFrom(`${t.members} as m`).where('m.org_id', '=', ctx.actor.orgId);
+  return scope ? query.innerJoin('person as p', 'p.id', 'm.person_id').where(scope) : query;
+}
+
 async function countMembers(ctx: Ctx, kind: GroupingKind, ids: string[]): Promise<Map<string, number>> {
   if (ids.length === 0) return new Map();
   const t = TABLES[kind];
-  const rows = await untyped(ctx.db)
-    .selectFrom(t.members)
-    .select([`${t.fk} as id`, sql<number>`count(*)::int`.as('n')])
-    .where(t.fk, 'in', ids)
-    .groupBy(t.fk)
+  const rows = await membersQuery(ctx, kind, await readScope(ctx))
+    .select([`m.${t.fk} as id`, sql<number>`count(*)::int`.as('n')])
+    .where(`m.${t.fk}`, 'in', ids)
+    .groupBy(`m.${t.fk}`)
     .execute();
   return new Map(rows.map((r: { id: string; n: number }) => [r.id, r.n]));
 }
@@ -269,7 +282,23 @@ export async function deleteGrouping(ctx: Ctx, kind: GroupingKind, id: string): 
 }
 
 function memberColumns(kind: GroupingKind) {
-  return ['id', `${TABLES[kind].fk} as grouping_id`, 'person_id', 'created_at', 'updated_at'];
+  return ['m.id', `m.${TABLES[kind].fk} as grouping_id`, 'm.person_id', 'm.created_at', 'm.updated_at'];
+}
+
+/** 404 unless the actor may see this person's tags and lists. */
+async function assertPerson(
+  ctx: Ctx,
+  personId: string,
+  action: 'people.read' | 'people.write' = 'people.read',
+) {
+  const facts = await requirePerson(ctx, personId, action);
+  if (action === 'people.write') {
+    await assertFieldsWritable(ctx, facts, [{ name: 'tags', fieldClass: PERSON_FIELDS.tags }]);
+  } else if (
+    !decide(accessOf(ctx.actor), action, facts, { name: 'tags', fieldClass: PERSON_FIELDS.tags }).allowed
+  ) {
+    throw notFound('person');
+  }
 }
 
 export async function listMembers(
@@ -280,21 +309,18 @@ export async function listMembers(
 ): Promise<Paged<MembershipView>> {
   const t = TABLES[kind];
   await getGrouping(ctx, kind, groupingId);
-  const db = untyped(ctx.db);
+  const scope = await readScope(ctx);
   const [rows, count] = await Promise.all([
-    db
-      .selectFrom(t.members)
+    membersQuery(ctx, kind, scope)
       .select(memberColumns(kind))
-      .where('org_id', '=', ctx.actor.orgId)
-      .where(t.fk, '=', groupingId)
-      .orderBy('person_id')
+      .where(`m.${t.fk}`, '=', groupingId)
+      .orderBy('m.person_id')
       .limit(paging.perPage)
       .offset((paging.page - 1) * paging.perPage)
       .execute(),
-    db
-      .selectFrom(t.members)
+    membersQuery(ctx, kind, scope)
       .select(sql<number>`count(*)::int`.as('n'))
-      .where(t.fk, '=', groupingId)
+      .where(`m.${t.fk}`, '=', groupingId)
       .executeTakeFirstOrThrow(),
   ]);
   return { items: rows as MembershipView[], total: count.n, page: paging.page, per_page: paging.perPage };
@@ -307,12 +333,10 @@ export async function getMember(
   memberId: string,
 ): Promise<MembershipView> {
   const t = TABLES[kind];
-  const row = await untyped(ctx.db)
-    .selectFrom(t.members)
+  const row = await membersQuery(ctx, kind, await readScope(ctx))
     .select(memberColumns(kind))
-    .where('org_id', '=', ctx.actor.orgId)
-    .where(t.fk, '=', groupingId)
-    .where('id', '=', memberId)
+    .where(`m.${t.fk}`, '=', groupingId)
+    .where('m.id', '=', memberId)
     .executeTakeFirst();
   if (!row) throw notFound(t.member);
   return row as MembershipView;
@@ -327,14 +351,7 @@ export async function addMember(
 ): Promise<{ member: MembershipView; created: boolean }> {
   const t = TABLES[kind];
   await getGrouping(ctx, kind, groupingId);
-  const person = await ctx.db
-    .selectFrom('person')
-    .select('id')
-    .where('org_id', '=', ctx.actor.orgId)
-    .where('id', '=', personId)
-    .where('merged_into', 'is', null)
-    .executeTakeFirst();
-  if (!person) throw notFound('person');
+  await assertPerson(ctx, personId, 'people.write');
   const db = untyped(ctx.db);
   const source = actorSource(ctx.actor);
   const values: Record<string, unknown> = {
@@ -351,10 +368,10 @@ export async function addMember(
     .returning('id')
     .executeTakeFirst();
   const member = await db
-    .selectFrom(t.members)
+    .selectFrom(`${t.members} as m`)
     .select(memberColumns(kind))
-    .where(t.fk, '=', groupingId)
-    .where('person_id', '=', personId)
+    .where(`m.${t.fk}`, '=', groupingId)
+    .where('m.person_id', '=', personId)
     .executeTakeFirstOrThrow();
   return { member: member as MembershipView, created: !!inserted };
 }
@@ -366,6 +383,8 @@ export async function removeMember(
   memberId: string,
 ): Promise<void> {
   const t = TABLES[kind];
+  const member = await getMember(ctx, kind, groupingId, memberId);
+  await assertPerson(ctx, member.person_id, 'people.write');
   const result = await untyped(ctx.db)
     .deleteFrom(t.members)
     .where('org_id', '=', ctx.actor.orgId)
@@ -373,17 +392,6 @@ export async function removeMember(
     .where('id', '=', memberId)
     .executeTakeFirst();
   if (Number(result.numDeletedRows) === 0) throw notFound(t.member);
-}
-
-async function assertPerson(ctx: Ctx, personId: string): Promise<void> {
-  const person = await ctx.db
-    .selectFrom('person')
-    .select('id')
-    .where('org_id', '=', ctx.actor.orgId)
-    .where('id', '=', personId)
-    .where('merged_into', 'is', null)
-    .executeTakeFirst();
-  if (!person) throw notFound('person');
 }
 
 /** The tags (or lists) one person is in, by name. Another organization's person answers 404. */
@@ -435,11 +443,11 @@ export async function listMembershipsOfPerson(
   const db = untyped(ctx.db);
   const [rows, count] = await Promise.all([
     db
-      .selectFrom(t.members)
+      .selectFrom(`${t.members} as m`)
       .select(memberColumns(kind))
-      .where('org_id', '=', ctx.actor.orgId)
-      .where('person_id', '=', personId)
-      .orderBy('id')
+      .where('m.org_id', '=', ctx.actor.orgId)
+      .where('m.person_id', '=', personId)
+      .orderBy('m.id')
       .limit(paging.perPage)
       .offset((paging.page - 1) * paging.perPage)
       .execute(),

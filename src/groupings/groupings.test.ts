@@ -145,7 +145,7 @@ describe('tags over REST', () => {
   });
 
   it('is idempotent when two taggings of one person race', async () => {
-    const ctx = ctxFor(t.db, admin);
+    const ctx = await ctxFor(t.db, admin);
     const { grouping } = await createGrouping(ctx, 'tag', { name: 'Racers' });
     const bea = await person(admin, 'bea.racer@example.org');
     const results = await Promise.all([1, 2, 3].map(() => addMember(ctx, 'tag', grouping.id, bea)));
@@ -156,7 +156,7 @@ describe('tags over REST', () => {
 
 describe('tag names under concurrency', () => {
   it('makes one tag when many requests create the same new name at once', async () => {
-    const ctx = ctxFor(t.db, admin);
+    const ctx = await ctxFor(t.db, admin);
     const results = await Promise.all(
       ['Night shift', 'NIGHT SHIFT', 'night shift', 'Night Shift'].map((name) =>
         createGrouping(ctx, 'tag', { name }),

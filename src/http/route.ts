@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Actor, Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import type { Log } from '../log.js';
-import { type Action, decide } from '../policy/index.js';
+import { type Action, allows } from '../policy/index.js';
 import { zodToAppError } from './problem.js';
 
 /**
@@ -100,7 +100,7 @@ export function registerRoute(app: FastifyInstance, deps: RouteDeps, spec: AnyRo
             throw new AppError('csrf_failed', 'missing or wrong X-CSRF-Token header');
           }
         }
-        if ('action' in spec.policy && !decide(actor, spec.policy.action)) {
+        if ('action' in spec.policy && !allows(actor, spec.policy.action)) {
           throw new AppError('forbidden', 'you do not have permission to do this', {
             internal: spec.policy.action,
           });

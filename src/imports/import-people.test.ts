@@ -270,7 +270,7 @@ describe('runPeopleImport', () => {
     const org = await makeOrg(database.db);
     const organizer = await makeUser(database.db, org.id, 'staff_organizer');
     await expect(
-      runPeopleImport(ctxFor(database.db, organizer), { file: csvFile('email\na@example.org\n') }),
+      runPeopleImport(await ctxFor(database.db, organizer), { file: csvFile('email\na@example.org\n') }),
     ).rejects.toThrow(/permission/);
   });
 

@@ -217,11 +217,11 @@ describe('merging two records of one person', () => {
       birthdate: '1980-05-06',
       tags: ['Tenant', 'Volunteer'],
     });
-    expect(merged.emails.map((e) => [e.address, e.primary])).toEqual([
+    expect(merged.emails?.map((e) => [e.address, e.primary])).toEqual([
       ['maria@example.org', true],
       ['m.lopez@example.net', false],
     ]);
-    expect(merged.phones.map((p) => p.number)).toEqual(['+15105550101']);
+    expect(merged.phones?.map((p) => p.number)).toEqual(['+15105550101']);
     const notes = await t.db
       .selectFrom('note')
       .select('person_id')

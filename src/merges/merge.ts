@@ -1,9 +1,10 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { type ProjectedPerson, projectPeople, requirePerson } from '../access/people-access.js';
 import { actorUserId, type Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
 import type { DB } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
-import { loadPeople, lockOrgPeople, type PersonView } from '../people/index.js';
+import { loadPeople, lockOrgPeople } from '../people/index.js';
 
 /**
  * Merging two records of one person, and undoing it.
@@ -127,6 +128,9 @@ async function mergeInto(
       fields: [{ field: 'merged_id', message: 'the same person as survivor_id' }],
     });
   }
+  // Both people must be within the actor's reach for merging (else 404, as if absent).
+  await requirePerson({ ...ctx, db: trx }, survivorId, 'people.merge');
+  await requirePerson({ ...ctx, db: trx }, mergedId, 'people.merge');
   await lockOrgPeople(trx, orgId);
   await livePerson(trx, orgId, survivorId);
   await livePerson(trx, orgId, mergedId);
@@ -251,27 +255,30 @@ export async function mergePeople(
   ctx: Ctx,
   survivorId: string,
   mergedId: string,
-): Promise<{ merge_id: string; person: PersonView }> {
+): Promise<{ merge_id: string; person: ProjectedPerson }> {
   const mergeId = await ctx.db
     .transaction()
     .execute(async (trx) => await mergeInto(trx, ctx, survivorId, mergedId));
-  const [person] = await loadPeople(ctx.db, ctx.actor.orgId, [survivorId]);
-  return { merge_id: mergeId, person: person as PersonView };
+  const [person] = await projectPeople(ctx, await loadPeople(ctx.db, ctx.actor.orgId, [survivorId]));
+  return { merge_id: mergeId, person: person ?? { id: survivorId } };
 }
 
 class PreviewDone extends Error {
-  constructor(readonly person: PersonView) {
+  constructor(readonly person: ProjectedPerson) {
     super('preview');
   }
 }
 
 /** The person a merge would produce, computed by the merge itself and rolled back: nothing is written. */
-export async function previewMerge(ctx: Ctx, survivorId: string, mergedId: string): Promise<PersonView> {
+export async function previewMerge(ctx: Ctx, survivorId: string, mergedId: string): Promise<ProjectedPerson> {
   try {
     await ctx.db.transaction().execute(async (trx) => {
       await mergeInto(trx, ctx, survivorId, mergedId);
-      const [person] = await loadPeople(trx, ctx.actor.orgId, [survivorId]);
-      throw new PreviewDone(person as PersonView);
+      const [person] = await projectPeople(
+        { ...ctx, db: trx },
+        await loadPeople(trx, ctx.actor.orgId, [survivorId]),
+      );
+      throw new PreviewDone(person ?? { id: survivorId });
     });
   } catch (error) {
     if (error instanceof PreviewDone) return error.person;
@@ -320,7 +327,7 @@ async function restoreRows(trx: Transaction<DB>, table: string, rows: Row[], idC
 export async function undoMerge(
   ctx: Ctx,
   mergeId: string,
-): Promise<{ survivor: PersonView; restored: PersonView }> {
+): Promise<{ survivor: ProjectedPerson; restored: ProjectedPerson }> {
   const orgId = ctx.actor.orgId;
   const result = await ctx.db.transaction().execute(async (trx) => {
     await lockOrgPeople(trx, orgId);
@@ -394,8 +401,12 @@ export async function undoMerge(
       .execute();
     return merge;
   });
-  const [survivorView, restored] = await loadPeople(ctx.db, orgId, [result.survivor_id, result.merged_id]);
-  return { survivor: survivorView as PersonView, restored: restored as PersonView };
+  const views = await projectPeople(
+    ctx,
+    await loadPeople(ctx.db, orgId, [result.survivor_id, result.merged_id]),
+  );
+  const find = (id: string) => views.find((v) => v.id === id) ?? { id };
+  return { survivor: find(result.survivor_id), restored: find(result.merged_id) };
 }
 
 export interface MergeView {
@@ -409,13 +420,7 @@ export interface MergeView {
 
 /** The merges a person took part in (a person merged away keeps their history); 404 if not ours. */
 export async function listMerges(ctx: Ctx, personId: string): Promise<MergeView[]> {
-  const exists = await ctx.db
-    .selectFrom('person')
-    .select('id')
-    .where('org_id', '=', ctx.actor.orgId)
-    .where('id', '=', personId)
-    .executeTakeFirst();
-  if (!exists) throw notFound('person');
+  await requirePerson(ctx, personId, 'people.read', { includeMerged: true });
   return await ctx.db
     .selectFrom('person_merge')
     .select(['id', 'survivor_id', 'merged_id', 'merged_at', 'merged_by', 'undone_at'])

@@ -1,7 +1,6 @@
 import { actorUserId, type Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
 import { invalid, notFound } from '../errors.js';
-import { assertAllowed } from '../policy/index.js';
 import type { ActivityInput, ActivityPatch, ActivityView, NoteInput, NoteView } from './notes.schemas.js';
 import { assertLivePerson } from './person-guard.js';
 
@@ -28,8 +27,7 @@ const ACTIVITY = [
 
 /** A person's notes, newest first. */
 export async function listNotes(ctx: Ctx, personId: string, paging: Paging): Promise<Page<NoteView>> {
-  assertAllowed(ctx.actor, 'people.read');
-  await assertLivePerson(ctx.db, ctx.actor.orgId, personId);
+  await assertLivePerson(ctx, personId, 'people.read');
   const base = ctx.db
     .selectFrom('note')
     .where('org_id', '=', ctx.actor.orgId)
@@ -49,8 +47,7 @@ export async function listNotes(ctx: Ctx, personId: string, paging: Paging): Pro
 
 /** Adds a note to a person's record, authored by the caller. */
 export async function addNote(ctx: Ctx, personId: string, input: NoteInput): Promise<NoteView> {
-  assertAllowed(ctx.actor, 'people.write');
-  await assertLivePerson(ctx.db, ctx.actor.orgId, personId);
+  await assertLivePerson(ctx, personId, 'people.write');
   return await ctx.db
     .insertInto('note')
     .values({
@@ -70,8 +67,7 @@ export async function updateNote(
   noteId: string,
   input: NoteInput,
 ): Promise<NoteView> {
-  assertAllowed(ctx.actor, 'people.write');
-  await assertLivePerson(ctx.db, ctx.actor.orgId, personId);
+  await assertLivePerson(ctx, personId, 'people.write');
   const note = await ctx.db
     .updateTable('note')
     .set({ body: input.body })
@@ -85,8 +81,7 @@ export async function updateNote(
 }
 
 export async function deleteNote(ctx: Ctx, personId: string, noteId: string): Promise<void> {
-  assertAllowed(ctx.actor, 'people.write');
-  await assertLivePerson(ctx.db, ctx.actor.orgId, personId);
+  await assertLivePerson(ctx, personId, 'people.write');
   const result = await ctx.db
     .deleteFrom('note')
     .where('org_id', '=', ctx.actor.orgId)
@@ -106,8 +101,7 @@ export async function listActivities(
   personId: string,
   paging: Paging,
 ): Promise<Page<ActivityView>> {
-  assertAllowed(ctx.actor, 'people.read');
-  await assertLivePerson(ctx.db, ctx.actor.orgId, personId);
+  await assertLivePerson(ctx, personId, 'people.read');
   const base = ctx.db
     .selectFrom('activity')
     .where('org_id', '=', ctx.actor.orgId)
@@ -138,8 +132,7 @@ async function assertOrgUser(ctx: Ctx, userId: string | null | undefined): Promi
 
 /** Logs an activity with a person; the actor is the caller unless another user is named. */
 export async function addActivity(ctx: Ctx, personId: string, input: ActivityInput): Promise<ActivityView> {
-  assertAllowed(ctx.actor, 'people.write');
-  await assertLivePerson(ctx.db, ctx.actor.orgId, personId);
+  await assertLivePerson(ctx, personId, 'people.write');
   await assertOrgUser(ctx, input.actor_id);
   return await ctx.db
     .insertInto('activity')
@@ -163,8 +156,7 @@ export async function updateActivity(
   activityId: string,
   patch: ActivityPatch,
 ): Promise<ActivityView> {
-  assertAllowed(ctx.actor, 'people.write');
-  await assertLivePerson(ctx.db, ctx.actor.orgId, personId);
+  await assertLivePerson(ctx, personId, 'people.write');
   await assertOrgUser(ctx, patch.actor_id);
   const set: Record<string, unknown> = {};
   for (const key of ['kind', 'occurred_at', 'actor_id', 'outcome', 'body'] as const) {
@@ -195,8 +187,7 @@ export async function updateActivity(
 }
 
 export async function deleteActivity(ctx: Ctx, personId: string, activityId: string): Promise<void> {
-  assertAllowed(ctx.actor, 'people.write');
-  await assertLivePerson(ctx.db, ctx.actor.orgId, personId);
+  await assertLivePerson(ctx, personId, 'people.write');
   const result = await ctx.db
     .deleteFrom('activity')
     .where('org_id', '=', ctx.actor.orgId)

@@ -218,7 +218,7 @@ describe('notes and activities across a merge', () => {
       as: adminA,
       body: { kind: 'one_on_one', occurred_at: '2024-06-01T17:00:00Z' },
     });
-    const result = await mergePeople(ctxFor(t.db, adminA), survivor, merged);
+    const result = await mergePeople(await ctxFor(t.db, adminA), survivor, merged);
     const onSurvivor = await t.call('GET', `/api/v1/people/${survivor}/timeline`, { as: adminA });
     expect(
       onSurvivor
@@ -227,7 +227,7 @@ describe('notes and activities across a merge', () => {
         .sort(),
     ).toEqual(['activity', 'note']);
     expect((await t.call('GET', `/api/v1/people/${merged}/notes`, { as: adminA })).statusCode).toBe(404);
-    await undoMerge(ctxFor(t.db, adminA), result.merge_id);
+    await undoMerge(await ctxFor(t.db, adminA), result.merge_id);
     expect((await t.call('GET', `/api/v1/people/${survivor}/timeline`, { as: adminA })).json().total).toBe(0);
     expect((await t.call('GET', `/api/v1/people/${merged}/timeline`, { as: adminA })).json().total).toBe(2);
   });

@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Ctx } from '../context.js';
-import { assertAllowed } from '../policy/index.js';
 import type { TimelineEntry } from './notes.schemas.js';
 import { assertLivePerson } from './person-guard.js';
 
@@ -13,9 +12,8 @@ export async function personTimeline(
   personId: string,
   paging: { page: number; perPage: number },
 ): Promise<{ items: TimelineEntry[]; total: number; page: number; per_page: number }> {
-  assertAllowed(ctx.actor, 'people.read');
   const orgId = ctx.actor.orgId;
-  await assertLivePerson(ctx.db, orgId, personId);
+  await assertLivePerson(ctx, personId, 'people.read');
   const entries = sql`
     SELECT 'note' AS type, id, created_at AS at, NULL::text AS kind, author_id AS actor_id,
       NULL::text AS outcome, body

@@ -1,4 +1,5 @@
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
+import type { PeopleScope } from '../access/scope.js';
 import type { DB } from '../db/schema.js';
 import type { Condition } from './osdi.filter.js';
 
@@ -35,12 +36,14 @@ export async function osdiPeopleIds(
   orgId: string,
   conditions: Condition[],
   paging: { page: number; perPage: number; after?: string | undefined },
+  scope: PeopleScope,
 ): Promise<string[]> {
   let query = db
     .selectFrom('person as p')
     .select('p.id')
     .where('p.org_id', '=', orgId)
     .where('p.merged_into', 'is', null);
+  if (scope) query = query.where(scope);
   for (const predicate of predicates(conditions)) query = query.where(predicate);
   if (paging.after) query = query.where('p.id', '>', paging.after);
   else query = query.offset((paging.page - 1) * paging.perPage);
@@ -52,12 +55,18 @@ export async function osdiPeopleCount(
   db: Kysely<DB>,
   orgId: string,
   conditions: Condition[],
+  scope: PeopleScope,
 ): Promise<number> {
   let query = db
     .selectFrom('person as p')
     .select(sql<number>`count(*)::int`.as('n'))
     .where('p.org_id', '=', orgId)
     .where('p.merged_into', 'is', null);
+  if (scope) query = query.where(scope);
   for (const predicate of predicates(conditions)) query = query.where(predicate);
   return (await query.executeTakeFirstOrThrow()).n;
 }
+
+/** Whether these conditions read contact fields (an email filter needs the contact class). */
+export const conditionsNeedContact = (conditions: Condition[]): boolean =>
+  conditions.some((c) => c.field === 'email_address');

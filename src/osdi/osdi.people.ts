@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { PersonInputRaw, PersonView } from '../people/index.js';
+import type { ProjectedPerson } from '../access/people-access.js';
+import type { PersonInputRaw } from '../people/index.js';
 import { compact } from './osdi.hal.js';
 
 /** OSDI spells statuses with spaces and has "previous" variants; Rhizome keeps the four that matter. */
@@ -124,33 +125,47 @@ export function fromOsdi(person: OsdiPerson, namespace: string): PersonInputRaw 
 }
 
 /** A Rhizome person in OSDI's shape; values we do not have are left out, never null. */
-export function toOsdi(person: PersonView, base: string, namespace: string): Record<string, unknown> {
+export function toOsdi(person: ProjectedPerson, base: string, namespace: string): Record<string, unknown> {
   const self = `${base}/people/${person.id}`;
   const [year, month, day] = (person.birthdate ?? '').split('-').map(Number);
+  // Only what the reader may see, and nothing masked: an OSDI client would store a masked address
+  // as the real one. Absent fields are omitted, never null (OSDI reads null as "delete").
+  const emails = (person.emails ?? []).filter((e) => e.address !== undefined);
+  const phones = (person.phones ?? []).filter((p) => p.number !== undefined);
   return compact({
-    identifiers: [`${namespace}:${person.id}`, ...person.identifiers],
+    identifiers: [`${namespace}:${person.id}`, ...(person.identifiers ?? [])],
     origin_system: 'Rhizome',
-    created_date: person.created_at.toISOString(),
-    modified_date: person.updated_at.toISOString(),
+    created_date: person.created_at?.toISOString(),
+    modified_date: person.updated_at?.toISOString(),
     given_name: person.given_name,
     family_name: person.family_name,
     additional_name: person.additional_name,
     birthdate: person.birthdate ? { year, month, day } : null,
     preferred_language: person.preferred_language,
     languages_spoken: person.preferred_language ? [person.preferred_language] : null,
-    email_addresses: person.emails.map((e) => ({
-      primary: e.primary,
-      address: e.address,
-      status: STATUS_OUT[e.status],
-    })),
-    phone_numbers: person.phones.map((p) => ({
-      primary: p.primary,
-      number: p.number.replace(/^\+/, ''),
-      number_type: PHONE_TYPES_OUT[p.type],
-      sms_capable: p.sms_capable,
-      do_not_call: p.do_not_call,
-    })),
-    postal_addresses: person.addresses.map((a) =>
+    email_addresses:
+      person.emails === undefined
+        ? null
+        : emails.map((e) =>
+            compact({
+              primary: e.primary,
+              address: e.address,
+              status: e.status ? STATUS_OUT[e.status] : null,
+            }),
+          ),
+    phone_numbers:
+      person.phones === undefined
+        ? null
+        : phones.map((p) =>
+            compact({
+              primary: p.primary,
+              number: (p.number as string).replace(/^\+/, ''),
+              number_type: p.type ? PHONE_TYPES_OUT[p.type] : null,
+              sms_capable: p.sms_capable,
+              do_not_call: p.do_not_call,
+            }),
+          ),
+    postal_addresses: person.addresses?.map((a) =>
       compact({
         primary: a.primary,
         address_lines: a.lines,
@@ -159,12 +174,13 @@ export function toOsdi(person: PersonView, base: string, namespace: string): Rec
         postal_code: a.postal_code,
         country: a.country,
         location:
-          a.latitude !== null && a.longitude !== null
+          a.latitude !== null && a.latitude !== undefined && a.longitude !== null && a.longitude !== undefined
             ? { latitude: a.latitude, longitude: a.longitude }
             : null,
       }),
     ),
-    custom_fields: Object.keys(person.custom_fields).length > 0 ? person.custom_fields : null,
+    custom_fields:
+      person.custom_fields && Object.keys(person.custom_fields).length > 0 ? person.custom_fields : null,
     _links: {
       self: { href: self },
       'osdi:taggings': { href: `${self}/taggings` },

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { projectPeople } from '../access/people-access.js';
+import { peopleScope } from '../access/scope.js';
 import type { Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import {
@@ -24,14 +26,14 @@ import {
   loadPeople,
   PersonInput,
   type PersonInputRaw,
-  type PersonView,
   signUpPerson,
   updatePerson,
 } from '../people/index.js';
+import { accessOf } from '../policy/index.js';
 import { parseFilter } from './osdi.filter.js';
 import { baseUrl, collection, curies, hal, idFromHref, MAX_PAGE_SIZE } from './osdi.hal.js';
 import { fromOsdi, OsdiPerson, toOsdi } from './osdi.people.js';
-import { osdiPeopleCount, osdiPeopleIds } from './osdi.people.queries.js';
+import { conditionsNeedContact, osdiPeopleCount, osdiPeopleIds } from './osdi.people.queries.js';
 
 /** Our identifier namespace: every record is also "rhizome:<uuid>". */
 export const NAMESPACE = 'rhizome';
@@ -370,16 +372,24 @@ export const osdiRoutes = [
       const conditions = query.filter ? parseFilter(query.filter) : [];
       const cursor = decodeCursor(query.cursor);
       const orgId = ctx.actor.orgId;
+      const scope = await peopleScope(
+        ctx.db,
+        accessOf(ctx.actor),
+        'people.read',
+        conditionsNeedContact(conditions) ? ['contact'] : [],
+      );
       // A crawl following next links carries the total in its cursor instead of counting again.
       const [ids, total] = await Promise.all([
-        osdiPeopleIds(ctx.db, orgId, conditions, {
-          page: query.page,
-          perPage: query.per_page,
-          after: cursor?.after,
-        }),
-        cursor ? Promise.resolve(cursor.total) : osdiPeopleCount(ctx.db, orgId, conditions),
+        osdiPeopleIds(
+          ctx.db,
+          orgId,
+          conditions,
+          { page: query.page, perPage: query.per_page, after: cursor?.after },
+          scope,
+        ),
+        cursor ? Promise.resolve(cursor.total) : osdiPeopleCount(ctx.db, orgId, conditions, scope),
       ]);
-      const people = await loadPeople(ctx.db, orgId, ids);
+      const people = await projectPeople(ctx, await loadPeople(ctx.db, orgId, ids));
       const last = ids[ids.length - 1];
       return hal(
         reply,
@@ -445,10 +455,10 @@ export const osdiRoutes = [
       // Clients often send back the whole record: only changed custom fields and new identifiers are written.
       const changedFields = Object.fromEntries(
         Object.entries(input.custom_fields).filter(
-          ([key, value]) => JSON.stringify(current.custom_fields[key]) !== JSON.stringify(value),
+          ([key, value]) => JSON.stringify(current.custom_fields?.[key]) !== JSON.stringify(value),
         ),
       );
-      const newIdentifiers = input.identifiers.filter((i) => !current.identifiers.includes(i));
+      const newIdentifiers = input.identifiers.filter((i) => !(current.identifiers ?? []).includes(i));
       await addPersonFacts(ctx, params.id, { custom_fields: changedFields, identifiers: newIdentifiers });
       const patch = Object.fromEntries(
         (['given_name', 'family_name', 'additional_name', 'preferred_language', 'birthdate'] as const)

@@ -1,13 +1,14 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { z } from 'zod';
+import { assertFieldsWritable, type ProjectedPerson, requirePerson } from '../access/people-access.js';
 import { actorSource, type Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
 import type { DB } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
+import { PERSON_FIELDS, type PersonField } from '../policy/index.js';
 import { addressKey } from './normalize.js';
 import { AddressInput, EMAIL_STATUSES, EmailInput, PHONE_TYPES, PhoneInput } from './people.schemas.js';
 import { getPerson } from './people.service.js';
-import type { PersonView } from './people.view.js';
 import { lockOrgPeople } from './upsert.js';
 
 /**
@@ -83,13 +84,35 @@ async function makePrimary(
     .execute();
 }
 
+const VALUE_FIELD: Record<ContactKind, PersonField> = {
+  emails: 'emails',
+  phones: 'phones',
+  addresses: 'street_address',
+};
+
+/** The actor must reach the person and be allowed to write this field of theirs. */
+async function guard(ctx: Ctx, personId: string, field: PersonField): Promise<void> {
+  const facts = await requirePerson(ctx, personId, 'people.write');
+  await assertFieldsWritable(ctx, facts, [{ name: field, fieldClass: PERSON_FIELDS[field] }]);
+}
+
+/** Which field a patch touches: flags alone (subscription, do-not-call) are status; anything else is the value. */
+function patchField(kind: ContactKind, raw: unknown): PersonField {
+  const keys = raw && typeof raw === 'object' ? Object.keys(raw) : [];
+  if (kind === 'emails' && keys.every((k) => k === 'status')) return 'email_status';
+  if (kind === 'phones' && keys.every((k) => ['do_not_call', 'sms_capable', 'type'].includes(k)))
+    return 'phone_flags';
+  return VALUE_FIELD[kind];
+}
+
 /** Adds a value; a value the person already has is re-confirmed instead (409 never: it is the same fact). */
 export async function addContactValue(
   ctx: Ctx,
   personId: string,
   kind: ContactKind,
   raw: unknown,
-): Promise<PersonView> {
+): Promise<ProjectedPerson> {
+  await guard(ctx, personId, VALUE_FIELD[kind]);
   const orgId = ctx.actor.orgId;
   const source = actorSource(ctx.actor);
   const now = ctx.now();
@@ -187,7 +210,8 @@ export async function updateContactValue(
   kind: ContactKind,
   valueId: string,
   raw: unknown,
-): Promise<PersonView> {
+): Promise<ProjectedPerson> {
+  await guard(ctx, personId, patchField(kind, raw));
   const orgId = ctx.actor.orgId;
   await ctx.db.transaction().execute(async (trx) => {
     await lockPerson(trx, orgId, personId);
@@ -234,7 +258,8 @@ export async function removeContactValue(
   personId: string,
   kind: ContactKind,
   valueId: string,
-): Promise<PersonView> {
+): Promise<ProjectedPerson> {
+  await guard(ctx, personId, VALUE_FIELD[kind]);
   const orgId = ctx.actor.orgId;
   await ctx.db.transaction().execute(async (trx) => {
     await lockPerson(trx, orgId, personId);

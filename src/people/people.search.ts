@@ -1,47 +1,21 @@
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
-import { z } from 'zod';
+import { type ProjectedPerson, projectPeople } from '../access/people-access.js';
+import { type PeopleScope, peopleScope } from '../access/scope.js';
 import type { Ctx } from '../context.js';
 import type { DB } from '../db/schema.js';
-import { normalizePhone } from './normalize.js';
-import { loadPeople, type PersonView } from './people.view.js';
+import { type Action, accessOf } from '../policy/index.js';
+import {
+  filterNeedsContact,
+  nameExpr,
+  PeopleFilter,
+  type PeopleFilterInput,
+  predicates,
+  type Resolved,
+  resolve,
+} from './people.filter.js';
+import { loadPeople } from './people.view.js';
 
-const UNIT_PATH = /^[a-z0-9_]+(\.[a-z0-9_]+)*$/;
-
-/**
- * People-search filters: every one given must hold. Used by the REST list, saved searches,
- * exports and the benchmarks.
- */
-export const PeopleFilter = z.object({
-  q: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .optional()
-    .describe('Free text: an email if it has an @, else name prefixes'),
-  name: z.string().trim().min(1).max(200).optional().describe('Every word prefixes the given or family name'),
-  fuzzy: z
-    .string()
-    .trim()
-    .min(2)
-    .max(200)
-    .optional()
-    .describe('Similar names (trigram similarity), best first'),
-  email: z.string().trim().toLowerCase().min(3).max(254).optional(),
-  phone: z.string().trim().min(3).max(40).optional(),
-  tag: z.string().trim().min(1).max(100).optional().describe('A tag name'),
-  list: z.uuid().optional().describe('A list id'),
-  unit: z
-    .string()
-    .regex(UNIT_PATH, 'a unit path like east.oakland')
-    .optional()
-    .describe('This unit and every unit under it'),
-  zip: z.string().trim().min(2).max(20).optional().describe('Postal code of any address'),
-  updated_since: z.coerce.date().optional(),
-  sort: z.enum(['newest', 'name']).default('newest'),
-});
-export type PeopleFilter = z.infer<typeof PeopleFilter>;
-export type PeopleFilterInput = z.input<typeof PeopleFilter>;
+export { PeopleFilter, type PeopleFilterInput } from './people.filter.js';
 
 export interface Page<T> {
   items: T[];
@@ -52,99 +26,21 @@ export interface Page<T> {
 
 export const MAX_PER_PAGE = 100;
 
-const nameExpr = sql<string>`lower(coalesce(p.given_name, '') || ' ' || coalesce(p.family_name, ''))`;
-const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-/**
- * Name words as prefixes. One word: the given or the family name starts with it. Several: the first
- * and last words prefix the given and family names (in either order) and any middle word is
- * somewhere in the name, which keeps the family-name index usable for "maria gar" or "garcia m".
- */
-function namePredicate(name: string): Expression<SqlBool> {
-  const words = name.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 4);
-  const prefix = (w: string) => `${escapeLike(w)}%`;
-  const first = words[0] as string;
-  if (words.length === 1) {
-    // Family name: its btree prefix index. Given name: the full-name expression starts with it,
-    // and the trigram index answers LIKE 'prefix%'.
-    return sql<SqlBool>`(lower(p.family_name) LIKE ${prefix(first)} OR ${nameExpr} LIKE ${prefix(first)})`;
-  }
-  const last = words[words.length - 1] as string;
-  const middle = words.slice(1, -1).map((w) => sql<SqlBool>` AND ${nameExpr} LIKE ${`%${escapeLike(w)}%`}`);
-  return sql<SqlBool>`((lower(p.family_name) LIKE ${prefix(last)} AND ${nameExpr} LIKE ${prefix(first)})
-    OR (lower(p.family_name) LIKE ${prefix(first)} AND ${nameExpr} LIKE ${prefix(last)}))${sql.join(middle, sql``)}`;
+interface SearchOptions {
+  resolved?: Resolved;
+  /** Who may be seen: null for everyone (the operator, an organization-wide grant). */
+  scope?: PeopleScope;
 }
 
-/** The subtree of a unit path as a btree range: [path, path + '0'). See the person_unit_path_idx comment. */
-export function unitRange(path: string): [string, string] {
-  return [path, `${path}0`];
-}
-
-/** Filters resolved against the database before the query is built (a tag name to its id). */
-interface Resolved {
-  tagId?: string | null;
-}
-
-/** The filters as SQL predicates over `person as p` (already scoped to the organization). */
-function predicates(filter: PeopleFilter, resolved: Resolved): Expression<SqlBool>[] {
-  const where: Expression<SqlBool>[] = [];
-  let name = filter.name;
-  let email = filter.email;
-  if (filter.q) {
-    if (filter.q.includes('@')) email = filter.q.toLowerCase();
-    else name = name ? `${name} ${filter.q}` : filter.q;
-  }
-  if (name) where.push(namePredicate(name));
-  if (filter.fuzzy) where.push(sql<SqlBool>`${nameExpr} % ${filter.fuzzy.toLowerCase()}`);
-  if (email) {
-    where.push(
-      sql<SqlBool>`EXISTS (SELECT 1 FROM person_email e WHERE e.person_id = p.id AND e.org_id = p.org_id AND e.address = ${email})`,
-    );
-  }
-  if (filter.phone) {
-    const number = normalizePhone(filter.phone) ?? filter.phone;
-    where.push(
-      sql<SqlBool>`EXISTS (SELECT 1 FROM person_phone ph WHERE ph.person_id = p.id AND ph.org_id = p.org_id AND ph.number = ${number})`,
-    );
-  }
-  if (filter.tag) {
-    where.push(
-      resolved.tagId
-        ? sql<SqlBool>`EXISTS (SELECT 1 FROM tagging tg WHERE tg.tag_id = ${resolved.tagId} AND tg.person_id = p.id)`
-        : sql<SqlBool>`false`,
-    );
-  }
-  if (filter.list) {
-    where.push(
-      sql<SqlBool>`EXISTS (SELECT 1 FROM list_item li WHERE li.person_id = p.id AND li.list_id = ${filter.list})`,
-    );
-  }
-  if (filter.unit) {
-    const [from, to] = unitRange(filter.unit);
-    where.push(sql<SqlBool>`p.home_unit_path >= ${from}::ltree AND p.home_unit_path < ${to}::ltree`);
-  }
-  if (filter.zip) {
-    where.push(
-      sql<SqlBool>`EXISTS (SELECT 1 FROM person_address a WHERE a.person_id = p.id AND a.org_id = p.org_id AND a.postal_code = ${filter.zip})`,
-    );
-  }
-  if (filter.updated_since) where.push(sql<SqlBool>`p.updated_at > ${filter.updated_since}`);
-  return where;
-}
-
-async function resolve(db: Kysely<DB>, orgId: string, filter: PeopleFilter): Promise<Resolved> {
-  if (!filter.tag) return {};
-  const tag = await db
-    .selectFrom('tag')
-    .select('id')
-    .where('org_id', '=', orgId)
-    .where(sql<string>`lower(name)`, '=', filter.tag.toLowerCase())
-    .executeTakeFirst();
-  return { tagId: tag?.id ?? null };
-}
-
-function baseQuery(db: Kysely<DB>, orgId: string, filter: PeopleFilter, resolved: Resolved) {
+function baseQuery(
+  db: Kysely<DB>,
+  orgId: string,
+  filter: PeopleFilter,
+  resolved: Resolved,
+  scope: PeopleScope,
+) {
   let query = db.selectFrom('person as p').where('p.org_id', '=', orgId).where('p.merged_into', 'is', null);
+  if (scope) query = query.where(scope as Expression<SqlBool>);
   for (const predicate of predicates(filter, resolved)) query = query.where(predicate);
   return query;
 }
@@ -155,16 +51,31 @@ const only = (filter: PeopleFilter, ...keys: (keyof PeopleFilter)[]): boolean =>
     ([key, value]) => value === undefined || key === 'sort' || keys.includes(key as keyof PeopleFilter),
   );
 
+/** The scope of a search by this actor: a filter on contact fields needs grants with the contact class. */
+export async function searchScope(
+  ctx: Ctx,
+  filter: PeopleFilter,
+  action: Action = 'people.read',
+): Promise<PeopleScope> {
+  return await peopleScope(
+    ctx.db,
+    accessOf(ctx.actor),
+    action,
+    filterNeedsContact(filter) ? ['contact'] : [],
+  );
+}
+
 /** Ids of matching people for one page, in the filter's order. */
 export async function searchPeopleIds(
   db: Kysely<DB>,
   orgId: string,
   filter: PeopleFilter,
   paging: { page: number; perPage: number },
-  resolved?: Resolved,
+  options: SearchOptions = {},
 ): Promise<string[]> {
   const perPage = Math.min(Math.max(paging.perPage, 1), MAX_PER_PAGE);
-  let query = baseQuery(db, orgId, filter, resolved ?? (await resolve(db, orgId, filter))).select('p.id');
+  const resolved = options.resolved ?? (await resolve(db, orgId, filter));
+  let query = baseQuery(db, orgId, filter, resolved, options.scope ?? null).select('p.id');
   if (filter.fuzzy) {
     query = query.orderBy(sql`similarity(${nameExpr}, ${filter.fuzzy.toLowerCase()})`, 'desc');
   } else if (filter.sort === 'name') {
@@ -182,12 +93,13 @@ export async function countPeople(
   db: Kysely<DB>,
   orgId: string,
   filter: PeopleFilter,
-  resolved?: Resolved,
+  options: SearchOptions = {},
 ): Promise<number> {
-  const r = resolved ?? (await resolve(db, orgId, filter));
+  const r = options.resolved ?? (await resolve(db, orgId, filter));
+  const scope = options.scope ?? null;
   // A tag's taggings are exactly its live people (deleting a person cascades, merging re-points
   // them to the survivor), so a tag alone is counted from its index without visiting people.
-  if (filter.tag && only(filter, 'tag')) {
+  if (filter.tag && only(filter, 'tag') && scope === null) {
     if (!r.tagId) return 0;
     const row = await db
       .selectFrom('tagging')
@@ -196,26 +108,34 @@ export async function countPeople(
       .executeTakeFirstOrThrow();
     return row.n;
   }
-  const row = await baseQuery(db, orgId, filter, r)
+  const row = await baseQuery(db, orgId, filter, r, scope)
     .select(sql<number>`count(*)::int`.as('n'))
     .executeTakeFirstOrThrow();
   return row.n;
 }
 
-/** One page of people matching the filter, with the total. */
+/** How many people match, within the actor's reach (analysts count without seeing anyone). */
+export async function countVisiblePeople(ctx: Ctx, filterInput: PeopleFilterInput): Promise<number> {
+  const filter = PeopleFilter.parse(filterInput);
+  const scope = await searchScope(ctx, filter, 'people.aggregate');
+  return await countPeople(ctx.db, ctx.actor.orgId, filter, { scope });
+}
+
+/** One page of the people this actor may see that match the filter, with the total, each projected to the fields the actor may see. */
 export async function searchPeople(
   ctx: Ctx,
   filterInput: PeopleFilterInput,
   paging: { page?: number; perPage?: number } = {},
-): Promise<Page<PersonView>> {
+): Promise<Page<ProjectedPerson>> {
   const filter = PeopleFilter.parse(filterInput);
   const page = Math.max(paging.page ?? 1, 1);
   const perPage = Math.min(Math.max(paging.perPage ?? 50, 1), MAX_PER_PAGE);
   const orgId = ctx.actor.orgId;
-  const resolved = await resolve(ctx.db, orgId, filter);
+  const [resolved, scope] = await Promise.all([resolve(ctx.db, orgId, filter), searchScope(ctx, filter)]);
   const [ids, total] = await Promise.all([
-    searchPeopleIds(ctx.db, orgId, filter, { page, perPage }, resolved),
-    countPeople(ctx.db, orgId, filter, resolved),
+    searchPeopleIds(ctx.db, orgId, filter, { page, perPage }, { resolved, scope }),
+    countPeople(ctx.db, orgId, filter, { resolved, scope }),
   ]);
-  return { items: await loadPeople(ctx.db, orgId, ids), total, page, per_page: perPage };
+  const items = await projectPeople(ctx, await loadPeople(ctx.db, orgId, ids));
+  return { items, total, page, per_page: perPage };
 }

@@ -1,18 +1,53 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
+import {
+  assertFieldsWritable,
+  customFieldClasses,
+  type ProjectedPerson,
+  projectPeople,
+  requirePerson,
+} from '../access/people-access.js';
+import { outermostPaths } from '../access/scope.js';
 import { actorSource, type Ctx } from '../context.js';
 import { AppError, notFound } from '../errors.js';
+import { accessOf, type FieldClass, PERSON_FIELDS, type PersonField } from '../policy/index.js';
 import { loadFieldDefinitions, validateFieldValues } from './field-values.js';
 import { PersonInput, type PersonInputRaw, type Source } from './people.schemas.js';
-import { loadPeople, type PersonView } from './people.view.js';
+import { loadPeople } from './people.view.js';
 import { lockOrgPeople, type UpsertOutcome, upsertPeople } from './upsert.js';
 import { writeBatch } from './upsert.writes.js';
 
-/** One person, or 404 (also for another organization's id, or a person merged away). */
-export async function getPerson(ctx: Ctx, id: string): Promise<PersonView> {
-  const [person] = await loadPeople(ctx.db, ctx.actor.orgId, [id]);
+/**
+ * One person as the actor may see them, or 404: also for another organization's id, a person
+ * merged away, or a person outside the actor's reach.
+ */
+export async function getPerson(ctx: Ctx, id: string): Promise<ProjectedPerson> {
+  await requirePerson(ctx, id, 'people.read');
+  const [person] = await projectPeople(ctx, await loadPeople(ctx.db, ctx.actor.orgId, [id]));
   if (!person) throw notFound('person');
   return person;
+}
+
+/**
+ * Where people added by this actor live when the input names no home unit: nowhere in particular
+ * for someone who may write across the organization, else the actor's own unit (the first of
+ * their units), so that a local organizer can see the people she adds.
+ */
+function defaultUnitFor(ctx: Ctx): string | undefined {
+  const grants = accessOf(ctx.actor).grants.filter((g) => g.actions.has('people.write'));
+  if (grants.some((g) => g.scope.kind === 'org')) return undefined;
+  return outermostPaths(grants.flatMap((g) => (g.scope.kind === 'unit' ? [g.scope.path] : [])))[0];
+}
+
+/** Refuses a home unit outside every unit the actor may write in. */
+function assertUnitWritable(ctx: Ctx, path: string | null): void {
+  const grants = accessOf(ctx.actor).grants.filter((g) => g.actions.has('people.write'));
+  if (grants.some((g) => g.scope.kind === 'org')) return;
+  const roots = grants.flatMap((g) => (g.scope.kind === 'unit' ? [g.scope.path] : []));
+  if (path !== null && roots.some((root) => path === root || path.startsWith(`${root}.`))) return;
+  throw new AppError('forbidden', `home_unit: you may only home people in ${roots.join(', ') || 'no unit'}`, {
+    fields: [{ field: 'home_unit', message: `you may only home people in ${roots.join(', ') || 'no unit'}` }],
+  });
 }
 
 function sourceOf(ctx: Ctx): Source {
@@ -29,7 +64,7 @@ export async function signUpPerson(
   raw: PersonInputRaw,
   source: Source = sourceOf(ctx),
   options: { tags?: string[] } = {},
-): Promise<{ person: PersonView; created: boolean; flaggedWith: string[] }> {
+): Promise<{ person: ProjectedPerson; created: boolean; flaggedWith: string[] }> {
   const parsed = PersonInput.safeParse(raw);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => ({
@@ -38,15 +73,23 @@ export async function signUpPerson(
     }));
     throw new AppError('validation_failed', `${fields[0]?.field}: ${fields[0]?.message}`, { fields });
   }
-  const [result] = (await upsertPeople(ctx, [parsed.data], source, options)) as [UpsertOutcome];
+  if (parsed.data.home_unit) assertUnitWritable(ctx, parsed.data.home_unit);
+  const unitPath = defaultUnitFor(ctx);
+  const [result] = (await upsertPeople(ctx, [parsed.data], source, {
+    ...options,
+    ...(unitPath ? { unitPath } : {}),
+  })) as [UpsertOutcome];
   if (result.outcome === 'rejected') {
     const first = result.problems[0];
     throw new AppError('validation_failed', `${first?.field}: ${first?.message}`, {
       fields: result.problems,
     });
   }
+  // A signup can match someone the actor may not see (forms and imports add to a person wherever
+  // they live): the answer then holds the id alone, and nothing of the record.
+  const [person] = await projectPeople(ctx, await loadPeople(ctx.db, ctx.actor.orgId, [result.personId]));
   return {
-    person: await getPerson(ctx, result.personId),
+    person: person ?? { id: result.personId },
     created: result.outcome === 'created',
     flaggedWith: result.flaggedWith,
   };
@@ -72,8 +115,30 @@ export const PersonPatch = z
   .strict();
 export type PersonPatch = z.infer<typeof PersonPatch>;
 
-export async function updatePerson(ctx: Ctx, id: string, patch: PersonPatch): Promise<PersonView> {
+const PATCH_FIELDS: Record<keyof PersonPatch, PersonField> = {
+  given_name: 'given_name',
+  family_name: 'family_name',
+  additional_name: 'additional_name',
+  pronouns: 'pronouns',
+  preferred_language: 'preferred_language',
+  birthdate: 'birthdate',
+  do_not_contact: 'do_not_contact',
+  sensitive: 'sensitive',
+  home_unit: 'home_unit',
+};
+
+export async function updatePerson(ctx: Ctx, id: string, patch: PersonPatch): Promise<ProjectedPerson> {
   const orgId = ctx.actor.orgId;
+  const facts = await requirePerson(ctx, id, 'people.write');
+  await assertFieldsWritable(
+    ctx,
+    facts,
+    (Object.keys(patch) as (keyof PersonPatch)[]).map((key) => ({
+      name: PATCH_FIELDS[key],
+      fieldClass: PERSON_FIELDS[PATCH_FIELDS[key]],
+    })),
+  );
+  if (patch.home_unit !== undefined) assertUnitWritable(ctx, patch.home_unit);
   await ctx.db.transaction().execute(async (trx) => {
     await lockOrgPeople(trx, orgId);
     const current = await trx
@@ -116,6 +181,7 @@ export async function updatePerson(ctx: Ctx, id: string, patch: PersonPatch): Pr
 
 /** Deletes a person and everything hanging off them; a tombstone records the deletion. */
 export async function deletePerson(ctx: Ctx, id: string): Promise<void> {
+  await requirePerson(ctx, id, 'people.delete');
   const result = await ctx.db
     .deleteFrom('person')
     .where('org_id', '=', ctx.actor.orgId)
@@ -137,6 +203,17 @@ export async function addPersonFacts(
   source: Source = sourceOf(ctx),
 ): Promise<void> {
   const orgId = ctx.actor.orgId;
+  const personFacts = await requirePerson(ctx, id, 'people.write');
+  const classes = await customFieldClasses(ctx.db, orgId);
+  await assertFieldsWritable(ctx, personFacts, [
+    ...Object.keys(facts.custom_fields ?? {}).map((key) => ({
+      name: `custom_fields.${key}`,
+      fieldClass: (classes.get(key) ?? 'restricted') as FieldClass,
+    })),
+    ...((facts.identifiers ?? []).length > 0
+      ? [{ name: 'identifiers', fieldClass: PERSON_FIELDS.identifiers as FieldClass }]
+      : []),
+  ]);
   const run = async (db: Ctx['db']) => {
     await lockOrgPeople(db, orgId);
     const person = await db

@@ -47,6 +47,7 @@ export interface PersonView {
   home_unit: { id: string; path: string; name: string } | null;
   do_not_contact: boolean;
   sensitive: boolean;
+  legal_hold: boolean;
   emails: EmailView[];
   phones: PhoneView[];
   addresses: AddressView[];
@@ -121,6 +122,7 @@ export async function loadPeople(db: Kysely<DB>, orgId: string, ids: string[]): 
         'p.birthdate',
         'p.do_not_contact',
         'p.sensitive',
+        'p.legal_hold',
         'p.created_at',
         'p.updated_at',
         'p.origin_node',
@@ -202,6 +204,7 @@ export async function loadPeople(db: Kysely<DB>, orgId: string, ids: string[]): 
       home_unit: p.unit_id ? { id: p.unit_id, path: p.unit_path ?? '', name: p.unit_name ?? '' } : null,
       do_not_contact: p.do_not_contact,
       sensitive: p.sensitive,
+      legal_hold: p.legal_hold,
       emails: (emailsOf.get(p.id) ?? []).map((e) => ({
         ...provenance(e),
         address: e.address,

@@ -7,8 +7,15 @@ import type { Ctx } from '../context.js';
 import type { Database } from '../db/connect.js';
 import { newId } from '../db/ids.js';
 import { PersonInput, type PersonInputRaw, type Source } from './people.schemas.js';
-import { getPerson } from './people.service.js';
+import { loadPeople, type PersonView } from './people.view.js';
 import { type UpsertOutcome, upsertPeople } from './upsert.js';
+
+/** The whole record, as stored (these tests check the engine, not what a user may see). */
+async function getPerson(ctx: Ctx, id: string): Promise<PersonView> {
+  const [person] = await loadPeople(ctx.db, ctx.actor.orgId, [id]);
+  if (!person) throw new Error(`no person ${id}`);
+  return person;
+}
 
 const importSource: Source = { kind: 'import', ref: 'import-1' };
 const signup: Source = { kind: 'signup', ref: 'form-1' };

@@ -1,8 +1,7 @@
-import type { UserRole } from '../db/schema.js';
-
 /**
- * The closed set of things a route or service can ask permission for. Issue-level access
- * (units, assignments, field classes) refines these; a role without the action is denied outright.
+ * The closed vocabulary of access: actions a role or assignment can grant, and the classes every
+ * field belongs to. Roles themselves are data (the `role` table, editable per organization; the
+ * built-in ones are seeded by migration 0002), so this file holds no role → action table.
  */
 export const ACTIONS = [
   'people.read',
@@ -11,6 +10,11 @@ export const ACTIONS = [
   'people.merge',
   'people.import',
   'people.export',
+  /** Counts and aggregates over people, never individuals (the analyst role has only this). */
+  'people.aggregate',
+  /** Reach a person through Rhizome (a relay) without receiving their address or number. */
+  'person.message',
+  'person.call',
   'tags.read',
   'tags.write',
   'lists.read',
@@ -19,40 +23,51 @@ export const ACTIONS = [
   'units.read',
   'units.manage',
   'users.manage',
+  /** Roles, bindings and assignments; explain and preview for other users; view as. */
+  'access.manage',
+  'audit.read',
   'tokens.own',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-const ALL: readonly Action[] = ACTIONS;
-const ROLE_ACTIONS: Record<UserRole, readonly Action[]> = {
-  org_admin: ALL,
-  data_manager: ALL.filter((a) => a !== 'users.manage' && a !== 'units.manage'),
-  staff_organizer: [
-    'people.read',
-    'people.write',
-    'tags.read',
-    'tags.write',
-    'lists.read',
-    'lists.write',
-    'units.read',
-    'tokens.own',
-  ],
-  local_organizer: [
-    'people.read',
-    'people.write',
-    'tags.read',
-    'lists.read',
-    'lists.write',
-    'units.read',
-    'tokens.own',
-  ],
-  volunteer: ['tags.read', 'units.read'],
-  analyst: ['units.read', 'tags.read', 'tokens.own'],
-};
+/**
+ * Actions that configure the whole organization: only a grant over the whole organization gives
+ * them (a chapter's admin binding does not let them edit the organization's units or fields).
+ */
+export const ORG_WIDE_ACTIONS: ReadonlySet<Action> = new Set([
+  'people.import',
+  'fields.manage',
+  'units.manage',
+  'users.manage',
+  'access.manage',
+  'audit.read',
+]);
 
-export const ROLES = Object.keys(ROLE_ACTIONS) as UserRole[];
+/** Actions about one person or a set of people: scoped by the grant's units or assignment. */
+export const PEOPLE_ACTIONS: ReadonlySet<Action> = new Set([
+  'people.read',
+  'people.write',
+  'people.delete',
+  'people.merge',
+  'people.export',
+  'people.aggregate',
+  'person.message',
+  'person.call',
+]);
 
-/** Deny by default: true only when the role lists the action. */
-export function roleAllows(role: UserRole, action: Action): boolean {
-  return ROLE_ACTIONS[role].includes(action);
-}
+export const FIELD_CLASSES = ['basic', 'contact', 'status', 'restricted', 'financial'] as const;
+export type FieldClass = (typeof FIELD_CLASSES)[number];
+
+export const BUILTIN_ROLES = [
+  'org_admin',
+  'data_manager',
+  'staff_organizer',
+  'local_organizer',
+  'volunteer',
+  'analyst',
+] as const;
+export type BuiltinRole = (typeof BUILTIN_ROLES)[number];
+
+export const isAction = (value: string): value is Action => (ACTIONS as readonly string[]).includes(value);
+export const isFieldClass = (value: string): value is FieldClass =>
+  (FIELD_CLASSES as readonly string[]).includes(value);

@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
+import { type PeopleScope, peopleScope } from '../access/scope.js';
 import type { Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
 import { AppError, invalid, notFound } from '../errors.js';
 import { assertLivePerson } from '../notes/index.js';
-import { assertAllowed } from '../policy/index.js';
+import { accessOf } from '../policy/index.js';
 import type { RelationshipInput, RelationshipView } from './relationships.schemas.js';
 
 interface Row {
@@ -31,17 +32,19 @@ function view(row: Row, personId: string): RelationshipView {
   };
 }
 
-function select(ctx: Ctx, personId: string) {
-  return ctx.db
+/** Relationships of one person with someone the actor may also see (`p` is the other person). */
+function select(ctx: Ctx, personId: string, scope: PeopleScope) {
+  const query = ctx.db
     .selectFrom('relationship as r')
-    .innerJoin('person as o', (join) =>
+    .innerJoin('person as p', (join) =>
       join.on(
-        sql<boolean>`o.id = CASE WHEN r.person_id = ${personId} THEN r.related_person_id ELSE r.person_id END`,
+        sql<boolean>`p.id = CASE WHEN r.person_id = ${personId} THEN r.related_person_id ELSE r.person_id END`,
       ),
     )
     .where('r.org_id', '=', ctx.actor.orgId)
-    .where('o.merged_into', 'is', null)
+    .where('p.merged_into', 'is', null)
     .where((eb) => eb.or([eb('r.person_id', '=', personId), eb('r.related_person_id', '=', personId)]));
+  return scope ? query.where(scope) : query;
 }
 
 /** A person's relationships in both directions, oldest first. */
@@ -50,10 +53,10 @@ export async function listRelationships(
   personId: string,
   paging: { page: number; perPage: number },
 ): Promise<{ items: RelationshipView[]; total: number; page: number; per_page: number }> {
-  assertAllowed(ctx.actor, 'people.read');
-  await assertLivePerson(ctx.db, ctx.actor.orgId, personId);
+  await assertLivePerson(ctx, personId, 'people.read');
+  const scope = await peopleScope(ctx.db, accessOf(ctx.actor), 'people.read');
   const [rows, total] = await Promise.all([
-    select(ctx, personId)
+    select(ctx, personId, scope)
       .select([
         'r.id',
         'r.person_id',
@@ -61,16 +64,16 @@ export async function listRelationships(
         'r.kind',
         'r.custom_label',
         'r.created_at',
-        'o.id as other_id',
-        'o.given_name',
-        'o.family_name',
+        'p.id as other_id',
+        'p.given_name',
+        'p.family_name',
       ])
       .orderBy('r.created_at')
       .orderBy('r.id')
       .limit(paging.perPage)
       .offset((paging.page - 1) * paging.perPage)
       .execute(),
-    select(ctx, personId)
+    select(ctx, personId, scope)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow(),
   ]);
@@ -88,18 +91,19 @@ export async function addRelationship(
   personId: string,
   input: RelationshipInput,
 ): Promise<RelationshipView> {
-  assertAllowed(ctx.actor, 'people.write');
   const orgId = ctx.actor.orgId;
-  await assertLivePerson(ctx.db, orgId, personId);
+  await assertLivePerson(ctx, personId, 'people.write');
   if (input.related_person_id === personId)
     throw invalid('related_person_id', 'a person cannot be related to themselves');
-  const other = await ctx.db
-    .selectFrom('person')
-    .select(['id', 'given_name', 'family_name'])
-    .where('org_id', '=', orgId)
-    .where('id', '=', input.related_person_id)
-    .where('merged_into', 'is', null)
-    .executeTakeFirst();
+  const scope = await peopleScope(ctx.db, accessOf(ctx.actor), 'people.read');
+  let otherQuery = ctx.db
+    .selectFrom('person as p')
+    .select(['p.id', 'p.given_name', 'p.family_name'])
+    .where('p.org_id', '=', orgId)
+    .where('p.id', '=', input.related_person_id)
+    .where('p.merged_into', 'is', null);
+  if (scope) otherQuery = otherQuery.where(scope);
+  const other = await otherQuery.executeTakeFirst();
   if (!other) throw invalid('related_person_id', 'no person with this id in this organization');
   const label = input.custom_label ?? null;
   // The unique key treats NULL labels as distinct, so sameness is checked here.
@@ -136,8 +140,7 @@ export async function addRelationship(
 
 /** Removes a relationship the person takes part in (either direction). */
 export async function deleteRelationship(ctx: Ctx, personId: string, relationshipId: string): Promise<void> {
-  assertAllowed(ctx.actor, 'people.write');
-  await assertLivePerson(ctx.db, ctx.actor.orgId, personId);
+  await assertLivePerson(ctx, personId, 'people.write');
   const result = await ctx.db
     .deleteFrom('relationship')
     .where('org_id', '=', ctx.actor.orgId)

@@ -122,10 +122,10 @@ describe('relationships across a merge', () => {
       merged: await list(merged),
       recruiter: await list(recruiter),
     };
-    const result = await mergePeople(ctxFor(t.db, adminA), survivor, merged);
+    const result = await mergePeople(await ctxFor(t.db, adminA), survivor, merged);
     expect(await list(survivor)).toEqual([`outgoing recruited_by ${recruiter}`]);
     expect(await list(recruiter)).toEqual([`incoming recruited_by ${survivor}`]);
-    await undoMerge(ctxFor(t.db, adminA), result.merge_id);
+    await undoMerge(await ctxFor(t.db, adminA), result.merge_id);
     expect({
       survivor: await list(survivor),
       merged: await list(merged),

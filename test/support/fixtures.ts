@@ -1,10 +1,11 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import { loadAccess } from '../../src/access/load.js';
 import { hashSecret, newSecret } from '../../src/auth/secrets.js';
 import type { Ctx } from '../../src/context.js';
 import type { Database } from '../../src/db/connect.js';
 import { newId } from '../../src/db/ids.js';
-import type { DB, UserRole } from '../../src/db/schema.js';
+import type { DB } from '../../src/db/schema.js';
 import { buildApp } from '../../src/http/app.js';
 import { silentLog } from '../../src/log.js';
 import { createTestDatabase } from './db.js';
@@ -26,23 +27,30 @@ export interface TestUser {
   id: string;
   orgId: string;
   email: string;
-  role: UserRole;
+  role: string;
+  /** The unit path the role is bound over, or null for the whole organization. */
+  unit: string | null;
   /** An API token for this user (Authorization: Bearer). */
   token: string;
 }
 
-/** A user with an API token, created directly (no password: tests sign in with the token). */
+/**
+ * A user with an API token and one role binding (over the whole organization, or over `unit`),
+ * created directly (no password: tests sign in with the token). `role` null: no binding at all.
+ */
 export async function makeUser(
   db: Kysely<DB>,
   orgId: string,
-  role: UserRole = 'org_admin',
+  role: string | null = 'org_admin',
+  unit: string | null = null,
 ): Promise<TestUser> {
   const id = newId();
-  const email = `${role}-${id.slice(-8)}@example.org`;
+  const email = `${role ?? 'nobody'}-${id.slice(-8)}@example.org`;
   await db
     .insertInto('app_user')
-    .values({ org_id: orgId, id, email, role, display_name: role, password_hash: null, disabled_at: null })
+    .values({ org_id: orgId, id, email, display_name: role, password_hash: null, disabled_at: null })
     .execute();
+  if (role) await bindRole(db, orgId, id, role, unit);
   const token = newSecret('rz_');
   await db
     .insertInto('api_token')
@@ -57,14 +65,56 @@ export async function makeUser(
       revoked_at: null,
     })
     .execute();
-  return { id, orgId, email, role, token };
+  return { id, orgId, email, role: role ?? '', unit, token };
 }
 
-/** A service context acting as this user (as if through an API token). */
-export function ctxFor(db: Kysely<DB>, user: TestUser): Ctx {
+/** Binds a role (by key) to a user over the organization or a unit path, directly in the database. */
+export async function bindRole(
+  db: Kysely<DB>,
+  orgId: string,
+  userId: string,
+  role: string,
+  unit: string | null = null,
+): Promise<void> {
+  const roleRow = await db
+    .selectFrom('role')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('key', '=', role)
+    .executeTakeFirstOrThrow();
+  const unitRow = unit
+    ? await db
+        .selectFrom('unit')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .where(sql<string>`path::text`, '=', unit)
+        .executeTakeFirstOrThrow()
+    : null;
+  await db
+    .insertInto('role_binding')
+    .values({
+      org_id: orgId,
+      id: newId(),
+      user_id: userId,
+      role_id: roleRow.id,
+      unit_id: unitRow?.id ?? null,
+      expires_at: null,
+      created_by: null,
+    })
+    .execute();
+}
+
+/** A service context acting as this user (as if through an API token), with their grants as of now. */
+export async function ctxFor(db: Kysely<DB>, user: { id: string; orgId: string }): Promise<Ctx> {
   return {
     db,
-    actor: { kind: 'user', orgId: user.orgId, userId: user.id, role: user.role, via: 'token' },
+    actor: {
+      kind: 'user',
+      orgId: user.orgId,
+      userId: user.id,
+      via: 'token',
+      access: await loadAccess(db, user.orgId, user.id, new Date()),
+    },
     now: () => new Date(),
     log: silentLog,
   };

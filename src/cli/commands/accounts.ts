@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { addUser, createToken, findUserByEmail } from '../../auth/index.js';
-import type { UserRole } from '../../db/schema.js';
 import { createOrg } from '../../orgs/index.js';
-import { ROLES } from '../../policy/index.js';
+import { BUILTIN_ROLES } from '../../policy/index.js';
 import { addUnit, UNIT_KINDS } from '../../units/index.js';
 import { action, openForCommand, readSecret, withOrg } from '../shared.js';
 
@@ -35,23 +34,29 @@ export function registerAccountCommands(program: Command): void {
     .description('add a user; the password is read from standard input when it is not a terminal')
     .requiredOption('--org <slug>', 'organization')
     .requiredOption('--email <email>', "the user's email (they sign in with it)")
-    .requiredOption('--role <role>', `one of: ${ROLES.join(', ')}`)
+    .requiredOption('--role <role>', `a role key: ${BUILTIN_ROLES.join(', ')}, or a custom role`)
+    .option(
+      '--unit <path>',
+      'grant the role over this unit and the units under it (default: the whole organization)',
+    )
     .option('--name <name>', 'display name')
     .option('--no-password', 'no password: the user works through API tokens only')
     .action(
       action(async (options) => {
-        if (!ROLES.includes(options.role as UserRole))
-          throw new Error(`--role must be one of: ${ROLES.join(', ')}`);
         // Read the password before opening the database, so a prompt does not hold the data directory.
         const password = options.password === false ? undefined : await readSecret('password: ', true);
         await withOrg({ ...options, org: String(options.org) }, 'user add', async (ctx) => {
           const added = await addUser(ctx, {
             email: String(options.email),
-            role: options.role as UserRole,
+            role: String(options.role),
+            ...(options.unit ? { unit: String(options.unit) } : {}),
             ...(password !== undefined ? { password } : {}),
             ...(options.name ? { display_name: String(options.name) } : {}),
           });
-          process.stdout.write(`added ${added.email} as ${added.role} to ${String(options.org)}\n`);
+          const where = options.unit ? ` over ${String(options.unit)}` : '';
+          process.stdout.write(
+            `added ${added.email} as ${String(options.role)}${where} to ${String(options.org)}\n`,
+          );
         });
       }),
     );

@@ -1,0 +1,147 @@
+import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
+import { z } from 'zod';
+import type { DB } from '../db/schema.js';
+import { normalizePhone } from './normalize.js';
+
+const UNIT_PATH = /^[a-z0-9_]+(\.[a-z0-9_]+)*$/;
+
+/**
+ * People-search filters: every one given must hold. Used by the REST list, saved searches,
+ * exports and the benchmarks.
+ */
+export const PeopleFilter = z.object({
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Free text: an email if it has an @, else name prefixes'),
+  name: z.string().trim().min(1).max(200).optional().describe('Every word prefixes the given or family name'),
+  fuzzy: z
+    .string()
+    .trim()
+    .min(2)
+    .max(200)
+    .optional()
+    .describe('Similar names (trigram similarity), best first'),
+  email: z.string().trim().toLowerCase().min(3).max(254).optional(),
+  phone: z.string().trim().min(3).max(40).optional(),
+  tag: z.string().trim().min(1).max(100).optional().describe('A tag name'),
+  list: z.uuid().optional().describe('A list id'),
+  unit: z
+    .string()
+    .regex(UNIT_PATH, 'a unit path like east.oakland')
+    .optional()
+    .describe('This unit and every unit under it'),
+  zip: z.string().trim().min(2).max(20).optional().describe('Postal code of any address'),
+  updated_since: z.coerce.date().optional(),
+  sort: z.enum(['newest', 'name']).default('newest'),
+});
+export type PeopleFilter = z.infer<typeof PeopleFilter>;
+export type PeopleFilterInput = z.input<typeof PeopleFilter>;
+
+export const nameExpr = sql<string>`lower(coalesce(p.given_name, '') || ' ' || coalesce(p.family_name, ''))`;
+const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * Name words as prefixes. One word: the given or the family name starts with it. Several: the first
+ * and last words prefix the given and family names (in either order) and any middle word is
+ * somewhere in the name, which keeps the family-name index usable for "maria gar" or "garcia m".
+ */
+function namePredicate(name: string): Expression<SqlBool> {
+  const words = name.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 4);
+  const prefix = (w: string) => `${escapeLike(w)}%`;
+  const first = words[0] as string;
+  if (words.length === 1) {
+    // Family name: its btree prefix index. Given name: the full-name expression starts with it,
+    // and the trigram index answers LIKE 'prefix%'.
+    return sql<SqlBool>`(lower(p.family_name) LIKE ${prefix(first)} OR ${nameExpr} LIKE ${prefix(first)})`;
+  }
+  const last = words[words.length - 1] as string;
+  const middle = words.slice(1, -1).map((w) => sql<SqlBool>` AND ${nameExpr} LIKE ${`%${escapeLike(w)}%`}`);
+  return sql<SqlBool>`((lower(p.family_name) LIKE ${prefix(last)} AND ${nameExpr} LIKE ${prefix(first)})
+    OR (lower(p.family_name) LIKE ${prefix(first)} AND ${nameExpr} LIKE ${prefix(last)}))${sql.join(middle, sql``)}`;
+}
+
+/** The subtree of a unit path as a btree range: [path, path + '0'). See the person_unit_path_idx comment. */
+export function unitRange(path: string): [string, string] {
+  return [path, `${path}0`];
+}
+
+/** Filters resolved against the database before the query is built (a tag name to its id). */
+export interface Resolved {
+  tagId?: string | null;
+}
+
+/** The filters as SQL predicates over `person as p` (already scoped to the organization). */
+export function predicates(filter: PeopleFilter, resolved: Resolved): Expression<SqlBool>[] {
+  const where: Expression<SqlBool>[] = [];
+  let name = filter.name;
+  let email = filter.email;
+  if (filter.q) {
+    if (filter.q.includes('@')) email = filter.q.toLowerCase();
+    else name = name ? `${name} ${filter.q}` : filter.q;
+  }
+  if (name) where.push(namePredicate(name));
+  if (filter.fuzzy) where.push(sql<SqlBool>`${nameExpr} % ${filter.fuzzy.toLowerCase()}`);
+  if (email) {
+    where.push(
+      sql<SqlBool>`EXISTS (SELECT 1 FROM person_email e WHERE e.person_id = p.id AND e.org_id = p.org_id AND e.address = ${email})`,
+    );
+  }
+  if (filter.phone) {
+    const number = normalizePhone(filter.phone) ?? filter.phone;
+    where.push(
+      sql<SqlBool>`EXISTS (SELECT 1 FROM person_phone ph WHERE ph.person_id = p.id AND ph.org_id = p.org_id AND ph.number = ${number})`,
+    );
+  }
+  if (filter.tag) {
+    where.push(
+      resolved.tagId
+        ? sql<SqlBool>`EXISTS (SELECT 1 FROM tagging tg WHERE tg.tag_id = ${resolved.tagId} AND tg.person_id = p.id)`
+        : sql<SqlBool>`false`,
+    );
+  }
+  if (filter.list) {
+    where.push(
+      sql<SqlBool>`EXISTS (SELECT 1 FROM list_item li WHERE li.person_id = p.id AND li.list_id = ${filter.list})`,
+    );
+  }
+  if (filter.unit) {
+    const [from, to] = unitRange(filter.unit);
+    where.push(sql<SqlBool>`p.home_unit_path >= ${from}::ltree AND p.home_unit_path < ${to}::ltree`);
+  }
+  if (filter.zip) {
+    where.push(
+      sql<SqlBool>`EXISTS (SELECT 1 FROM person_address a WHERE a.person_id = p.id AND a.org_id = p.org_id AND a.postal_code = ${filter.zip})`,
+    );
+  }
+  if (filter.updated_since) where.push(sql<SqlBool>`p.updated_at > ${filter.updated_since}`);
+  return where;
+}
+
+export async function resolve(db: Kysely<DB>, orgId: string, filter: PeopleFilter): Promise<Resolved> {
+  if (!filter.tag) return {};
+  const tag = await db
+    .selectFrom('tag')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where(sql<string>`lower(name)`, '=', filter.tag.toLowerCase())
+    .executeTakeFirst();
+  return { tagId: tag?.id ?? null };
+}
+
+/** Whether the filter reads contact fields (email, phone, postal code): only grants with the contact class may use it. */
+export function filterNeedsContact(filter: PeopleFilter): boolean {
+  return !!(filter.email || filter.phone || filter.zip || filter.q?.includes('@'));
+}
+
+/** The filter's predicates, with tag names resolved (saved searches used as a scope). */
+export async function filterPredicates(
+  db: Kysely<DB>,
+  orgId: string,
+  filter: PeopleFilter,
+): Promise<Expression<SqlBool>[]> {
+  return predicates(filter, await resolve(db, orgId, filter));
+}
