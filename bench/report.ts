@@ -145,6 +145,30 @@ export const TARGETS: Target[] = [
     text: '<= 50 ms',
     ok: (r) => r.value <= 50,
   },
+  {
+    label: 'scoped search <role> p95 (page of ids)',
+    match: /^scoped search .* p95$/,
+    text: '<= 20 ms',
+    ok: (r) => r.value <= 20,
+  },
+  {
+    label: 'scoped count+page <role> p95 (masked)',
+    match: /^scoped count\+page [^,]* p95$/,
+    text: '<= 50 ms',
+    ok: (r) => r.value <= 50,
+  },
+  {
+    label: 'scoped decide',
+    match: /^scoped decide decisions\/s$/,
+    text: '>= 1,000,000 decisions/s',
+    ok: (r) => r.value >= 1_000_000,
+  },
+  {
+    label: 'scoped audit overhead',
+    match: /^scoped audit overhead/,
+    text: '<= 20% on a page of 100',
+    ok: (r) => (r.ratio === null ? null : r.ratio <= 1.2),
+  },
 ];
 
 /** The targets that apply to a result, with met / missed / not applicable. */
@@ -243,8 +267,8 @@ export function performanceDoc(results: Result[], info: RunInfo): string {
   );
   out.push(
     '4. **People search** over the imported people, after VACUUM ANALYZE (PostgreSQL; ANALYZE on ' +
-      'PGlite). Every person gets a home unit in a tree of 5 regions × 20 locals (by a hash of the id), ' +
-      `so a region holds ~20% of the people and a local ~1%. ${info.queriesPerKind} varied queries per ` +
+      'PGlite). Every person gets a home unit in a tree of 10 regions × 10 locals (by a hash of the id), ' +
+      `so a region holds ~10% of the people and a local ~1%. ${info.queriesPerKind} varied queries per ` +
       'kind, drawn from the data, after 10 warm-up queries: one-word name prefix (3-4 letters of a given ' +
       'or family name), two-word name prefix, fuzzy name (a full name with one letter wrong), e-mail ' +
       '(exact), tag, unit subtree (region, local) and ZIP. "search <kind>" is one page of 50 ids ' +

@@ -25,6 +25,7 @@ import {
   table,
   writeResults,
 } from './report.js';
+import { runScoped } from './scoped.js';
 import { runSearches } from './search.js';
 import { crawlOsdi, freshOrg, importWithRss, makeCtx, makeToken, setUpSearchData } from './steps.js';
 
@@ -217,7 +218,7 @@ for (const engine of engines) {
         `(RSS before the import: ${imp.startRssMb.toFixed(0)} MB; ${engine === 'pglite' ? 'includes the in-process PGlite database' : 'the Node process only, not the PostgreSQL server'}).`,
     );
 
-    // Units (5 regions x 20 locals) for search, then a list where half the people already exist.
+    // Units (10 regions x 10 locals) for search, then a list where half the people already exist.
     t = performance.now();
     const setup = await setUpSearchData(db, orgId, false);
     log(
@@ -247,6 +248,14 @@ for (const engine of engines) {
     } catch (error) {
       notes.push(`${engine}: search failed: ${(error as Error).message}`);
       log(`${engine}: search failed: ${(error as Error).stack}`);
+    }
+
+    // Access-scoped search for four roles, against naive row-level security.
+    try {
+      await runScoped(db, orgId, setup.units, queriesPerKind, (r) => add({ ...r, engine }), log);
+    } catch (error) {
+      notes.push(`${engine}: scoped search failed: ${(error as Error).message}`);
+      log(`${engine}: scoped search failed: ${(error as Error).stack}`);
     }
 
     // OSDI crawl through real HTTP.

@@ -11,7 +11,7 @@ type Kind =
   | 'fuzzy name'
   | 'email'
   | 'tag'
-  | 'unit region (20%)'
+  | 'unit region (10%)'
   | 'unit local (1%)'
   | 'zip';
 
@@ -81,7 +81,7 @@ async function drawQueries(ctx: Ctx, n: number): Promise<Map<Kind, PeopleFilterI
   const regions = units.filter((u) => !u.p.includes('.'));
   const locals = units.filter((u) => u.p.includes('.'));
   q.set(
-    'unit region (20%)',
+    'unit region (10%)',
     list((i) => ({ unit: at(regions, i).p })),
   );
   q.set(

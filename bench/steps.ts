@@ -54,12 +54,23 @@ export async function importWithRss(
   }
 }
 
-export const REGIONS = ['west', 'southwest', 'south', 'midwest', 'northeast'];
-export const LOCALS_PER_REGION = 20;
+export const REGIONS = [
+  'west',
+  'northwest',
+  'southwest',
+  'mountain',
+  'plains',
+  'midwest',
+  'south',
+  'southeast',
+  'midatlantic',
+  'northeast',
+];
+export const LOCALS_PER_REGION = 10;
 
 /**
- * Units for search, in bulk SQL: 5 regions x 20 locals, every person homed in a local chosen by a
- * hash of their id (so a region holds ~20% of people and a local ~1%). Tags come from the CSV.
+ * Units for search, in bulk SQL: 10 regions x 10 locals, every person homed in a local chosen by a
+ * hash of their id (so a region holds ~10% of people and a local ~1%). Tags come from the CSV.
  */
 export async function setUpSearchData(
   db: Kysely<DB>,
