@@ -10,7 +10,7 @@ import {
   updateContactValue,
 } from './people.contacts.js';
 import { AddressInput, EmailInput, PersonInput, PhoneInput } from './people.schemas.js';
-import { PeopleFilter, searchPeople } from './people.search.js';
+import { countVisiblePeople, PeopleFilter, searchPeople } from './people.search.js';
 import { deletePerson, getPerson, PersonPatch, signUpPerson, updatePerson } from './people.service.js';
 
 const IdParams = z.object({ id: z.uuid() });
@@ -22,11 +22,16 @@ const Paging = z.object({
 const Provenance = {
   id: z.string(),
   primary: z.boolean(),
-  source: z.object({ kind: z.string(), ref: z.string().nullable() }),
-  observed_at: z.date(),
-  confirmed_at: z.date(),
-  confidence: z.number(),
+  source: z.object({ kind: z.string(), ref: z.string().nullable() }).optional(),
+  observed_at: z.date().optional(),
+  confirmed_at: z.date().optional(),
+  confidence: z.number().optional(),
 };
+/**
+ * A person as the caller may see them: every field but `id` is present only when the caller's
+ * grants show its class (absent, never null, otherwise). Contact values the caller may reach but
+ * not read come masked (`address_masked`, `number_masked`) with `capabilities` links.
+ */
 export const PersonViewSchema = z
   .object({
     id: z.string(),
@@ -39,26 +44,38 @@ export const PersonViewSchema = z
     home_unit: z.object({ id: z.string(), path: z.string(), name: z.string() }).nullable(),
     do_not_contact: z.boolean(),
     sensitive: z.boolean(),
-    emails: z.array(z.object({ ...Provenance, address: z.string(), status: z.string() })),
+    legal_hold: z.boolean(),
+    emails: z.array(
+      z.object({
+        ...Provenance,
+        address: z.string().optional(),
+        address_masked: z
+          .string()
+          .optional()
+          .describe('j•••@g•••.org, when the caller may message but not read'),
+        status: z.string().optional(),
+      }),
+    ),
     phones: z.array(
       z.object({
         ...Provenance,
-        number: z.string(),
-        type: z.string(),
-        sms_capable: z.boolean(),
-        do_not_call: z.boolean(),
+        number: z.string().optional(),
+        number_masked: z.string().optional(),
+        type: z.string().optional(),
+        sms_capable: z.boolean().optional(),
+        do_not_call: z.boolean().optional(),
       }),
     ),
     addresses: z.array(
       z.object({
         ...Provenance,
-        lines: z.array(z.string()),
-        locality: z.string().nullable(),
-        region: z.string().nullable(),
-        postal_code: z.string().nullable(),
-        country: z.string().nullable(),
-        latitude: z.number().nullable(),
-        longitude: z.number().nullable(),
+        lines: z.array(z.string()).optional(),
+        locality: z.string().nullable().optional(),
+        region: z.string().nullable().optional(),
+        postal_code: z.string().nullable().optional(),
+        country: z.string().nullable().optional(),
+        latitude: z.number().nullable().optional(),
+        longitude: z.number().nullable().optional(),
       }),
     ),
     custom_fields: z.record(z.string(), z.unknown()),
@@ -67,7 +84,12 @@ export const PersonViewSchema = z
     created_at: z.date(),
     updated_at: z.date(),
     origin: z.object({ node: z.string(), id: z.string() }),
+    capabilities: z
+      .object({ message: z.string().optional(), call: z.string().optional() })
+      .describe('Reach the person through Rhizome without their address or number'),
   })
+  .partial()
+  .required({ id: true })
   .meta({ id: 'Person' });
 
 const SignupBody = PersonInput.extend({}).meta({ id: 'PersonInput' });
@@ -90,6 +112,16 @@ export const peopleRoutes = [
       const { page, per_page, ...filter } = query;
       return await searchPeople(ctx, filter, { page, perPage: per_page });
     },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/people/count',
+    policy: { action: 'people.aggregate' },
+    summary: 'How many people match (within your reach), without seeing anyone: for analysts and dashboards',
+    tags: ['people'],
+    query: PeopleFilter.omit({ sort: true }),
+    response: z.object({ total: z.number() }),
+    handler: async ({ query, ctx }) => ({ total: await countVisiblePeople(ctx, query) }),
   }),
   defineRoute({
     method: 'POST',
