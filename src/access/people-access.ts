@@ -225,7 +225,7 @@ export function projectPerson(
   }
   const phoneFull = see('phones');
   const phoneFlags = see('phone_flags');
-  if (phoneFull || phoneFlags || caps.call || caps.message) {
+  if (phoneFull || phoneFlags || caps.call) {
     out.phones = v.phones.map((p): ProjectedPhone => {
       const flags = phoneFlags
         ? { type: p.type, sms_capable: p.sms_capable, do_not_call: p.do_not_call }

@@ -150,8 +150,34 @@ function columnVisible(column: string, g: FieldGrant, customClasses: Map<string,
   return field === null || fieldVisible(g, field);
 }
 
-/** Checks column names against the documented set and the organization's custom fields. */
+/** The most any of the actor's export grants shows. */
+function widestExport(access: Access): FieldGrant {
+  const grants = access.grants.filter((g) => g.actions.has('people.export'));
+  return {
+    classes: new Set(grants.flatMap((g) => [...g.classes])),
+    fields: new Set(grants.flatMap((g) => [...g.fields])),
+  };
+}
+
+/**
+ * Checks column names against the documented set and the organization's custom fields, and
+ * against what the actor may export: a column no export grant shows is refused when asked for by
+ * name, and left out of the default set.
+ */
 export async function resolveExportColumns(ctx: Ctx, requested: string[] | undefined): Promise<string[]> {
+  const columns = await knownColumns(ctx, requested);
+  const widest = widestExport(accessOf(ctx.actor));
+  const customClasses = await customFieldClasses(ctx.db, ctx.actor.orgId);
+  const hidden = columns.filter((c) => !columnVisible(c, widest, customClasses));
+  if (hidden.length > 0 && requested) {
+    throw new AppError('forbidden', `columns: you may not export ${hidden.join(', ')}`, {
+      fields: [{ field: 'columns', message: `you may not export ${hidden.join(', ')}` }],
+    });
+  }
+  return columns.filter((c) => !hidden.includes(c));
+}
+
+async function knownColumns(ctx: Ctx, requested: string[] | undefined): Promise<string[]> {
   const columns = (requested ?? [...DEFAULT_EXPORT_COLUMNS]).map((c) => c.trim()).filter(Boolean);
   if (columns.length === 0) throw new AppError('validation_failed', 'columns: name at least one column');
   const fieldKeys = columns.some((c) => c.startsWith('field:'))
@@ -188,24 +214,8 @@ export async function exportPeopleCsv(ctx: Ctx, options: ExportPeopleOptions): P
   assertAllowed(ctx.actor, 'people.export');
   const access = accessOf(ctx.actor);
   const customClasses = await customFieldClasses(ctx.db, ctx.actor.orgId);
-  // The most any export grant shows: a column no grant shows is refused when asked for by name,
-  // and left out of the default set.
-  const widest: FieldGrant = {
-    classes: new Set(
-      access.grants.filter((g) => g.actions.has('people.export')).flatMap((g) => [...g.classes]),
-    ),
-    fields: new Set(
-      access.grants.filter((g) => g.actions.has('people.export')).flatMap((g) => [...g.fields]),
-    ),
-  };
-  let columns = await resolveExportColumns(ctx, options.columns);
-  const hidden = columns.filter((c) => !columnVisible(c, widest, customClasses));
-  if (hidden.length > 0 && options.columns) {
-    throw new AppError('forbidden', `columns: you may not export ${hidden.join(', ')}`, {
-      fields: [{ field: 'columns', message: `you may not export ${hidden.join(', ')}` }],
-    });
-  }
-  columns = columns.filter((c) => !hidden.includes(c));
+  const widest = widestExport(access);
+  const columns = await resolveExportColumns(ctx, options.columns);
   const scope = await peopleScope(ctx.db, access, 'people.export');
   const unit = options.filters?.unit;
   if (unit !== undefined && !/^[a-z0-9_]+(\.[a-z0-9_]+)*$/.test(unit))
