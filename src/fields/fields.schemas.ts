@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { FIELD_CLASSES } from '../policy/actions.js';
+
+export { FIELD_CLASSES };
 
 export const FIELD_TYPES = ['text', 'number', 'date', 'boolean', 'single_choice', 'multi_choice'] as const;
-export const FIELD_CLASSES = ['basic', 'contact', 'status', 'restricted', 'financial'] as const;
 
 const Choices = z.array(z.string().trim().min(1).max(100)).min(1).max(200);
 
@@ -14,7 +16,11 @@ export const FieldInput = z
     label: z.string().trim().min(1).max(200),
     type: z.enum(FIELD_TYPES),
     choices: Choices.optional(),
-    field_class: z.enum(FIELD_CLASSES).default('basic'),
+    field_class: z
+      .enum(FIELD_CLASSES)
+      .describe(
+        'Who may see it: basic, contact, status, restricted (immigration status, health, identity) or financial',
+      ),
   })
   .superRefine((value, ctx) => {
     const isChoice = value.type === 'single_choice' || value.type === 'multi_choice';

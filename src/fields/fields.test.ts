@@ -29,17 +29,24 @@ beforeAll(async () => {
   adminA = await makeUser(t.db, orgA, 'org_admin');
   adminB = await makeUser(t.db, orgB, 'org_admin');
   organizerA = await makeUser(t.db, orgA, 'staff_organizer');
-  await define(adminA, { key: 'shirt_count', label: 'Shirts', type: 'number' });
-  await define(adminA, { key: 'met_on', label: 'Met on', type: 'date' });
-  await define(adminA, { key: 'driver', label: 'Drives', type: 'boolean' });
-  await define(adminA, { key: 'size', label: 'Size', type: 'single_choice', choices: ['S', 'M', 'L'] });
+  await define(adminA, { key: 'shirt_count', label: 'Shirts', type: 'number', field_class: 'basic' });
+  await define(adminA, { key: 'met_on', label: 'Met on', type: 'date', field_class: 'basic' });
+  await define(adminA, { key: 'driver', label: 'Drives', type: 'boolean', field_class: 'basic' });
+  await define(adminA, {
+    key: 'size',
+    label: 'Size',
+    type: 'single_choice',
+    choices: ['S', 'M', 'L'],
+    field_class: 'basic',
+  });
   await define(adminA, {
     key: 'issues',
     label: 'Issues',
     type: 'multi_choice',
     choices: ['Housing', 'Transit'],
+    field_class: 'basic',
   });
-  await define(adminA, { key: 'bio', label: 'Bio', type: 'text' });
+  await define(adminA, { key: 'bio', label: 'Bio', type: 'text', field_class: 'basic' });
 });
 afterAll(async () => {
   await t.close();
@@ -129,7 +136,12 @@ describe('validateCustomFieldValues', () => {
     expect(other.problems).toEqual([
       { field: 'custom_fields.shirt_count', message: 'no custom field with this key' },
     ]);
-    const field = await define(adminA, { key: 'old_field', label: 'Old', type: 'text' });
+    const field = await define(adminA, {
+      key: 'old_field',
+      label: 'Old',
+      type: 'text',
+      field_class: 'basic',
+    });
     await t.call('PATCH', `/api/v1/fields/${field.id}`, { as: adminA, body: { archived: true } });
     const archived = await validateCustomFieldValues(t.db, orgA, { old_field: 'x' });
     expect(archived.problems).toHaveLength(1);
@@ -138,7 +150,12 @@ describe('validateCustomFieldValues', () => {
 
 describe('custom fields over HTTP', () => {
   it('lists definitions by key, archived ones only when asked', async () => {
-    const field = await define(adminA, { key: 'zz_archived', label: 'Gone', type: 'text' });
+    const field = await define(adminA, {
+      key: 'zz_archived',
+      label: 'Gone',
+      type: 'text',
+      field_class: 'basic',
+    });
     const archived = await t.call('PATCH', `/api/v1/fields/${field.id}`, {
       as: adminA,
       body: { archived: true },
@@ -161,11 +178,15 @@ describe('custom fields over HTTP', () => {
 
   it('refuses bad definitions naming the field', async () => {
     const cases: Array<[unknown, string]> = [
-      [{ key: 'Bad Key', label: 'x', type: 'text' }, 'key'],
-      [{ key: 'pick', label: 'x', type: 'single_choice' }, 'choices'],
-      [{ key: 'plain', label: 'x', type: 'text', choices: ['a'] }, 'choices'],
-      [{ key: 'dupes', label: 'x', type: 'multi_choice', choices: ['a', 'A'] }, 'choices'],
-      [{ key: 'kind', label: 'x', type: 'colour' }, 'type'],
+      [{ key: 'Bad Key', label: 'x', type: 'text', field_class: 'basic' }, 'key'],
+      [{ key: 'pick', label: 'x', type: 'single_choice', field_class: 'basic' }, 'choices'],
+      [{ key: 'plain', label: 'x', type: 'text', choices: ['a'], field_class: 'basic' }, 'choices'],
+      [
+        { key: 'dupes', label: 'x', type: 'multi_choice', choices: ['a', 'A'], field_class: 'basic' },
+        'choices',
+      ],
+      [{ key: 'kind', label: 'x', type: 'colour', field_class: 'basic' }, 'type'],
+      [{ key: 'undeclared', label: 'x', type: 'text' }, 'field_class'],
       [{ key: 'cls', label: 'x', type: 'text', field_class: 'secret' }, 'field_class'],
     ];
     for (const [body, field] of cases) {
@@ -176,7 +197,7 @@ describe('custom fields over HTTP', () => {
     }
     const taken = await t.call('POST', '/api/v1/fields', {
       as: adminA,
-      body: { key: 'shirt_count', label: 'again', type: 'text' },
+      body: { key: 'shirt_count', label: 'again', type: 'text', field_class: 'basic' },
     });
     expect(taken.statusCode).toBe(409);
   });
@@ -184,7 +205,7 @@ describe('custom fields over HTTP', () => {
   it('lets only fields.manage define or change fields', async () => {
     const response = await t.call('POST', '/api/v1/fields', {
       as: organizerA,
-      body: { key: 'sneaky', label: 'x', type: 'text' },
+      body: { key: 'sneaky', label: 'x', type: 'text', field_class: 'basic' },
     });
     expect(response.statusCode).toBe(403);
   });
@@ -223,6 +244,6 @@ describe('custom fields over HTTP', () => {
     ).toBe(404);
     expect((await t.call('GET', '/api/v1/fields', { as: adminB })).json().items).toEqual([]);
     // The same key may exist in both organizations.
-    await define(adminB, { key: 'shirt_count', label: 'B shirts', type: 'text' });
+    await define(adminB, { key: 'shirt_count', label: 'B shirts', type: 'text', field_class: 'basic' });
   });
 });

@@ -237,7 +237,13 @@ describe('the people collection', () => {
     // New identifiers and custom field values are added; bad ones are refused by name, nothing written.
     const field = await t.call('POST', '/api/v1/fields', {
       as: admin,
-      body: { key: 'shirt', label: 'Shirt size', type: 'single_choice', choices: ['S', 'M', 'L'] },
+      body: {
+        key: 'shirt',
+        label: 'Shirt size',
+        type: 'single_choice',
+        choices: ['S', 'M', 'L'],
+        field_class: 'basic',
+      },
     });
     expect(field.statusCode).toBe(201);
     const changed = await osdi('PUT', self, { identifiers: ['crm:9'], custom_fields: { shirt: 'l' } });
