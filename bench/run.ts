@@ -26,7 +26,15 @@ import {
   writeResults,
 } from './report.js';
 import { runSearches } from './search.js';
-import { crawlOsdi, freshOrg, importWithRss, makeCtx, makeToken, setUpSearchData } from './steps.js';
+import {
+  benchAuditLog,
+  crawlOsdi,
+  freshOrg,
+  importWithRss,
+  makeCtx,
+  makeToken,
+  setUpSearchData,
+} from './steps.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DATA = path.join(ROOT, 'bench', 'data');
@@ -268,6 +276,7 @@ for (const engine of engines) {
       log(`${engine}: OSDI crawl failed: ${(error as Error).stack}`);
     }
   } finally {
+    await benchAuditLog(database.db).close();
     await database.close();
     if (dropPg) await dropPg();
     if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });

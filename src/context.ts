@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { AuditLog } from './audit/index.js';
 import type { DB, UserRole } from './db/schema.js';
 import type { Log } from './log.js';
 
@@ -21,6 +22,8 @@ export interface Ctx {
   actor: Actor;
   now: () => Date;
   log: Log;
+  /** The process's audit log: `record` buffers (reads), `recordNow` writes in a transaction. */
+  audit: AuditLog;
 }
 
 export function actorUserId(actor: Actor): string | null {

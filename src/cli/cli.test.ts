@@ -5,6 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withDatabase } from '../../test/support/global-setup.js';
+import { loadMigrations } from '../db/migrate.js';
 
 /**
  * The `rhizome` command as a user runs it: real child processes on a real data directory (PGlite),
@@ -143,7 +144,7 @@ describe('rhizome', { timeout: 240_000 }, () => {
     const doctor = await run(['doctor', ...dbArgs]);
     expect(doctor.code).toBe(0);
     expect(doctor.out).toMatch(/ok\s+database reachable/);
-    expect(doctor.out).toMatch(/ok\s+1 migrations applied, 0 pending/);
+    expect(doctor.out).toContain(`ok   ${loadMigrations().length} migrations applied, 0 pending`);
     if (!baseUrl) expect(doctor.out).toMatch(/ok\s+no server or other command holds the data directory/);
     const help = await run(['import', 'people', '--help']);
     expect(help.out).toContain('--rejects');

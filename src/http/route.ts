@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import type { AuditLog } from '../audit/index.js';
 import type { Actor, Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import type { Log } from '../log.js';
@@ -69,6 +70,7 @@ export interface RouteDeps {
   db: Ctx['db'];
   log: Log;
   now: () => Date;
+  audit: AuditLog;
 }
 
 function parsePart<T extends z.ZodType>(schema: T | undefined, value: unknown, where: string): unknown {
@@ -115,6 +117,7 @@ export function registerRoute(app: FastifyInstance, deps: RouteDeps, spec: AnyRo
         actor: actor as Actor,
         now: deps.now,
         log: request.log as unknown as Log,
+        audit: deps.audit,
       };
       const result = await spec.handler({ params, query, body, ctx, request, reply });
       if (reply.sent) return reply;

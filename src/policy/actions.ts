@@ -20,13 +20,15 @@ export const ACTIONS = [
   'units.manage',
   'users.manage',
   'tokens.own',
+  'audit.read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
 const ALL: readonly Action[] = ACTIONS;
 const ROLE_ACTIONS: Record<UserRole, readonly Action[]> = {
   org_admin: ALL,
-  data_manager: ALL.filter((a) => a !== 'users.manage' && a !== 'units.manage'),
+  // The audit trail shows who read whom: only the organization's admins read it.
+  data_manager: ALL.filter((a) => a !== 'users.manage' && a !== 'units.manage' && a !== 'audit.read'),
   staff_organizer: [
     'people.read',
     'people.write',
