@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { recordNow } from '../audit/index.js';
 import type { Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
 import type { UserRole } from '../db/schema.js';
@@ -45,7 +46,10 @@ const view = (row: {
   created_at: row.created_at,
 });
 
-/** Adds a user to the acting organization. Without a password the user can only use API tokens. */
+/**
+ * Adds a user to the acting organization. Without a password the user can only use API tokens.
+ * Giving the new user a role is a grant: it is audited (role.grant) in the same transaction.
+ */
 export async function addUser(ctx: Ctx, raw: UserInput): Promise<UserView> {
   const input = parseInput(UserInput, raw);
   const orgId = ctx.actor.orgId;
@@ -60,19 +64,30 @@ export async function addUser(ctx: Ctx, raw: UserInput): Promise<UserView> {
       fields: [{ field: 'email', message: 'a user with this email already exists in this organization' }],
     });
   }
-  const row = await ctx.db
-    .insertInto('app_user')
-    .values({
-      org_id: orgId,
-      id: newId(),
-      email: input.email,
-      display_name: input.display_name ?? null,
-      role: input.role,
-      password_hash: input.password ? await hashPassword(input.password) : null,
-      disabled_at: null,
-    })
-    .returning(columns)
-    .executeTakeFirstOrThrow();
+  const passwordHash = input.password ? await hashPassword(input.password) : null;
+  const row = await ctx.db.transaction().execute(async (trx) => {
+    const added = await trx
+      .insertInto('app_user')
+      .values({
+        org_id: orgId,
+        id: newId(),
+        email: input.email,
+        display_name: input.display_name ?? null,
+        role: input.role,
+        password_hash: passwordHash,
+        disabled_at: null,
+      })
+      .returning(columns)
+      .executeTakeFirstOrThrow();
+    await recordNow(trx, {
+      orgId,
+      action: 'role.grant',
+      actor: ctx.actor,
+      at: ctx.now(),
+      detail: { user_id: added.id, email: added.email, role: added.role, new_user: true },
+    });
+    return added;
+  });
   return view(row);
 }
 
