@@ -57,7 +57,13 @@ async function orgWithEntries(n: number): Promise<string> {
   const org = (await makeOrg(database.db)).id;
   const log = new AuditLog(database.db, silentLog, { maxBatch: 4 });
   for (let i = 0; i < n; i++)
-    log.record({ orgId: org, action: 'person.read', actor: cli(org), subjectIds: [newId()], fields: ['email'] });
+    log.record({
+      orgId: org,
+      action: 'person.read',
+      actor: cli(org),
+      subjectIds: [newId()],
+      fields: ['email'],
+    });
   await log.close();
   return org;
 }
@@ -109,7 +115,8 @@ describe('the hash', () => {
       { detail: { page: 2 } },
       { prev_hash: 'b'.repeat(64) },
     ];
-    for (const change of changes) expect(entryHash({ ...base, ...change }), Object.keys(change)[0]).not.toBe(hash);
+    for (const change of changes)
+      expect(entryHash({ ...base, ...change }), Object.keys(change)[0]).not.toBe(hash);
   });
 
   it('refuses a malformed entry at once, not at flush', () => {
@@ -162,7 +169,8 @@ describe('the audit log', () => {
     for (let i = 0; i < 60; i++) {
       a.record({ orgId: org, action: 'person.read', actor: cli(org), purpose: `a${i}` });
       b.record({ orgId: org, action: 'people.export', actor: cli(org), purpose: `b${i}` });
-      if (i % 10 === 0) writes.push(recordNow(database.db, { orgId: org, action: 'token.create', actor: cli(org) }));
+      if (i % 10 === 0)
+        writes.push(recordNow(database.db, { orgId: org, action: 'token.create', actor: cli(org) }));
       if (i % 7 === 0) writes.push(a.flush(), b.flush());
     }
     await Promise.all([...writes, a.close(), b.close()]);
@@ -180,13 +188,23 @@ describe('the audit log', () => {
     await database.db
       .transaction()
       .execute(async (trx) => {
-        await recordNow(trx, { orgId: org, action: 'role.grant', actor: cli(org), detail: { role: 'volunteer' } });
+        await recordNow(trx, {
+          orgId: org,
+          action: 'role.grant',
+          actor: cli(org),
+          detail: { role: 'volunteer' },
+        });
         throw new Error('changed my mind');
       })
       .catch(() => {});
     expect(await chainOf(org)).toEqual([]);
     await database.db.transaction().execute(async (trx) => {
-      await recordNow(trx, { orgId: org, action: 'role.grant', actor: cli(org), detail: { role: 'volunteer' } });
+      await recordNow(trx, {
+        orgId: org,
+        action: 'role.grant',
+        actor: cli(org),
+        detail: { role: 'volunteer' },
+      });
     });
     expect((await chainOf(org)).map((r) => [r.seq, r.action])).toEqual([[1, 'role.grant']]);
   });
@@ -196,7 +214,8 @@ describe('the audit log', () => {
     const log = new AuditLog(database.db, silentLog, { maxPending: 3, flushMs: 60_000 });
     await sql`ALTER TABLE audit_head RENAME TO audit_head_away`.execute(database.db);
     try {
-      for (let i = 0; i < 5; i++) log.record({ orgId: org, action: 'person.read', actor: cli(org), purpose: `${i}` });
+      for (let i = 0; i < 5; i++)
+        log.record({ orgId: org, action: 'person.read', actor: cli(org), purpose: `${i}` });
       await log.flush();
       expect(log.stats()).toMatchObject({ pending: 3, written: 0, dropped: 2, failedFlushes: 1 });
     } finally {
@@ -308,7 +327,9 @@ describe('verify', () => {
     const org = await orgWithEntries(10);
     await tamper(sql`DELETE FROM audit_event WHERE org_id = ${org} AND seq >= 8`);
     const result = await verifyAuditChain(database.db, org);
-    expect(result.problems).toEqual([expect.objectContaining({ orgId: org, seq: 8, problem: 'head mismatch' })]);
+    expect(result.problems).toEqual([
+      expect.objectContaining({ orgId: org, seq: 8, problem: 'head mismatch' }),
+    ]);
     expect(result.problems[0]?.detail).toMatch(/entries 8 to 10 removed/);
   });
 
@@ -339,7 +360,9 @@ describe('verify', () => {
     await tamper(sql`UPDATE audit_event SET purpose = 'edited' WHERE org_id = ${broken} AND seq = 3`);
     const all = await verifyAuditChain(database.db);
     expect(all.ok).toBe(false);
-    expect(all.problems).toContainEqual(expect.objectContaining({ orgId: broken, seq: 3, problem: 'edited' }));
+    expect(all.problems).toContainEqual(
+      expect.objectContaining({ orgId: broken, seq: 3, problem: 'edited' }),
+    );
     expect(all.problems.some((p) => p.orgId === intact)).toBe(false);
     expect(all.heads).toContainEqual(expect.objectContaining({ orgId: intact, seq: 2500 }));
     expect(await verifyAuditChain(database.db, intact)).toMatchObject({ ok: true, checked: 2500 });
@@ -350,7 +373,9 @@ describe.runIf(testEngine === 'postgres')('on PostgreSQL', () => {
   it('serializes concurrent recordNow calls in their own transactions', async () => {
     const org = (await makeOrg(database.db)).id;
     await Promise.all(
-      Array.from({ length: 40 }, () => recordNow(database.db, { orgId: org, action: 'login', actor: cli(org) })),
+      Array.from({ length: 40 }, () =>
+        recordNow(database.db, { orgId: org, action: 'login', actor: cli(org) }),
+      ),
     );
     expect((await chainOf(org)).map((r) => r.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     expect((await verifyAuditChain(database.db, org)).ok).toBe(true);

@@ -8,6 +8,7 @@ export {
   ZERO_HASH,
 } from './audit.chain.js';
 export { AuditLog, type AuditLogOptions, type AuditLogStats, recordNow } from './audit.log.js';
+export { auditRoutes } from './audit.routes.js';
 export {
   type AuditEventView,
   type AuditQuery,
