@@ -24,7 +24,6 @@ import {
   loadPeople,
   PersonInput,
   type PersonInputRaw,
-  type PersonView,
   signUpPerson,
   updatePerson,
 } from '../people/index.js';
