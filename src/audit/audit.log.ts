@@ -116,7 +116,11 @@ export class AuditLog {
     else this.schedule(this.flushMs);
   }
 
-  /** Writes every entry recorded so far (those that fail stay for the next flush). Never rejects. */
+  /**
+   * Writes every entry recorded so far (those that fail stay for the next flush). Never rejects.
+   * Never await it inside a transaction: on PGlite (one session) it would wait for that very
+   * transaction to end.
+   */
   flush(): Promise<void> {
     // A flush that has not started yet will take everything recorded until it starts.
     if (this.queued) return this.queued;
