@@ -27,7 +27,15 @@ import {
 } from './report.js';
 import { runScoped } from './scoped.js';
 import { runSearches } from './search.js';
-import { crawlOsdi, freshOrg, importWithRss, makeCtx, makeToken, setUpSearchData } from './steps.js';
+import {
+  benchAuditLog,
+  crawlOsdi,
+  freshOrg,
+  importWithRss,
+  makeCtx,
+  makeToken,
+  setUpSearchData,
+} from './steps.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DATA = path.join(ROOT, 'bench', 'data');
@@ -277,6 +285,7 @@ for (const engine of engines) {
       log(`${engine}: OSDI crawl failed: ${(error as Error).stack}`);
     }
   } finally {
+    await benchAuditLog(database.db).close();
     await database.close();
     if (dropPg) await dropPg();
     if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });

@@ -22,7 +22,7 @@ import { searchScope } from '../src/people/people.search.js';
 import { type Access, decide, type PersonFacts } from '../src/policy/index.js';
 import { mulberry32, TAGS } from './generate.js';
 import type { Result } from './report.js';
-import { percentile } from './steps.js';
+import { benchAuditLog, percentile } from './steps.js';
 
 type Role = 'org admin' | 'regional staff (10%)' | 'local organizer (1%)' | 'volunteer host (50 people)';
 
@@ -107,6 +107,7 @@ export async function makePersonas(db: Kysely<DB>, orgId: string, units: string[
     },
     now: () => new Date(),
     log: silentLog,
+    audit: benchAuditLog(db),
   });
   // Naive RLS: one EXISTS per row over the user's bindings (ltree containment) or assignments.
   const naiveUnits = (userId: string) => sql<SqlBool>`EXISTS (

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { type Kysely, sql } from 'kysely';
+import { AuditLog } from '../src/audit/index.js';
 import { hashSecret, newSecret } from '../src/auth/secrets.js';
 import type { Ctx } from '../src/context.js';
 import { newId } from '../src/db/ids.js';
@@ -18,9 +19,27 @@ export async function freshOrg(db: Kysely<DB>, prefix: string): Promise<string> 
   return id;
 }
 
+const auditLogs = new WeakMap<Kysely<DB>, AuditLog>();
+
+/** One audit log per database, as one per process in production. */
+export function benchAuditLog(db: Kysely<DB>): AuditLog {
+  let audit = auditLogs.get(db);
+  if (!audit) {
+    audit = new AuditLog(db, silentLog);
+    auditLogs.set(db, audit);
+  }
+  return audit;
+}
+
 /** The CLI operator's context for one organization (what `rhizome import` runs as). */
 export function makeCtx(db: Kysely<DB>, orgId: string): Ctx {
-  return { db, actor: { kind: 'system', orgId, label: 'bench' }, now: () => new Date(), log: silentLog };
+  return {
+    db,
+    actor: { kind: 'system', orgId, label: 'bench' },
+    now: () => new Date(),
+    log: silentLog,
+    audit: benchAuditLog(db),
+  };
 }
 
 export const percentile = (sorted: number[], p: number): number =>

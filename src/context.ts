@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { AuditLog } from './audit/index.js';
 import type { DB } from './db/schema.js';
 import type { Log } from './log.js';
 import type { Access } from './policy/decide.js';
@@ -25,6 +26,10 @@ export interface Ctx {
   actor: Actor;
   now: () => Date;
   log: Log;
+  /** The process's audit log: `record` buffers (reads), `recordNow` writes in a transaction. */
+  audit: AuditLog;
+  /** Why the caller reads (the X-Rhizome-Purpose header), kept with audited reads. */
+  purpose?: string;
 }
 
 export function actorUserId(actor: Actor): string | null {

@@ -1,12 +1,14 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type Log = Logger;
 
-export function createLog(level: string = process.env.LOG_LEVEL ?? 'info'): Log {
-  return pino({
+/** A JSON logger on standard output, or on `to` (commands log to standard error). */
+export function createLog(level: string = process.env.LOG_LEVEL ?? 'info', to?: DestinationStream): Log {
+  const options = {
     level,
     redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["osdi-api-token"]'],
-  });
+  };
+  return to ? pino(options, to) : pino(options);
 }
 
 export const silentLog: Log = pino({ level: 'silent' });

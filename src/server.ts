@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { AuditLog } from './audit/index.js';
 import { acquireLock, updateLock } from './cli/lock.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from './config.js';
 import { type Database, type DbTarget, openDatabase } from './db/connect.js';
@@ -40,11 +41,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     release = acquireLock(options.target.dataDir, { kind: 'server', what: 'rhizome start', port, host });
   }
   let database: Database | undefined;
+  let audit: AuditLog | undefined;
   try {
     database = await openDatabase(options.target);
     const applied = await migrate(database);
     if (applied.length > 0) log.info({ applied }, 'database migrated');
-    const app = await buildApp({ db: database.db, log, secureCookies: options.secureCookies ?? false });
+    audit = new AuditLog(database.db, log);
+    const app = await buildApp({
+      db: database.db,
+      log,
+      audit,
+      secureCookies: options.secureCookies ?? false,
+    });
     const address = await app.listen({ port, host });
     const url = address.replace('[::1]', 'localhost');
     if (options.target.engine === 'pglite' && options.target.dataDir) {
@@ -52,6 +60,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (bound && typeof bound === 'object') updateLock(options.target.dataDir, { port: bound.port, host });
     }
     const opened = database;
+    const openedAudit = audit;
     let stopping: Promise<void> | undefined;
     return {
       app,
@@ -60,6 +69,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       stop: () => {
         stopping ??= (async () => {
           await app.close();
+          // After the last request, before the database: what the log still holds is written.
+          await openedAudit.close();
           await opened.close();
           release();
         })();
@@ -67,6 +78,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       },
     };
   } catch (error) {
+    await audit?.close().catch(() => {});
     await database?.close().catch(() => {});
     release();
     throw error;

@@ -1,14 +1,25 @@
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
+import { recordNow } from '../audit/index.js';
 import { actorUserId, type Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
-import type { AssignmentTargetKind, DB } from '../db/schema.js';
+import type { AssignmentTargetKind, AuditAction, DB } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { parseInput } from '../http/parse-input.js';
 import { ACTIONS, assertAllowed, FIELD_CLASSES, isPersonField, PEOPLE_ACTIONS } from '../policy/index.js';
 
 const UNIT_PATH = /^[a-z0-9_]+(\.[a-z0-9_]+)*$/;
 const ROLE_KEY = /^[a-z][a-z0-9_]{1,62}$/;
+
+/** Runs fn in the caller's transaction, or in a new one: a change and its audit entry commit together. */
+async function inTransaction<T>(ctx: Ctx, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+  if (ctx.db.isTransaction) return await fn(ctx);
+  return await ctx.db.transaction().execute(async (trx) => await fn({ ...ctx, db: trx }));
+}
+
+async function audit(ctx: Ctx, action: AuditAction, detail: Record<string, unknown>): Promise<void> {
+  await recordNow(ctx.db, { orgId: ctx.actor.orgId, action, actor: ctx.actor, at: ctx.now(), detail });
+}
 
 const invalid = (field: string, message: string) =>
   new AppError('validation_failed', `${field}: ${message}`, { fields: [{ field, message }] });
@@ -61,19 +72,28 @@ export async function createRole(ctx: Ctx, raw: RoleInput): Promise<RoleView> {
   assertAllowed(ctx.actor, 'access.manage');
   const input = parseInput(RoleInput, raw);
   if (await findRole(ctx.db, ctx.actor.orgId, input.key)) throw invalid('key', 'a role with this key exists');
-  return await ctx.db
-    .insertInto('role')
-    .values({
-      org_id: ctx.actor.orgId,
-      id: newId(),
-      key: input.key,
-      name: input.name,
-      actions: [...new Set(input.actions)],
-      field_classes: [...new Set(input.field_classes)],
-      builtin: false,
-    })
-    .returning(ROLE_COLUMNS)
-    .executeTakeFirstOrThrow();
+  return await inTransaction(ctx, async (ctx) => {
+    const role = await ctx.db
+      .insertInto('role')
+      .values({
+        org_id: ctx.actor.orgId,
+        id: newId(),
+        key: input.key,
+        name: input.name,
+        actions: [...new Set(input.actions)],
+        field_classes: [...new Set(input.field_classes)],
+        builtin: false,
+      })
+      .returning(ROLE_COLUMNS)
+      .executeTakeFirstOrThrow();
+    await audit(ctx, 'role.define', {
+      role: role.key,
+      actions: role.actions,
+      field_classes: role.field_classes,
+      created: true,
+    });
+    return role;
+  });
 }
 
 /** Edits a role, built-in ones included: the change holds for every binding on the next request. */
@@ -85,15 +105,23 @@ export async function updateRole(ctx: Ctx, key: string, raw: RolePatch): Promise
   if (patch.actions !== undefined) set.actions = [...new Set(patch.actions)];
   if (patch.field_classes !== undefined) set.field_classes = [...new Set(patch.field_classes)];
   if (Object.keys(set).length === 0) throw invalid('body', 'nothing to change');
-  const row = await ctx.db
-    .updateTable('role')
-    .set(set)
-    .where('org_id', '=', ctx.actor.orgId)
-    .where('key', '=', key)
-    .returning(ROLE_COLUMNS)
-    .executeTakeFirst();
-  if (!row) throw notFound(`role ${key}`);
-  return row;
+  return await inTransaction(ctx, async (ctx) => {
+    const row = await ctx.db
+      .updateTable('role')
+      .set(set)
+      .where('org_id', '=', ctx.actor.orgId)
+      .where('key', '=', key)
+      .returning(ROLE_COLUMNS)
+      .executeTakeFirst();
+    if (!row) throw notFound(`role ${key}`);
+    await audit(ctx, 'role.define', {
+      role: row.key,
+      actions: row.actions,
+      field_classes: row.field_classes,
+      name: row.name,
+    });
+    return row;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -204,38 +232,50 @@ export async function grantRole(
   const role = await findRole(ctx.db, orgId, input.role);
   if (!role) throw invalid('role', `no role ${input.role} in this organization`);
   const unitId = await resolveUnit(ctx.db, orgId, input.unit);
-  const existing = await ctx.db
-    .selectFrom('role_binding')
-    .select('id')
-    .where('org_id', '=', orgId)
-    .where('user_id', '=', input.user_id)
-    .where('role_id', '=', role.id)
-    .where((eb) => (unitId === null ? eb('unit_id', 'is', null) : eb('unit_id', '=', unitId)))
-    .executeTakeFirst();
-  let id: string;
-  if (existing) {
-    id = existing.id;
-    await ctx.db
-      .updateTable('role_binding')
-      .set({ expires_at: input.expires_at })
-      .where('id', '=', id)
-      .execute();
-  } else {
-    id = newId();
-    await ctx.db
-      .insertInto('role_binding')
-      .values({
-        org_id: orgId,
-        id,
-        user_id: input.user_id,
-        role_id: role.id,
-        unit_id: unitId,
-        expires_at: input.expires_at,
-        created_by: actorUserId(ctx.actor),
-      })
-      .execute();
-  }
-  return (await bindingsQuery(ctx.db, orgId).where('b.id', '=', id).executeTakeFirstOrThrow()) as BindingView;
+  return await inTransaction(ctx, async (ctx) => {
+    const existing = await ctx.db
+      .selectFrom('role_binding')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('user_id', '=', input.user_id)
+      .where('role_id', '=', role.id)
+      .where((eb) => (unitId === null ? eb('unit_id', 'is', null) : eb('unit_id', '=', unitId)))
+      .executeTakeFirst();
+    let id: string;
+    if (existing) {
+      id = existing.id;
+      await ctx.db
+        .updateTable('role_binding')
+        .set({ expires_at: input.expires_at })
+        .where('id', '=', id)
+        .execute();
+    } else {
+      id = newId();
+      await ctx.db
+        .insertInto('role_binding')
+        .values({
+          org_id: orgId,
+          id,
+          user_id: input.user_id,
+          role_id: role.id,
+          unit_id: unitId,
+          expires_at: input.expires_at,
+          created_by: actorUserId(ctx.actor),
+        })
+        .execute();
+    }
+    const binding = (await bindingsQuery(ctx.db, orgId)
+      .where('b.id', '=', id)
+      .executeTakeFirstOrThrow()) as BindingView;
+    await audit(ctx, 'role.grant', {
+      binding_id: binding.binding_id,
+      user_id: binding.user_id,
+      role: binding.role,
+      unit: binding.unit,
+      expires_at: binding.expires_at?.toISOString() ?? null,
+    });
+    return binding;
+  });
 }
 
 /** Removes a binding by id. */
@@ -348,40 +388,60 @@ export async function createAssignment(ctx: Ctx, raw: AssignmentInput): Promise<
     .where('id', '=', input.target_id)
     .executeTakeFirst();
   if (!target) throw invalid('target_id', `no ${input.target_kind.replace('_', ' ')} with this id`);
-  return await ctx.db
-    .insertInto('assignment')
-    .values({
-      org_id: orgId,
-      id: newId(),
-      user_id: input.user_id,
-      target_kind: input.target_kind,
-      target_id: input.target_id,
-      actions: [...new Set(input.actions)],
-      field_classes: [...new Set(input.field_classes)],
-      fields: [...new Set(input.fields)],
-      expires_at: input.expires_at,
-      created_by: actorUserId(ctx.actor),
-    })
-    .onConflict((oc) =>
-      oc.constraint('assignment_user_target_key').doUpdateSet((eb) => ({
-        actions: eb.ref('excluded.actions'),
-        field_classes: eb.ref('excluded.field_classes'),
-        fields: eb.ref('excluded.fields'),
-        expires_at: eb.ref('excluded.expires_at'),
-      })),
-    )
-    .returning(ASSIGNMENT_COLUMNS)
-    .executeTakeFirstOrThrow();
+  return await inTransaction(ctx, async (ctx) => {
+    const row = await ctx.db
+      .insertInto('assignment')
+      .values({
+        org_id: orgId,
+        id: newId(),
+        user_id: input.user_id,
+        target_kind: input.target_kind,
+        target_id: input.target_id,
+        actions: [...new Set(input.actions)],
+        field_classes: [...new Set(input.field_classes)],
+        fields: [...new Set(input.fields)],
+        expires_at: input.expires_at,
+        created_by: actorUserId(ctx.actor),
+      })
+      .onConflict((oc) =>
+        oc.constraint('assignment_user_target_key').doUpdateSet((eb) => ({
+          actions: eb.ref('excluded.actions'),
+          field_classes: eb.ref('excluded.field_classes'),
+          fields: eb.ref('excluded.fields'),
+          expires_at: eb.ref('excluded.expires_at'),
+        })),
+      )
+      .returning(ASSIGNMENT_COLUMNS)
+      .executeTakeFirstOrThrow();
+    await audit(ctx, 'assignment.create', {
+      assignment_id: row.id,
+      user_id: row.user_id,
+      target_kind: row.target_kind,
+      target_id: row.target_id,
+      actions: row.actions,
+      field_classes: row.field_classes,
+      fields: row.fields,
+    });
+    return row;
+  });
 }
 
 export async function deleteAssignment(ctx: Ctx, id: string): Promise<AssignmentView> {
   assertAllowed(ctx.actor, 'access.manage');
-  const row = await ctx.db
-    .deleteFrom('assignment')
-    .where('org_id', '=', ctx.actor.orgId)
-    .where('id', '=', id)
-    .returning(ASSIGNMENT_COLUMNS)
-    .executeTakeFirst();
-  if (!row) throw notFound('assignment');
-  return row;
+  return await inTransaction(ctx, async (ctx) => {
+    const row = await ctx.db
+      .deleteFrom('assignment')
+      .where('org_id', '=', ctx.actor.orgId)
+      .where('id', '=', id)
+      .returning(ASSIGNMENT_COLUMNS)
+      .executeTakeFirst();
+    if (!row) throw notFound('assignment');
+    await audit(ctx, 'assignment.delete', {
+      assignment_id: row.id,
+      user_id: row.user_id,
+      target_kind: row.target_kind,
+      target_id: row.target_id,
+    });
+    return row;
+  });
 }

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { auditPeopleRead } from '../audit/index.js';
 import type { Ctx } from '../context.js';
 import type { DB } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
@@ -302,6 +303,9 @@ export async function projectPeople(ctx: Ctx, views: PersonView[]): Promise<Proj
     customFieldClasses(ctx.db, access.orgId),
   ]);
   const out: ProjectedPerson[] = [];
+  // One audit entry per page: who read whose contact, restricted or financial fields.
+  const audited = new Set<string>();
+  const auditedIds: string[] = [];
   for (const view of views) {
     const f = facts.get(view.id);
     if (!f || !decide(access, 'people.read', f).allowed) continue;
@@ -311,6 +315,12 @@ export async function projectPeople(ctx: Ctx, views: PersonView[]): Promise<Proj
       call: decide(access, 'person.call', f).allowed,
     };
     out.push(projectPerson(view, grant, caps, customClasses));
+    const fields = auditedFields(grant, customClasses);
+    if (fields.length > 0) {
+      auditedIds.push(view.id);
+      for (const field of fields) audited.add(field);
+    }
   }
+  auditPeopleRead(ctx, auditedIds, [...audited], ctx.purpose);
   return out;
 }

@@ -65,7 +65,7 @@ export const authRoutes = [
     body: LoginInput,
     response: Me,
     handler: async ({ body, ctx, reply, request }) => {
-      const result = await login(ctx.db, body, ctx.now());
+      const result = await login(ctx.db, body, ctx.now(), { ip: request.ip });
       reply.setCookie(SESSION_COOKIE, result.sessionToken, {
         ...cookieOptions(request),
         expires: result.expiresAt,
@@ -84,7 +84,7 @@ export const authRoutes = [
     summary: 'Sign out: ends this session',
     tags: ['auth'],
     handler: async ({ ctx, request, reply }) => {
-      if (request.sessionId) await logout(ctx.db, request.sessionId);
+      if (request.sessionId) await logout(ctx, request.sessionId);
       reply.clearCookie(SESSION_COOKIE, cookieOptions(request));
     },
   }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { recordNow } from '../audit/index.js';
 import type { Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
 import { AppError, notFound } from '../errors.js';
@@ -46,20 +47,31 @@ export async function createToken(
     });
   }
   const token = newSecret('rz_');
-  const row = await ctx.db
-    .insertInto('api_token')
-    .values({
-      org_id: orgId,
-      id: newId(),
-      user_id: userId,
-      name,
-      prefix: token.slice(0, 10),
-      token_hash: hashSecret(token),
-      last_used_at: null,
-      revoked_at: null,
-    })
-    .returning(columns)
-    .executeTakeFirstOrThrow();
+  // The token and its audit record commit together.
+  const row = await ctx.db.transaction().execute(async (trx) => {
+    const created = await trx
+      .insertInto('api_token')
+      .values({
+        org_id: orgId,
+        id: newId(),
+        user_id: userId,
+        name,
+        prefix: token.slice(0, 10),
+        token_hash: hashSecret(token),
+        last_used_at: null,
+        revoked_at: null,
+      })
+      .returning(columns)
+      .executeTakeFirstOrThrow();
+    await recordNow(trx, {
+      orgId,
+      action: 'token.create',
+      actor: ctx.actor,
+      at: ctx.now(),
+      detail: { token_id: created.id, token_name: created.name, owner_id: userId },
+    });
+    return created;
+  });
   return { ...row, token };
 }
 
@@ -73,17 +85,26 @@ export async function listTokens(ctx: Ctx, userId: string): Promise<TokenView[]>
     .execute();
 }
 
-/** Revokes a token at once (the next request with it is refused). */
+/** Revokes a token at once (the next request with it is refused); the revocation is audited. */
 export async function revokeToken(ctx: Ctx, userId: string, tokenId: string): Promise<TokenView> {
-  const row = await ctx.db
-    .updateTable('api_token')
-    .set({ revoked_at: ctx.now() })
-    .where('org_id', '=', ctx.actor.orgId)
-    .where('user_id', '=', userId)
-    .where('id', '=', tokenId)
-    .where('revoked_at', 'is', null)
-    .returning(columns)
-    .executeTakeFirst();
-  if (!row) throw notFound('token');
-  return row;
+  return await ctx.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('api_token')
+      .set({ revoked_at: ctx.now() })
+      .where('org_id', '=', ctx.actor.orgId)
+      .where('user_id', '=', userId)
+      .where('id', '=', tokenId)
+      .where('revoked_at', 'is', null)
+      .returning(columns)
+      .executeTakeFirst();
+    if (!row) throw notFound('token');
+    await recordNow(trx, {
+      orgId: ctx.actor.orgId,
+      action: 'token.revoke',
+      actor: ctx.actor,
+      at: ctx.now(),
+      detail: { token_id: row.id, token_name: row.name, owner_id: userId },
+    });
+    return row;
+  });
 }

@@ -2,9 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withDatabase } from '../../test/support/global-setup.js';
+import { openDatabase } from '../db/connect.js';
+import { loadMigrations } from '../db/migrate.js';
 
 /**
  * The `rhizome` command as a user runs it: real child processes on a real data directory (PGlite),
@@ -143,7 +146,7 @@ describe('rhizome', { timeout: 240_000 }, () => {
     const doctor = await run(['doctor', ...dbArgs]);
     expect(doctor.code).toBe(0);
     expect(doctor.out).toMatch(/ok\s+database reachable/);
-    expect(doctor.out).toMatch(/ok\s+\d+ migrations applied, 0 pending/);
+    expect(doctor.out).toContain(`ok   ${loadMigrations().length} migrations applied, 0 pending`);
     if (!baseUrl) expect(doctor.out).toMatch(/ok\s+no server or other command holds the data directory/);
     const help = await run(['import', 'people', '--help']);
     expect(help.out).toContain('--rejects');
@@ -151,6 +154,80 @@ describe('rhizome', { timeout: 240_000 }, () => {
       const commandHelp = await run([...command, '--help']);
       expect(commandHelp.code, command.join(' ')).toBe(0);
       expect(commandHelp.out, command.join(' ')).toContain('--data-dir');
+    }
+  });
+
+  it('keeps an audit trail: list shows what commands did, verify exits 1 once an entry is removed', async () => {
+    const exported = await run([
+      'export',
+      'people',
+      '--org',
+      'eastside',
+      '--out',
+      path.join(dir, 'people.csv'),
+      '--columns',
+      'id,email',
+      ...dbArgs,
+    ]);
+    expect(exported.code, exported.err).toBe(0);
+    const listed = await run(['audit', 'list', '--org', 'eastside', ...dbArgs]);
+    expect(listed.code, listed.err).toBe(0);
+    const lines = listed.out.trim().split('\n');
+    // Newest first: the export, the token, the admin's role.
+    expect(lines.map((l) => l.split('  ')[2])).toEqual(['people.export', 'token.create', 'role.grant']);
+    expect(lines[0]).toMatch(/^3 {2}\S+ {2}people\.export {2}system:cli {2}fields=id,email {2}\{.*"rows":0/);
+    const [filtered, badAction, ...helps] = await Promise.all([
+      run(['audit', 'list', '--org', 'eastside', '--action', 'token.create', '--limit', '1', ...dbArgs]),
+      run(['audit', 'list', '--org', 'eastside', '--action', 'person.eat', ...dbArgs]),
+      run(['audit', 'verify', '--help']),
+      run(['audit', 'list', '--help']),
+    ]);
+    expect(
+      filtered.out
+        .trim()
+        .split('\n')
+        .map((l) => l.split('  ')[2]),
+    ).toEqual(['token.create']);
+    expect(badAction.code).not.toBe(0);
+    expect(badAction.err).toMatch(/^error: .*--action must be one of/);
+    for (const help of helps) {
+      expect(help.code).toBe(0);
+      expect(help.out).toContain('--data-dir');
+    }
+
+    const intact = await run(['audit', 'verify', ...dbArgs]);
+    expect(intact).toMatchObject({ code: 0, err: '' });
+    expect(intact.out).toBe('audit trail intact: 3 entries checked in 1 organization\n');
+    const one = await run(['audit', 'verify', '--org', 'eastside', ...dbArgs]);
+    expect(one.out).toMatch(/^audit trail intact: 3 entries checked in eastside; head 3 [0-9a-f]{64}\n$/);
+
+    // Tamper as a superuser would: triggers off, remove entry 2.
+    const database = await openDatabase(
+      baseUrl
+        ? { engine: 'postgres', url: dbArgs[1] as string }
+        : { engine: 'pglite', dataDir: dbArgs[1] as string },
+    );
+    try {
+      await sql`ALTER TABLE audit_event DISABLE TRIGGER USER`.execute(database.db);
+      await sql`DELETE FROM audit_event WHERE seq = 2`.execute(database.db);
+      await sql`ALTER TABLE audit_event ENABLE TRIGGER USER`.execute(database.db);
+    } finally {
+      await database.close();
+    }
+    const broken = await run(['audit', 'verify', ...dbArgs]);
+    expect(broken.code).toBe(1);
+    const [summary, ...problems] = broken.out.trim().split('\n');
+    expect(summary).toBe('audit trail NOT intact: 1 problem in 2 entries checked in 1 organization');
+    expect(problems).toEqual([
+      expect.stringMatching(/^org [0-9a-f-]{36} seq 2: missing \(entry 2 is missing\)$/),
+    ]);
+    for (const command of [
+      ['audit', 'verify'],
+      ['audit', 'list'],
+    ]) {
+      const help = await run([...command, '--help']);
+      expect(help.code, command.join(' ')).toBe(0);
+      expect(help.out, command.join(' ')).toContain('--data-dir');
     }
   });
 

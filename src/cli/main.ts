@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAccountCommands } from './commands/accounts.js';
+import { registerAuditCommands } from './commands/audit.js';
 import { registerDatabaseCommands } from './commands/database.js';
 import { registerExportPeople } from './commands/export-people.js';
 import { registerImportPeople } from './commands/import-people.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerAccountCommands(program);
   registerImportPeople(program);
   registerExportPeople(program);
+  registerAuditCommands(program);
   return program;
 }
 

@@ -1,11 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
+import pino from 'pino';
+import { AuditLog } from '../audit/index.js';
 import { resolveDbTarget } from '../config.js';
 import type { Ctx } from '../context.js';
 import { type Database, openDatabase } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { AppError } from '../errors.js';
-import { silentLog } from '../log.js';
+import { createLog, type Log } from '../log.js';
 import { findOrgBySlug } from '../orgs/index.js';
 import { acquireLock } from './lock.js';
 
@@ -15,14 +17,19 @@ export interface DatabaseFlags {
   dataDir?: string;
 }
 
+// Commands print their own results; the log says only what went wrong (a failed audit write).
+const commandLog = (): Log =>
+  createLog(process.env.LOG_LEVEL ?? 'error', pino.destination({ dest: 2, sync: true }));
+
 /**
  * Opens the database a command names, migrated, holding the embedded data directory for this
- * process (a server or another command holding it makes this fail with a one-line reason).
+ * process (a server or another command holding it makes this fail with a one-line reason), with
+ * the process's audit log. `close()` writes what the audit log holds, then closes the database.
  */
 export async function openForCommand(
   flags: DatabaseFlags,
   what: string,
-): Promise<{ database: Database; close: () => Promise<void> }> {
+): Promise<{ database: Database; audit: AuditLog; log: Log; close: () => Promise<void> }> {
   const target = resolveDbTarget({ databaseUrl: flags.databaseUrl, dataDir: flags.dataDir });
   let release = () => {};
   if (target.engine === 'pglite' && target.dataDir) {
@@ -32,9 +39,14 @@ export async function openForCommand(
   try {
     const database = await openDatabase(target);
     await migrate(database);
+    const log = commandLog();
+    const audit = new AuditLog(database.db, log);
     return {
       database,
+      audit,
+      log,
       close: async () => {
+        await audit.close();
         await database.close();
         release();
       },
@@ -51,7 +63,7 @@ export async function withOrg<T>(
   what: string,
   fn: (ctx: Ctx) => Promise<T>,
 ): Promise<T> {
-  const { database, close } = await openForCommand(flags, what);
+  const { database, audit, log, close } = await openForCommand(flags, what);
   try {
     const org = await findOrgBySlug(database.db, flags.org).catch(() => {
       throw new AppError(
@@ -63,7 +75,8 @@ export async function withOrg<T>(
       db: database.db,
       actor: { kind: 'system', orgId: org.id, label: 'cli' },
       now: () => new Date(),
-      log: silentLog,
+      log,
+      audit,
     });
   } finally {
     await close();

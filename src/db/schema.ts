@@ -295,6 +295,48 @@ export interface TombstoneTable {
   seq: Seq;
 }
 
+/** The closed set of audited actions (the CHECK constraint in 0003_audit.sql holds the same list). */
+export type AuditAction =
+  | 'person.read'
+  | 'people.export'
+  | 'view_as.start'
+  | 'view_as.read'
+  | 'role.grant'
+  | 'role.revoke'
+  | 'role.define'
+  | 'assignment.create'
+  | 'assignment.delete'
+  | 'policy.change'
+  | 'login'
+  | 'login.failed'
+  | 'logout'
+  | 'token.create'
+  | 'token.revoke';
+export type AuditActorKind = 'user' | 'system' | 'anonymous';
+/** Append-only: rows are inserted by src/audit and never updated (triggers refuse it). */
+export interface AuditEventTable {
+  org_id: string;
+  seq: number;
+  id: string;
+  at: Date;
+  action: AuditAction;
+  actor_kind: AuditActorKind;
+  actor_id: string | null;
+  actor_label: string | null;
+  subject_ids: string[];
+  fields: string[];
+  purpose: string | null;
+  detail: Json<Record<string, unknown>>;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadTable {
+  org_id: string;
+  seq: number;
+  hash: string;
+}
+
 export interface NodeSelfTable {
   id: string;
   created_at: CreatedAt;
@@ -365,6 +407,8 @@ export interface DB {
   role: RoleTable;
   role_binding: RoleBindingTable;
   assignment: AssignmentTable;
+  audit_event: AuditEventTable;
+  audit_head: AuditHeadTable;
 }
 
 export type Person = Selectable<PersonTable>;

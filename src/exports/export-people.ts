@@ -209,6 +209,8 @@ function fieldText(value: unknown): string {
  * Streams an organization's people as CSV in constant memory: pages of people by id (keyset),
  * each page's emails, phones, addresses, tags and field values in one query per kind (only the
  * kinds the columns need), written with backpressure. Merged-away records are left out.
+ * The audit trail gets one `people.export` entry: the columns, the filters and the row count
+ * (also for an export that stopped part way: what was written has left).
  */
 export async function exportPeopleCsv(ctx: Ctx, options: ExportPeopleOptions): Promise<ExportSummary> {
   assertAllowed(ctx.actor, 'people.export');
@@ -239,18 +241,32 @@ export async function exportPeopleCsv(ctx: Ctx, options: ExportPeopleOptions): P
     if (!out.write(text)) await once(out, 'drain');
   };
   let rows = 0;
+  let completed = false;
+  const filters = options.filters ?? {};
+  const audit = () =>
+    ctx.audit.record({
+      orgId,
+      action: 'people.export',
+      actor: ctx.actor,
+      at: ctx.now(),
+      fields: columns,
+      detail: {
+        format: 'csv',
+        filters: {
+          ...(filters.tag !== undefined ? { tag: filters.tag } : {}),
+          ...(filters.unit !== undefined ? { unit: filters.unit } : {}),
+          ...(filters.list !== undefined ? { list: filters.list } : {}),
+          ...(filters.updatedSince ? { updated_since: filters.updatedSince.toISOString() } : {}),
+        },
+        rows,
+        completed,
+      },
+    });
   try {
     await write(stringify([columns]));
     let after: string | null = null;
     for (;;) {
-      const people: PersonRow[] = await peoplePage(
-        ctx.db,
-        orgId,
-        options.filters ?? {},
-        after,
-        pageSize,
-        scope,
-      );
+      const people: PersonRow[] = await peoplePage(ctx.db, orgId, filters, after, pageSize, scope);
       if (people.length === 0) break;
       const ids = people.map((p) => p.id);
       // Per person, only what an export grant over them shows (cells of other fields stay empty).
@@ -325,9 +341,12 @@ export async function exportPeopleCsv(ctx: Ctx, options: ExportPeopleOptions): P
       if (people.length < pageSize) break;
     }
   } catch (error) {
+    audit();
     out.destroy(error instanceof Error ? error : undefined);
     throw error;
   }
+  completed = true;
+  audit();
   await new Promise<void>((resolve, reject) => {
     out.once('error', reject);
     out.end(() => resolve());

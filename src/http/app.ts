@@ -2,6 +2,7 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import { AuditLog } from '../audit/index.js';
 import { authenticate, SESSION_COOKIE } from '../auth/authenticate.js';
 import type { DB } from '../db/schema.js';
 import { translateDbError } from '../db/sql-errors.js';
@@ -21,6 +22,8 @@ export interface AppOptions {
   version?: string;
   /** Sets the Secure flag on cookies (behind HTTPS). */
   secureCookies?: boolean;
+  /** The process's audit log (its owner closes it); without one the app makes its own and closes it. */
+  audit?: AuditLog;
 }
 
 export interface RouteCatalogEntry {
@@ -150,7 +153,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ),
   );
 
-  const deps = { db: options.db, log: options.log, now };
+  let audit = options.audit;
+  if (!audit) {
+    const own = new AuditLog(options.db, options.log);
+    app.addHook('onClose', async () => await own.close());
+    audit = own;
+  }
+  const deps = { db: options.db, log: options.log, now, audit };
   const routes: AnyRoute[] = allRoutes();
   for (const route of routes) registerRoute(app, deps, route);
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import type { AuditLog } from '../audit/index.js';
 import type { Actor, Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import type { Log } from '../log.js';
@@ -69,6 +70,14 @@ export interface RouteDeps {
   db: Ctx['db'];
   log: Log;
   now: () => Date;
+  audit: AuditLog;
+}
+
+/** The purpose a caller states for a read (X-Rhizome-Purpose), trimmed to a sane length. */
+function purposeOf(request: FastifyRequest): { purpose?: string } {
+  const raw = request.headers['x-rhizome-purpose'];
+  const value = typeof raw === 'string' ? raw.trim().slice(0, 200) : '';
+  return value ? { purpose: value } : {};
 }
 
 function parsePart<T extends z.ZodType>(schema: T | undefined, value: unknown, where: string): unknown {
@@ -115,6 +124,8 @@ export function registerRoute(app: FastifyInstance, deps: RouteDeps, spec: AnyRo
         actor: actor as Actor,
         now: deps.now,
         log: request.log as unknown as Log,
+        audit: deps.audit,
+        ...purposeOf(request),
       };
       const result = await spec.handler({ params, query, body, ctx, request, reply });
       if (reply.sent) return reply;

@@ -1,3 +1,4 @@
+import { auditRoutes } from '../audit/index.js';
 import { authRoutes } from '../auth/index.js';
 import { duplicateRoutes } from '../duplicates/index.js';
 import { exportRoutes } from '../exports/index.js';
@@ -29,5 +30,6 @@ export function allRoutes(): AnyRoute[] {
     ...importRoutes,
     ...exportRoutes,
     ...osdiRoutes,
+    ...auditRoutes,
   ];
 }

@@ -27,6 +27,7 @@ export const ACTIONS = [
   'access.manage',
   'audit.read',
   'tokens.own',
+  'audit.read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordNow } from '../../src/audit/index.js';
 import { newId } from '../../src/db/ids.js';
 import { PersonInput, upsertPeople } from '../../src/people/index.js';
 import {
@@ -29,6 +30,7 @@ const SECRETS = [
   'Secret List',
   'Secret Unit',
   'secret_field',
+  'Secret Purpose',
 ];
 
 async function snapshotOf(orgId: string): Promise<Record<string, string[]>> {
@@ -184,6 +186,15 @@ beforeAll(async () => {
     .insertInto('import_reject')
     .values({ org_id: orgA, import_id: ids.imports, line_no: 2, reason: 'x', raw: 'Secretia,bad' })
     .execute();
+  // A's audit trail: who read Secretia, and why.
+  await recordNow(t.db, {
+    orgId: orgA,
+    action: 'person.read',
+    actor: { kind: 'user', userId: userA.id, via: 'session' },
+    subjectIds: [ids.people],
+    fields: ['email', 'phone'],
+    purpose: 'Secret Purpose',
+  });
 });
 afterAll(async () => {
   await t.close();

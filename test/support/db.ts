@@ -1,11 +1,29 @@
 import { readFileSync } from 'node:fs';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { AuditLog } from '../../src/audit/index.js';
 import { type Database, openDatabase } from '../../src/db/connect.js';
+import type { DB } from '../../src/db/schema.js';
+import { silentLog } from '../../src/log.js';
 import { withDatabase } from './global-setup.js';
 
 let counter = 0;
 let pgliteTemplate: Buffer | undefined;
+const auditLogs = new WeakMap<Kysely<DB>, AuditLog>();
+
+/**
+ * The audit log of a test database (one per database, like one per process): a real AuditLog.
+ * Closing the database (createTestDatabase's close) closes it first.
+ */
+export function testAuditLog(db: Kysely<DB>): AuditLog {
+  let audit = auditLogs.get(db);
+  if (!audit) {
+    audit = new AuditLog(db, silentLog);
+    auditLogs.set(db, audit);
+  }
+  return audit;
+}
 
 /** The engine this run tests: PostgreSQL when RHIZOME_TEST_DATABASE_URL is set, else PGlite. */
 export const testEngine: 'postgres' | 'pglite' = process.env.RHIZOME_TEST_DATABASE_URL
@@ -44,6 +62,7 @@ export async function createTestDatabase(): Promise<Database> {
     return {
       ...database,
       async close() {
+        await auditLogs.get(database.db)?.close();
         await close();
         const dropper = new pg.Client({ connectionString: url });
         await dropper.connect();
@@ -53,5 +72,16 @@ export async function createTestDatabase(): Promise<Database> {
     };
   }
   pgliteTemplate ??= readFileSync(inject('pgliteTemplate'));
-  return await openDatabase({ engine: 'pglite', dataDir: null }, { loadDataDir: new Blob([pgliteTemplate]) });
+  const database = await openDatabase(
+    { engine: 'pglite', dataDir: null },
+    { loadDataDir: new Blob([pgliteTemplate]) },
+  );
+  const close = database.close;
+  return {
+    ...database,
+    async close() {
+      await auditLogs.get(database.db)?.close();
+      await close();
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { type Kysely, sql } from 'kysely';
 import { loadAccess } from '../../src/access/load.js';
+import type { AuditLog } from '../../src/audit/index.js';
 import { hashSecret, newSecret } from '../../src/auth/secrets.js';
 import type { Ctx } from '../../src/context.js';
 import type { Database } from '../../src/db/connect.js';
@@ -8,7 +9,7 @@ import { newId } from '../../src/db/ids.js';
 import type { DB } from '../../src/db/schema.js';
 import { buildApp } from '../../src/http/app.js';
 import { silentLog } from '../../src/log.js';
-import { createTestDatabase } from './db.js';
+import { createTestDatabase, testAuditLog } from './db.js';
 
 /** A test organization, created directly in the database. */
 export async function makeOrg(
@@ -117,18 +118,27 @@ export async function ctxFor(db: Kysely<DB>, user: { id: string; orgId: string }
     },
     now: () => new Date(),
     log: silentLog,
+    audit: testAuditLog(db),
   };
 }
 
 /** A service context for the CLI operator of one organization. */
 export function systemCtx(db: Kysely<DB>, orgId: string): Ctx {
-  return { db, actor: { kind: 'system', orgId, label: 'test' }, now: () => new Date(), log: silentLog };
+  return {
+    db,
+    actor: { kind: 'system', orgId, label: 'test' },
+    now: () => new Date(),
+    log: silentLog,
+    audit: testAuditLog(db),
+  };
 }
 
 export interface TestApp {
   database: Database;
   db: Kysely<DB>;
   app: FastifyInstance;
+  /** The app's audit log (flush it before reading entries that reads or exports buffered). */
+  audit: AuditLog;
   /** In-process HTTP with a user's token (or none). */
   call(
     method: string,
@@ -141,12 +151,14 @@ export interface TestApp {
 /** A fresh database and the whole HTTP app on it. */
 export async function createTestApp(): Promise<TestApp> {
   const database = await createTestDatabase();
-  const app = await buildApp({ db: database.db, log: silentLog });
+  const audit = testAuditLog(database.db);
+  const app = await buildApp({ db: database.db, log: silentLog, audit });
   await app.ready();
   return {
     database,
     db: database.db,
     app,
+    audit,
     async call(method, url, options = {}) {
       const headers: Record<string, string> = { ...(options.headers ?? {}) };
       if (options.as) headers.authorization = `Bearer ${options.as.token}`;
