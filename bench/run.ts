@@ -13,6 +13,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
+import { measureAuditOverhead } from './audit.js';
 import { naiveImport } from './baseline.js';
 import { ensureMixedCsv, ensurePeopleCsv } from './generate.js';
 import {
@@ -264,6 +265,23 @@ for (const engine of engines) {
     } catch (error) {
       notes.push(`${engine}: scoped search failed: ${(error as Error).message}`);
       log(`${engine}: scoped search failed: ${(error as Error).stack}`);
+    }
+
+    // What logging reads of contact fields costs a page of 100 people.
+    try {
+      const { rows: sample } = await sql<{ id: string }>`SELECT id FROM person WHERE org_id = ${orgId}
+        AND merged_into IS NULL ORDER BY md5(id::text) LIMIT 10000`.execute(db);
+      for (const r of await measureAuditOverhead(
+        db,
+        orgId,
+        sample.map((s) => s.id),
+        200,
+        { engine },
+      ))
+        add(r);
+    } catch (error) {
+      notes.push(`${engine}: audit overhead failed: ${(error as Error).message}`);
+      log(`${engine}: audit overhead failed: ${(error as Error).stack}`);
     }
 
     // OSDI crawl through real HTTP.
