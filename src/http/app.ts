@@ -2,7 +2,9 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import { VIEW_AS_HEADER, VIEWING_AS_HEADER, viewAs } from '../access/index.js';
 import { authenticate, SESSION_COOKIE } from '../auth/authenticate.js';
+import { actorUserId } from '../context.js';
 import type { DB } from '../db/schema.js';
 import { translateDbError } from '../db/sql-errors.js';
 import { AppError } from '../errors.js';
@@ -87,7 +89,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('actor', null);
   app.decorateRequest('csrfToken', null);
   app.decorateRequest('sessionId', null);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const header = request.headers.authorization;
     const bearer =
       typeof header === 'string' && /^Bearer\s+/i.test(header)
@@ -106,6 +108,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       request.actor = auth.actor;
       request.csrfToken = auth.csrfToken;
       request.sessionId = auth.sessionId;
+    }
+    // View as: from here on the request is the target user's (reads only; see access/view-as.ts).
+    const viewAsHeader = request.headers[VIEW_AS_HEADER];
+    if (viewAsHeader !== undefined) {
+      if (!request.actor) throw new AppError('unauthenticated', 'sign in or send an API token');
+      const ctx = { db: options.db, actor: request.actor, now, log: request.log as unknown as Log };
+      const viewed = await viewAs(ctx, viewAsHeader, request.method);
+      request.actor = viewed;
+      reply.header(VIEWING_AS_HEADER, actorUserId(viewed));
     }
   });
 
