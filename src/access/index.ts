@@ -2,6 +2,15 @@
 
 export { accessRoutes } from './access.routes.js';
 export * from './bindings.service.js';
+export { allowedPeople, checkExpectations, type ExpectationResult } from './check-expectations.js';
+export {
+  type Expectation,
+  formatExpectation,
+  formatTarget,
+  type ParseProblem,
+  parseExpectations,
+  VERBS,
+} from './expectations.js';
 export { type Explanation, explainAccess, explainFor, findUserRef } from './explain.js';
 export { loadAccess } from './load.js';
 export {
