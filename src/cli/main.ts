@@ -1,8 +1,10 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { registerAccessCommands } from './commands/access.js';
 import { registerAccountCommands } from './commands/accounts.js';
 import { registerDatabaseCommands } from './commands/database.js';
 import { registerExportPeople } from './commands/export-people.js';
 import { registerImportPeople } from './commands/import-people.js';
+import { registerRoleCommands } from './commands/roles.js';
 import { registerStart } from './commands/start.js';
 
 /** The `rhizome` command. Every subcommand takes --data-dir or --database-url, before or after it. */
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   registerStart(program);
   registerDatabaseCommands(program);
   registerAccountCommands(program);
+  registerRoleCommands(program);
+  registerAccessCommands(program);
   registerImportPeople(program);
   registerExportPeople(program);
   return program;
@@ -27,5 +31,12 @@ export function buildProgram(): Command {
 
 /** Runs the command line (bin/rhizome.js calls this). */
 export async function main(argv: string[]): Promise<void> {
-  await buildProgram().parseAsync(argv);
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    // A command that overrides commander's exit (access test: usage errors exit 2) throws after
+    // commander has printed the message.
+    if (!(error instanceof CommanderError)) throw error;
+    process.exitCode = error.exitCode;
+  }
 }
