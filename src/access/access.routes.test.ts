@@ -452,6 +452,13 @@ describe('POST /api/v1/access/preview', () => {
       body: { user_id: maria.id, add: { binding: { role: 'emperor' } } },
     });
     expect(unknownRole.json().errors[0].field).toBe('add.binding.role');
+    const unknownUnit = await t.call('POST', '/api/v1/access/preview', {
+      as: admin,
+      body: { user_id: maria.id, add: { binding: { role: 'volunteer', unit: 'atlantis' } } },
+    });
+    expect(unknownUnit.json().errors).toEqual([
+      { field: 'add.binding.unit', message: 'no unit with path atlantis' },
+    ]);
     const asMaria = await t.call('POST', '/api/v1/access/preview', {
       as: maria,
       body: { user_id: maria.id, add: { binding: { role: 'org_admin' } } },

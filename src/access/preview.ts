@@ -1,7 +1,7 @@
 import { type Expression, type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
 import type { Ctx } from '../context.js';
-import { AppError } from '../errors.js';
+import { AppError, invalid } from '../errors.js';
 import { parseInput } from '../http/parse-input.js';
 import {
   ACTIONS,
@@ -47,6 +47,9 @@ export const PreviewInput = z
     path: ['add'],
   });
 export type PreviewInput = z.input<typeof PreviewInput>;
+type Addition = NonNullable<z.infer<typeof PreviewInput>['add']>;
+type BindingAddition = NonNullable<Addition['binding']>;
+type AssignmentAddition = NonNullable<Addition['assignment']>;
 
 export interface PreviewPerson {
   id: string;
@@ -84,18 +87,20 @@ export interface AccessPreview {
 
 const SAMPLE = 5;
 
-/** The grant a binding would be, as loadAccess would read it (null when it is already expired). */
-async function bindingGrant(
-  ctx: Ctx,
-  input: NonNullable<z.infer<typeof PreviewInput>['add']>['binding'] & object,
-): Promise<{ grant: Grant; live: boolean }> {
+/** The grant a binding would be, as loadAccess would read it, and whether it would be live now. */
+async function bindingGrant(ctx: Ctx, input: BindingAddition): Promise<{ grant: Grant; live: boolean }> {
   const orgId = ctx.actor.orgId;
   const role = await findRole(ctx.db, orgId, input.role);
   if (!role)
     throw new AppError('validation_failed', `add.binding.role: no role ${input.role} in this organization`, {
       fields: [{ field: 'add.binding.role', message: `no role ${input.role} in this organization` }],
     });
-  const unitId = await resolveUnit(ctx.db, orgId, input.unit);
+  const unitId = await resolveUnit(ctx.db, orgId, input.unit).catch((error: unknown) => {
+    // Name the field where the body has it.
+    throw error instanceof AppError && error.code === 'validation_failed'
+      ? invalid('add.binding.unit', `no unit with path ${input.unit}`)
+      : error;
+  });
   const scope: Scope =
     unitId === null || input.unit === null ? { kind: 'org' } : { kind: 'unit', unitId, path: input.unit };
   return {
@@ -115,7 +120,7 @@ async function bindingGrant(
 
 async function assignmentGrant(
   ctx: Ctx,
-  input: NonNullable<z.infer<typeof PreviewInput>['add']>['assignment'] & object,
+  input: AssignmentAddition,
 ): Promise<{ grant: Grant; live: boolean }> {
   const table = input.target_kind === 'list' ? 'list' : 'saved_search';
   const target = await ctx.db
@@ -222,7 +227,7 @@ export async function previewAccess(ctx: Ctx, raw: PreviewInput): Promise<Access
   if (input.add) {
     const { grant, live } = input.add.binding
       ? await bindingGrant(ctx, input.add.binding)
-      : await assignmentGrant(ctx, input.add.assignment as NonNullable<typeof input.add.assignment>);
+      : await assignmentGrant(ctx, input.add.assignment as AssignmentAddition);
     // Granting what exists again replaces it (bindings: its expiry; assignments: all of it).
     grants = grants.filter((g) => !sameSlot(g, grant));
     if (live) grants.push(grant);
