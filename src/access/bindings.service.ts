@@ -113,7 +113,7 @@ export async function updateRole(ctx: Ctx, key: string, raw: RolePatch): Promise
       .where('key', '=', key)
       .returning(ROLE_COLUMNS)
       .executeTakeFirst();
-    if (!row) throw notFound(`role ${key}`);
+    if (!row) throw notFound('role');
     await audit(ctx, 'role.define', {
       role: row.key,
       actions: row.actions,
@@ -190,7 +190,13 @@ export async function listBindings(ctx: Ctx, userId?: string): Promise<BindingVi
   return await query.execute();
 }
 
-async function requireUser(db: Kysely<DB>, orgId: string, userId: string, field = 'user_id'): Promise<void> {
+/** Refuses (400, naming `field`) a user id that is not a user of this organization. */
+export async function requireUser(
+  db: Kysely<DB>,
+  orgId: string,
+  userId: string,
+  field = 'user_id',
+): Promise<void> {
   const user = await db
     .selectFrom('app_user')
     .select('id')
@@ -200,7 +206,12 @@ async function requireUser(db: Kysely<DB>, orgId: string, userId: string, field 
   if (!user) throw invalid(field, 'no such user in this organization');
 }
 
-async function resolveUnit(db: Kysely<DB>, orgId: string, path: string | null): Promise<string | null> {
+/** A unit path to its id (null: the whole organization), or 400 naming `unit`. */
+export async function resolveUnit(
+  db: Kysely<DB>,
+  orgId: string,
+  path: string | null,
+): Promise<string | null> {
   if (path === null) return null;
   const unit = await db
     .selectFrom('unit')

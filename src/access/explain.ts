@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely';
+import { actorUserId, type Ctx } from '../context.js';
 import type { DB } from '../db/schema.js';
-import { AppError, notFound } from '../errors.js';
+import { AppError, invalid, notFound } from '../errors.js';
 import {
   type Access,
   type Action,
+  allows,
   type Decision,
   decide,
   describeGrant,
@@ -12,7 +14,7 @@ import {
   isAction,
 } from '../policy/index.js';
 import { loadAccess } from './load.js';
-import { customFieldClasses, loadFacts } from './people-access.js';
+import { customFieldClasses, loadFacts, requirePerson } from './people-access.js';
 
 export interface Explanation extends Decision {
   user: { id: string; email: string };
@@ -105,4 +107,38 @@ export async function explainAccess(
       expires_at: g.expiresAt,
     })),
   };
+}
+
+/**
+ * Explain, as a request asks it: anyone may explain their own access (about people they may read:
+ * a person out of their reach is 404, as everywhere); another user's access needs access.manage.
+ * `user` defaults to the caller.
+ */
+export async function explainFor(
+  ctx: Ctx,
+  input: {
+    user?: string | undefined;
+    person?: string | undefined;
+    field?: string | undefined;
+    action?: string | undefined;
+  },
+): Promise<Explanation> {
+  const orgId = ctx.actor.orgId;
+  const self = actorUserId(ctx.actor);
+  const ref = input.user ?? self;
+  if (ref === null) throw invalid('user', 'give a user id or email');
+  if (!allows(ctx.actor, 'access.manage')) {
+    const me = await findUserRef(ctx.db, orgId, self as string);
+    const asked = ref.trim().toLowerCase();
+    if (asked !== me.id && asked !== me.email)
+      throw new AppError('forbidden', "you may explain your own access; another user's needs access.manage", {
+        internal: 'access.manage',
+      });
+    if (input.person) await requirePerson(ctx, input.person, 'people.read');
+  }
+  // Over HTTP a missing user is "user not found", without echoing the id or email asked about.
+  const user = await findUserRef(ctx.db, orgId, ref).catch((error: unknown) => {
+    throw error instanceof AppError && error.code === 'not_found' ? notFound('user') : error;
+  });
+  return await explainAccess(ctx.db, orgId, { ...input, user: user.id }, ctx.now());
 }

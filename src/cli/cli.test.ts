@@ -135,6 +135,9 @@ describe('rhizome', { timeout: 240_000 }, () => {
       expect(result.err.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(result.err).toMatch(/^error: /);
     }
+    // access test: a usage error is "could not run" (2), apart from "an expectation is violated" (1).
+    const usage = await run(['access', 'test', 'expectations.txt', ...dbArgs]);
+    expect(usage).toMatchObject({ code: 2, err: "error: required option '--org <slug>' not specified\n" });
     const weakPassword = await run(
       ['user', 'add', '--org', 'eastside', '--email', 'w@example.org', '--role', 'volunteer', ...dbArgs],
       'short\n',
@@ -150,7 +153,18 @@ describe('rhizome', { timeout: 240_000 }, () => {
     if (!baseUrl) expect(doctor.out).toMatch(/ok\s+no server or other command holds the data directory/);
     const help = await run(['import', 'people', '--help']);
     expect(help.out).toContain('--rejects');
-    for (const command of [['start'], ['user', 'add'], ['token', 'create'], ['unit', 'add'], ['doctor']]) {
+    for (const command of [
+      ['start'],
+      ['user', 'add'],
+      ['token', 'create'],
+      ['unit', 'add'],
+      ['doctor'],
+      ['role', 'grant'],
+      ['role', 'revoke'],
+      ['role', 'list'],
+      ['access', 'explain'],
+      ['access', 'test'],
+    ]) {
       const commandHelp = await run([...command, '--help']);
       expect(commandHelp.code, command.join(' ')).toBe(0);
       expect(commandHelp.out, command.join(' ')).toContain('--data-dir');

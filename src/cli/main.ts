@@ -1,9 +1,11 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { registerAccessCommands } from './commands/access.js';
 import { registerAccountCommands } from './commands/accounts.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerDatabaseCommands } from './commands/database.js';
 import { registerExportPeople } from './commands/export-people.js';
 import { registerImportPeople } from './commands/import-people.js';
+import { registerRoleCommands } from './commands/roles.js';
 import { registerStart } from './commands/start.js';
 
 /** The `rhizome` command. Every subcommand takes --data-dir or --database-url, before or after it. */
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   registerStart(program);
   registerDatabaseCommands(program);
   registerAccountCommands(program);
+  registerRoleCommands(program);
+  registerAccessCommands(program);
   registerImportPeople(program);
   registerExportPeople(program);
   registerAuditCommands(program);
@@ -29,5 +33,12 @@ export function buildProgram(): Command {
 
 /** Runs the command line (bin/rhizome.js calls this). */
 export async function main(argv: string[]): Promise<void> {
-  await buildProgram().parseAsync(argv);
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    // A command that overrides commander's exit (access test: usage errors exit 2) throws after
+    // commander has printed the message.
+    if (!(error instanceof CommanderError)) throw error;
+    process.exitCode = error.exitCode;
+  }
 }

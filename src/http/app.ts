@@ -2,8 +2,10 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import { VIEW_AS_HEADER, VIEWING_AS_HEADER, viewAs } from '../access/index.js';
 import { AuditLog } from '../audit/index.js';
 import { authenticate, SESSION_COOKIE } from '../auth/authenticate.js';
+import { actorUserId } from '../context.js';
 import type { DB } from '../db/schema.js';
 import { translateDbError } from '../db/sql-errors.js';
 import { AppError } from '../errors.js';
@@ -87,10 +89,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // CSV uploads (imports) arrive as streams, written to disk as they come.
   registerCsvBodyParser(app);
 
+  let audit: AuditLog | undefined = options.audit;
+  if (!audit) {
+    const own = new AuditLog(options.db, options.log);
+    app.addHook('onClose', async () => await own.close());
+    audit = own;
+  }
+  const auditLog: AuditLog = audit;
+
   app.decorateRequest('actor', null);
   app.decorateRequest('csrfToken', null);
   app.decorateRequest('sessionId', null);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const header = request.headers.authorization;
     const bearer =
       typeof header === 'string' && /^Bearer\s+/i.test(header)
@@ -109,6 +119,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       request.actor = auth.actor;
       request.csrfToken = auth.csrfToken;
       request.sessionId = auth.sessionId;
+    }
+    // View as: from here on the request is the target user's (reads only; see access/view-as.ts).
+    const viewAsHeader = request.headers[VIEW_AS_HEADER];
+    if (viewAsHeader !== undefined) {
+      if (!request.actor) throw new AppError('unauthenticated', 'sign in or send an API token');
+      const ctx = {
+        db: options.db,
+        actor: request.actor,
+        now,
+        log: request.log as unknown as Log,
+        audit: auditLog,
+      };
+      const viewed = await viewAs(ctx, viewAsHeader, request.method, request.url.split('?')[0]);
+      request.actor = viewed;
+      reply.header(VIEWING_AS_HEADER, actorUserId(viewed));
     }
   });
 
@@ -153,13 +178,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ),
   );
 
-  let audit = options.audit;
-  if (!audit) {
-    const own = new AuditLog(options.db, options.log);
-    app.addHook('onClose', async () => await own.close());
-    audit = own;
-  }
-  const deps = { db: options.db, log: options.log, now, audit };
+  const deps = { db: options.db, log: options.log, now, audit: auditLog };
   const routes: AnyRoute[] = allRoutes();
   for (const route of routes) registerRoute(app, deps, route);
 

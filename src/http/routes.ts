@@ -1,3 +1,4 @@
+import { accessRoutes } from '../access/index.js';
 import { auditRoutes } from '../audit/index.js';
 import { authRoutes } from '../auth/index.js';
 import { duplicateRoutes } from '../duplicates/index.js';
@@ -18,6 +19,7 @@ import type { AnyRoute } from './route.js';
 export function allRoutes(): AnyRoute[] {
   return [
     ...authRoutes,
+    ...accessRoutes,
     ...unitRoutes,
     ...peopleRoutes,
     ...mergeRoutes,

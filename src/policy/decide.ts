@@ -143,7 +143,12 @@ export function visibleFields(access: Access, person: PersonFacts): FieldGrant {
   return { classes, fields };
 }
 
-const DENY_RULES: { rule: 'do_not_contact' | 'legal_hold'; fact: keyof PersonFacts; actions: Action[] }[] = [
+/** Flags on a person that refuse some actions whatever the grants (the rule's name is its column). */
+export const DENY_RULES: {
+  rule: 'do_not_contact' | 'legal_hold';
+  fact: keyof PersonFacts;
+  actions: Action[];
+}[] = [
   { rule: 'do_not_contact', fact: 'doNotContact', actions: ['person.message', 'person.call'] },
   { rule: 'legal_hold', fact: 'legalHold', actions: ['people.write', 'people.delete', 'people.merge'] },
 ];

@@ -31,6 +31,7 @@ const SECRETS = [
   'Secret Unit',
   'secret_field',
   'Secret Purpose',
+  'Secret Role',
 ];
 
 async function snapshotOf(orgId: string): Promise<Record<string, string[]>> {
@@ -182,6 +183,42 @@ beforeAll(async () => {
       error: null,
     })
     .execute();
+  ids.roles = 'secret_role';
+  await t.db
+    .insertInto('role')
+    .values({
+      org_id: orgA,
+      id: newId(),
+      key: ids.roles,
+      name: 'Secret Role',
+      actions: ['people.read'],
+      field_classes: ['basic'],
+      builtin: false,
+    })
+    .execute();
+  ids['role-bindings'] = (
+    await t.db
+      .selectFrom('role_binding')
+      .select('id')
+      .where('user_id', '=', userA.id)
+      .executeTakeFirstOrThrow()
+  ).id;
+  ids.assignments = newId();
+  await t.db
+    .insertInto('assignment')
+    .values({
+      org_id: orgA,
+      id: ids.assignments,
+      user_id: userA.id,
+      target_kind: 'list',
+      target_id: ids.lists,
+      actions: ['people.read'],
+      field_classes: [],
+      fields: ['given_name'],
+      expires_at: null,
+      created_by: null,
+    })
+    .execute();
   await t.db
     .insertInto('import_reject')
     .values({ org_id: orgA, import_id: ids.imports, line_no: 2, reason: 'x', raw: 'Secretia,bad' })
@@ -231,7 +268,23 @@ const bodyWithAIds = () => ({
   name: 'Intruder',
   body: 'Intruder',
   _links: { 'osdi:person': { href: `http://localhost/osdi/v1/people/${ids.people}` } },
+  user_id: ids.users,
+  role: 'org_admin',
+  target_kind: 'list',
+  target_id: ids.lists,
+  add: { binding: { role: 'org_admin' } },
+  remove: { binding_id: ids['role-bindings'] },
 });
+
+/** Routes that take A's ids in their query string. */
+const queryWithAIds = (url: string): string => {
+  const byUrl: Record<string, string> = {
+    '/api/v1/role-bindings': `?user=${ids.users}`,
+    '/api/v1/assignments': `?user=${ids.users}`,
+    '/api/v1/access/explain': `?user=${ids.users}&person=${ids.people}&field=emails`,
+  };
+  return byUrl[url] ?? '';
+};
 
 describe('organization isolation, on every route', () => {
   it('never shows or changes another organization’s data', async () => {
@@ -241,7 +294,7 @@ describe('organization isolation, on every route', () => {
     let calls = 0;
     for (const route of t.app.routeCatalog) {
       if (!route.policy || 'public' in route.policy) continue;
-      const url = fillPath(route.url);
+      const url = `${fillPath(route.url)}${route.method === 'GET' ? queryWithAIds(route.url) : ''}`;
       const response = await t.call(route.method, url, {
         as: outsider,
         body: route.method === 'GET' || route.method === 'DELETE' ? undefined : bodyWithAIds(),
@@ -262,5 +315,22 @@ describe('organization isolation, on every route', () => {
     expect(leaks).toEqual([]);
     expect(calls).toBeGreaterThan(5);
     expect(await snapshotOf(orgA)).toEqual(before);
+  });
+
+  it('never lets an admin view as another organization’s user, on any read', async () => {
+    const leaks: string[] = [];
+    for (const route of t.app.routeCatalog) {
+      if (route.method !== 'GET' || !route.policy || 'public' in route.policy) continue;
+      const url = `${fillPath(route.url)}${queryWithAIds(route.url)}`;
+      const response = await t.call('GET', url, {
+        as: outsider,
+        headers: { 'x-rhizome-view-as': ids.users as string },
+      });
+      if (response.statusCode !== 404) leaks.push(`${route.url} answered ${response.statusCode}`);
+      if (response.headers['x-rhizome-viewing-as']) leaks.push(`${route.url} says it viewed as A's user`);
+      for (const secret of SECRETS)
+        if (response.body.includes(secret)) leaks.push(`${route.url} shows ${secret}`);
+    }
+    expect(leaks).toEqual([]);
   });
 });

@@ -5,6 +5,12 @@ import { BUILTIN_ROLES } from '../../policy/index.js';
 import { addUnit, UNIT_KINDS } from '../../units/index.js';
 import { action, openForCommand, readSecret, withOrg } from '../shared.js';
 
+/** A unit's kind when none is given: by its depth in the tree. */
+export function defaultUnitKind(path: string): (typeof UNIT_KINDS)[number] {
+  const depth = path.split('.').length;
+  return depth === 1 ? 'chapter' : depth === 2 ? 'local' : 'team';
+}
+
 /** `org create`, `user add`, `token create`, `unit add`: setting up an organization from a script. */
 export function registerAccountCommands(program: Command): void {
   const org = program.command('org').description('organizations');
@@ -88,14 +94,18 @@ export function registerAccountCommands(program: Command): void {
     .requiredOption('--org <slug>', 'organization')
     .requiredOption('--path <path>', 'its place in the tree, e.g. east or east.oakland')
     .requiredOption('--name <name>', 'its name, e.g. "Oakland"')
-    .option('--kind <kind>', `one of: ${UNIT_KINDS.join(', ')}`, 'local')
+    .option(
+      '--kind <kind>',
+      `one of: ${UNIT_KINDS.join(', ')} (default by depth: east is a chapter, east.oakland a local, deeper a team)`,
+    )
     .action(
       action(async (options) => {
         await withOrg({ ...options, org: String(options.org) }, 'unit add', async (ctx) => {
+          const path = String(options.path);
           const added = await addUnit(ctx, {
-            path: String(options.path),
+            path,
             name: String(options.name),
-            kind: options.kind as (typeof UNIT_KINDS)[number],
+            kind: (options.kind ?? defaultUnitKind(path)) as (typeof UNIT_KINDS)[number],
           });
           process.stdout.write(`added unit ${added.path} (${added.name}, ${added.kind})\n`);
         });
