@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import { customFieldClasses, loadFacts } from '../access/people-access.js';
-import { peopleScope } from '../access/scope.js';
+import { type PeopleScope, peopleScope } from '../access/scope.js';
 import type { Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import {
@@ -179,39 +179,60 @@ function fieldText(value: unknown): string {
   return String(value);
 }
 
+/** The most any export grant of the actor shows: no column outside it goes into an export. */
+function widestExportGrant(access: Access): FieldGrant {
+  const grants = access.grants.filter((g) => g.actions.has('people.export'));
+  return {
+    classes: new Set(grants.flatMap((g) => [...g.classes])),
+    fields: new Set(grants.flatMap((g) => [...g.fields])),
+  };
+}
+
+/**
+ * The columns an export by this actor holds: the requested ones (refused with 403 when one of them
+ * is a column no export grant of the actor shows), or the default set without such columns.
+ * Callers that stream check this before the first byte goes out.
+ */
+export async function exportColumns(ctx: Ctx, requested: string[] | undefined): Promise<string[]> {
+  assertAllowed(ctx.actor, 'people.export');
+  const widest = widestExportGrant(accessOf(ctx.actor));
+  const customClasses = await customFieldClasses(ctx.db, ctx.actor.orgId);
+  const columns = await resolveExportColumns(ctx, requested);
+  const hidden = columns.filter((c) => !columnVisible(c, widest, customClasses));
+  if (hidden.length > 0 && requested) {
+    throw new AppError('forbidden', `columns: you may not export ${hidden.join(', ')}`, {
+      fields: [{ field: 'columns', message: `you may not export ${hidden.join(', ')}` }],
+    });
+  }
+  return columns.filter((c) => !hidden.includes(c));
+}
+
 /**
  * Streams an organization's people as CSV in constant memory: pages of people by id (keyset),
  * each page's emails, phones, addresses, tags and field values in one query per kind (only the
  * kinds the columns need), written with backpressure. Merged-away records are left out.
  */
 export async function exportPeopleCsv(ctx: Ctx, options: ExportPeopleOptions): Promise<ExportSummary> {
-  assertAllowed(ctx.actor, 'people.export');
   const access = accessOf(ctx.actor);
-  const customClasses = await customFieldClasses(ctx.db, ctx.actor.orgId);
-  // The most any export grant shows: a column no grant shows is refused when asked for by name,
-  // and left out of the default set.
-  const widest: FieldGrant = {
-    classes: new Set(
-      access.grants.filter((g) => g.actions.has('people.export')).flatMap((g) => [...g.classes]),
-    ),
-    fields: new Set(
-      access.grants.filter((g) => g.actions.has('people.export')).flatMap((g) => [...g.fields]),
-    ),
-  };
-  let columns = await resolveExportColumns(ctx, options.columns);
-  const hidden = columns.filter((c) => !columnVisible(c, widest, customClasses));
-  if (hidden.length > 0 && options.columns) {
-    throw new AppError('forbidden', `columns: you may not export ${hidden.join(', ')}`, {
-      fields: [{ field: 'columns', message: `you may not export ${hidden.join(', ')}` }],
-    });
+  const widest = widestExportGrant(access);
+  let columns: string[];
+  let customClasses: Map<string, FieldClass>;
+  let scope: PeopleScope;
+  try {
+    columns = await exportColumns(ctx, options.columns);
+    customClasses = await customFieldClasses(ctx.db, ctx.actor.orgId);
+    const unit = options.filters?.unit;
+    if (unit !== undefined && !/^[a-z0-9_]+(\.[a-z0-9_]+)*$/.test(unit))
+      throw new AppError('validation_failed', 'unit: a unit path like east.oakland', {
+        fields: [{ field: 'unit', message: 'a unit path like east.oakland' }],
+      });
+    scope = await peopleScope(ctx.db, access, 'people.export');
+  } catch (error) {
+    // A stream handed in must not wait forever for rows that will never come (the caller learns
+    // why from the rejection).
+    if (typeof options.out !== 'string') options.out.destroy();
+    throw error;
   }
-  columns = columns.filter((c) => !hidden.includes(c));
-  const scope = await peopleScope(ctx.db, access, 'people.export');
-  const unit = options.filters?.unit;
-  if (unit !== undefined && !/^[a-z0-9_]+(\.[a-z0-9_]+)*$/.test(unit))
-    throw new AppError('validation_failed', 'unit: a unit path like east.oakland', {
-      fields: [{ field: 'unit', message: 'a unit path like east.oakland' }],
-    });
   let out: Writable;
   if (typeof options.out === 'string') {
     const file = createWriteStream(options.out);
