@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { requirePerson } from '../access/people-access.js';
 import { peopleScope } from '../access/scope.js';
 import type { Ctx } from '../context.js';
 import { notFound } from '../errors.js';
@@ -115,19 +116,22 @@ function summary(row: Row): DuplicatePersonSummary {
 /** Marks a pair as "not the same person": it leaves the open list. Dismissing twice is fine. */
 export async function dismissDuplicate(ctx: Ctx, id: string): Promise<void> {
   assertAllowed(ctx.actor, 'people.merge');
-  const result = await ctx.db
+  // The reviewer decides about two people: both must be within their reach for merging (a pair
+  // outside it answers 404, as if absent).
+  const pair = await ctx.db
+    .selectFrom('possible_duplicate')
+    .select(['person_a', 'person_b'])
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!pair) throw notFound('possible duplicate');
+  for (const personId of [pair.person_a, pair.person_b])
+    await requirePerson(ctx, personId, 'people.merge', { includeMerged: true });
+  await ctx.db
     .updateTable('possible_duplicate')
     .set({ status: 'dismissed', updated_at: ctx.now() })
     .where('org_id', '=', ctx.actor.orgId)
     .where('id', '=', id)
     .where('status', '=', 'open')
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) > 0) return;
-  const exists = await ctx.db
-    .selectFrom('possible_duplicate')
-    .select('id')
-    .where('org_id', '=', ctx.actor.orgId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!exists) throw notFound('possible duplicate');
+    .execute();
 }

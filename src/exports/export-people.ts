@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import { customFieldClasses, loadFacts } from '../access/people-access.js';
-import { peopleScope } from '../access/scope.js';
+import { type PeopleScope, peopleScope } from '../access/scope.js';
 import type { Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import {
@@ -150,34 +150,8 @@ function columnVisible(column: string, g: FieldGrant, customClasses: Map<string,
   return field === null || fieldVisible(g, field);
 }
 
-/** The most any of the actor's export grants shows. */
-function widestExport(access: Access): FieldGrant {
-  const grants = access.grants.filter((g) => g.actions.has('people.export'));
-  return {
-    classes: new Set(grants.flatMap((g) => [...g.classes])),
-    fields: new Set(grants.flatMap((g) => [...g.fields])),
-  };
-}
-
-/**
- * Checks column names against the documented set and the organization's custom fields, and
- * against what the actor may export: a column no export grant shows is refused when asked for by
- * name, and left out of the default set.
- */
+/** Checks column names against the documented set and the organization's custom fields. */
 export async function resolveExportColumns(ctx: Ctx, requested: string[] | undefined): Promise<string[]> {
-  const columns = await knownColumns(ctx, requested);
-  const widest = widestExport(accessOf(ctx.actor));
-  const customClasses = await customFieldClasses(ctx.db, ctx.actor.orgId);
-  const hidden = columns.filter((c) => !columnVisible(c, widest, customClasses));
-  if (hidden.length > 0 && requested) {
-    throw new AppError('forbidden', `columns: you may not export ${hidden.join(', ')}`, {
-      fields: [{ field: 'columns', message: `you may not export ${hidden.join(', ')}` }],
-    });
-  }
-  return columns.filter((c) => !hidden.includes(c));
-}
-
-async function knownColumns(ctx: Ctx, requested: string[] | undefined): Promise<string[]> {
   const columns = (requested ?? [...DEFAULT_EXPORT_COLUMNS]).map((c) => c.trim()).filter(Boolean);
   if (columns.length === 0) throw new AppError('validation_failed', 'columns: name at least one column');
   const fieldKeys = columns.some((c) => c.startsWith('field:'))
@@ -205,6 +179,34 @@ function fieldText(value: unknown): string {
   return String(value);
 }
 
+/** The most any export grant of the actor shows: no column outside it goes into an export. */
+function widestExportGrant(access: Access): FieldGrant {
+  const grants = access.grants.filter((g) => g.actions.has('people.export'));
+  return {
+    classes: new Set(grants.flatMap((g) => [...g.classes])),
+    fields: new Set(grants.flatMap((g) => [...g.fields])),
+  };
+}
+
+/**
+ * The columns an export by this actor holds: the requested ones (refused with 403 when one of them
+ * is a column no export grant of the actor shows), or the default set without such columns.
+ * Callers that stream check this before the first byte goes out.
+ */
+export async function exportColumns(ctx: Ctx, requested: string[] | undefined): Promise<string[]> {
+  assertAllowed(ctx.actor, 'people.export');
+  const widest = widestExportGrant(accessOf(ctx.actor));
+  const customClasses = await customFieldClasses(ctx.db, ctx.actor.orgId);
+  const columns = await resolveExportColumns(ctx, requested);
+  const hidden = columns.filter((c) => !columnVisible(c, widest, customClasses));
+  if (hidden.length > 0 && requested) {
+    throw new AppError('forbidden', `columns: you may not export ${hidden.join(', ')}`, {
+      fields: [{ field: 'columns', message: `you may not export ${hidden.join(', ')}` }],
+    });
+  }
+  return columns.filter((c) => !hidden.includes(c));
+}
+
 /**
  * Streams an organization's people as CSV in constant memory: pages of people by id (keyset),
  * each page's emails, phones, addresses, tags and field values in one query per kind (only the
@@ -213,17 +215,26 @@ function fieldText(value: unknown): string {
  * (also for an export that stopped part way: what was written has left).
  */
 export async function exportPeopleCsv(ctx: Ctx, options: ExportPeopleOptions): Promise<ExportSummary> {
-  assertAllowed(ctx.actor, 'people.export');
   const access = accessOf(ctx.actor);
-  const customClasses = await customFieldClasses(ctx.db, ctx.actor.orgId);
-  const widest = widestExport(access);
-  const columns = await resolveExportColumns(ctx, options.columns);
-  const scope = await peopleScope(ctx.db, access, 'people.export');
-  const unit = options.filters?.unit;
-  if (unit !== undefined && !/^[a-z0-9_]+(\.[a-z0-9_]+)*$/.test(unit))
-    throw new AppError('validation_failed', 'unit: a unit path like east.oakland', {
-      fields: [{ field: 'unit', message: 'a unit path like east.oakland' }],
-    });
+  const widest = widestExportGrant(access);
+  let columns: string[];
+  let customClasses: Map<string, FieldClass>;
+  let scope: PeopleScope;
+  try {
+    columns = await exportColumns(ctx, options.columns);
+    customClasses = await customFieldClasses(ctx.db, ctx.actor.orgId);
+    const unit = options.filters?.unit;
+    if (unit !== undefined && !/^[a-z0-9_]+(\.[a-z0-9_]+)*$/.test(unit))
+      throw new AppError('validation_failed', 'unit: a unit path like east.oakland', {
+        fields: [{ field: 'unit', message: 'a unit path like east.oakland' }],
+      });
+    scope = await peopleScope(ctx.db, access, 'people.export');
+  } catch (error) {
+    // A stream handed in must not wait forever for rows that will never come (the caller learns
+    // why from the rejection).
+    if (typeof options.out !== 'string') options.out.destroy();
+    throw error;
+  }
   let out: Writable;
   if (typeof options.out === 'string') {
     const file = createWriteStream(options.out);

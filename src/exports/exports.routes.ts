@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { z } from 'zod';
 import { defineRoute } from '../http/route.js';
-import { exportPeopleCsv, resolveExportColumns } from './export-people.js';
+import { exportColumns, exportPeopleCsv } from './export-people.js';
 
 const ExportPeopleQuery = z.object({
   columns: z
@@ -31,8 +31,9 @@ export const exportRoutes = [
     tags: ['exports'],
     query: ExportPeopleQuery,
     handler: async ({ query, ctx, reply }) => {
-      // Columns are checked before the first byte goes out, so a typo is a 400, not a broken file.
-      const columns = await resolveExportColumns(ctx, query.columns?.split(','));
+      // Columns are checked before the first byte goes out, so a typo is a 400 and a column the
+      // caller may not export a 403, not a broken (or never-ending) file.
+      const columns = await exportColumns(ctx, query.columns?.split(','));
       const out = new PassThrough();
       exportPeopleCsv(ctx, {
         out,

@@ -88,9 +88,13 @@ async function identifiersOf(ctx: Ctx, kind: GroupingKind, ids: string[]): Promi
   return map;
 }
 
-/** The members the actor may see (an organization-wide reader counts from the index alone). */
+/**
+ * The members the actor may see: people whose tags and lists they may read (the `tags` field is
+ * basic; a host who sees first names only learns nothing of anyone's tags or lists from member
+ * listings either). An organization-wide reader counts from the index alone.
+ */
 const readScope = async (ctx: Ctx): Promise<PeopleScope> =>
-  await peopleScope(ctx.db, accessOf(ctx.actor), 'people.read');
+  await peopleScope(ctx.db, accessOf(ctx.actor), 'people.read', [PERSON_FIELDS.tags]);
 
 /** Member rows of one grouping (`m`) joined to their person (`p`) when the actor's scope needs it. */
 function membersQuery(ctx: Ctx, kind: GroupingKind, scope: PeopleScope) {

@@ -339,12 +339,17 @@ export async function undoMerge(
       .forUpdate()
       .executeTakeFirst();
     if (!merge) throw notFound('merge');
-    if (merge.undone_at) throw new AppError('conflict', 'this merge was already undone');
+    // Undoing changes both records: the actor must be able to merge both (else 404, as if absent;
+    // 403 under legal hold), as for the merge itself.
+    const tctx = { ...ctx, db: trx };
+    await requirePerson(tctx, merge.merged_id, 'people.merge', { includeMerged: true });
     const survivor = await trx
       .selectFrom('person')
       .select('merged_into')
       .where('id', '=', merge.survivor_id)
       .executeTakeFirst();
+    if (survivor) await requirePerson(tctx, merge.survivor_id, 'people.merge', { includeMerged: true });
+    if (merge.undone_at) throw new AppError('conflict', 'this merge was already undone');
     if (!survivor)
       throw new AppError('conflict', 'the surviving person was deleted since; the merge cannot be undone');
     if (survivor.merged_into)

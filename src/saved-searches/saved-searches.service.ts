@@ -1,7 +1,7 @@
 import { actorUserId, type Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
-import { notFound } from '../errors.js';
-import { assertAllowed } from '../policy/index.js';
+import { AppError, notFound } from '../errors.js';
+import { allows, assertAllowed } from '../policy/index.js';
 import type { SavedSearchInput, SavedSearchPatch, SavedSearchView } from './saved-searches.schemas.js';
 
 const COLUMNS = ['id', 'name', 'description', 'query', 'created_by', 'created_at', 'updated_at'] as const;
@@ -68,6 +68,31 @@ export async function createSavedSearch(ctx: Ctx, input: SavedSearchInput): Prom
   return view(row);
 }
 
+/**
+ * A saved search that an assignment gives people by is part of someone's access: changing its
+ * query or deleting it changes who that user reaches, so it takes access.manage (anyone who may
+ * read people could otherwise widen an assignee's reach, their own included, to the whole
+ * organization).
+ */
+async function assertNotAnAccessScope(ctx: Ctx, id: string): Promise<void> {
+  if (allows(ctx.actor, 'access.manage')) return;
+  const used = await ctx.db
+    .selectFrom('assignment')
+    .select('id')
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('target_kind', '=', 'saved_search')
+    .where('target_id', '=', id)
+    .executeTakeFirst();
+  if (used)
+    throw new AppError(
+      'forbidden',
+      'an assignment gives people by this saved search: changing it changes access',
+      {
+        internal: 'access.manage',
+      },
+    );
+}
+
 export async function updateSavedSearch(
   ctx: Ctx,
   id: string,
@@ -79,6 +104,10 @@ export async function updateSavedSearch(
   if (patch.description !== undefined) set.description = patch.description;
   if (patch.query !== undefined) set.query = toJson(patch.query);
   if (Object.keys(set).length === 0) return await getSavedSearch(ctx, id);
+  if (patch.query !== undefined) {
+    await getSavedSearch(ctx, id);
+    await assertNotAnAccessScope(ctx, id);
+  }
   const row = await ctx.db
     .updateTable('saved_search')
     .set(set)
@@ -92,6 +121,8 @@ export async function updateSavedSearch(
 
 export async function deleteSavedSearch(ctx: Ctx, id: string): Promise<void> {
   assertAllowed(ctx.actor, 'people.read');
+  await getSavedSearch(ctx, id);
+  await assertNotAnAccessScope(ctx, id);
   const result = await ctx.db
     .deleteFrom('saved_search')
     .where('org_id', '=', ctx.actor.orgId)

@@ -6,6 +6,7 @@ import {
   type TestApp,
   type TestUser,
 } from '../../test/support/fixtures.js';
+import { newId } from '../db/ids.js';
 import { PeopleFilter } from '../people/index.js';
 
 let t: TestApp;
@@ -103,5 +104,77 @@ describe('saved searches', () => {
     expect((await t.call('GET', `/api/v1/saved-searches/${mine.id}`, { as: adminA })).json().name).toBe(
       'Private',
     );
+  });
+
+  it('lets only an access manager change or delete a saved search that gives an assignment its people', async () => {
+    const orgId = adminA.orgId;
+    await t.db
+      .insertInto('unit')
+      .values([
+        { org_id: orgId, id: newId(), path: 'north', name: 'North', kind: 'chapter' },
+        { org_id: orgId, id: newId(), path: 'south', name: 'South', kind: 'chapter' },
+      ])
+      .execute();
+    const inNorth = await t.call('POST', '/api/v1/people', {
+      as: adminA,
+      body: { given_name: 'Nora', family_name: 'North', home_unit: 'north' },
+    });
+    const inSouth = await t.call('POST', '/api/v1/people', {
+      as: adminA,
+      body: { given_name: 'Sam', family_name: 'South', home_unit: 'south' },
+    });
+    const search = (
+      await t.call('POST', '/api/v1/saved-searches', {
+        as: adminA,
+        body: { name: 'North canvass', query: { unit: 'north' } },
+      })
+    ).json();
+    // A canvasser sees the first names of the people the search finds, and may read people at all
+    // only through it.
+    const canvasser = await makeUser(t.db, orgId, 'volunteer');
+    await t.db
+      .insertInto('assignment')
+      .values({
+        org_id: orgId,
+        id: newId(),
+        user_id: canvasser.id,
+        target_kind: 'saved_search',
+        target_id: search.id,
+        actions: ['people.read'],
+        field_classes: [],
+        fields: ['given_name'],
+        expires_at: null,
+        created_by: null,
+      })
+      .execute();
+    const reach = async () =>
+      (await t.call('GET', '/api/v1/people', { as: canvasser }))
+        .json()
+        .items.map((p: { id: string }) => p.id);
+    expect(await reach()).toEqual([inNorth.json().person.id]);
+
+    // Widening the query would widen the canvasser's reach: neither they nor an organizer may.
+    for (const as of [canvasser, organizerA]) {
+      const widened = await t.call('PATCH', `/api/v1/saved-searches/${search.id}`, {
+        as,
+        body: { query: {} },
+      });
+      expect(widened.statusCode).toBe(403);
+      expect((await t.call('DELETE', `/api/v1/saved-searches/${search.id}`, { as })).statusCode).toBe(403);
+    }
+    expect(await reach()).toEqual([inNorth.json().person.id]);
+    // Renaming changes no one's access.
+    const renamed = await t.call('PATCH', `/api/v1/saved-searches/${search.id}`, {
+      as: organizerA,
+      body: { name: 'North doors' },
+    });
+    expect(renamed.statusCode).toBe(200);
+    // An admin who manages access may.
+    const moved = await t.call('PATCH', `/api/v1/saved-searches/${search.id}`, {
+      as: adminA,
+      body: { query: { unit: 'south' } },
+    });
+    expect(moved.statusCode).toBe(200);
+    expect(await reach()).toEqual([inSouth.json().person.id]);
   });
 });

@@ -1,0 +1,907 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/db/ids.js';
+import type { Policy } from '../../src/http/route.js';
+import { mergePeople } from '../../src/merges/index.js';
+import {
+  createTestApp,
+  makeOrg,
+  makeUser,
+  systemCtx,
+  type TestApp,
+  type TestUser,
+} from '../support/fixtures.js';
+
+/**
+ * The authorization matrix: every route of the router × every persona, each answered with the
+ * status class this file expects, and a database left exactly as it was whenever the answer is a
+ * refusal (or the route only reads). The expected statuses come from one default rule (below,
+ * `expected`) and an explicit table of the routes where field classes, deny rules or the route's
+ * own logic answer otherwise, each with its reason.
+ *
+ * The organization "A": units bay (an organization) ⊃ bay.east (a chapter) ⊃ bay.east.oakland (a
+ * local), plus bay.eastside and valley. People "in" are homed in bay.east.oakland and are on the
+ * volunteer host's event list; people "out" are homed in valley, outside every unit persona and
+ * off the list. Routes that touch a person run once for each, and once more for the admin over the
+ * whole organization on people under legal hold ("held": reads succeed, every change is 403).
+ */
+
+const PERSONAS = [
+  'networkAdmin',
+  'orgAdmin',
+  'chapterStaff',
+  'localOrganizer',
+  'volunteerHost',
+  'analyst',
+  'outsider',
+  'anonymous',
+] as const;
+type Persona = (typeof PERSONAS)[number];
+type Variant = 'in' | 'out' | 'held' | 'org';
+/** A status class: any success, or one exact refusal. */
+type Outcome = '2xx' | 400 | 401 | 403 | 404 | 409 | 415;
+
+// ---------------------------------------------------------------------------------------------
+// What each persona may do at all (the built-in roles of migration 0002, written out)
+
+const ORG_ADMIN = [
+  'people.read',
+  'people.write',
+  'people.delete',
+  'people.merge',
+  'people.import',
+  'people.export',
+  'people.aggregate',
+  'person.message',
+  'person.call',
+  'tags.read',
+  'tags.write',
+  'lists.read',
+  'lists.write',
+  'fields.manage',
+  'units.read',
+  'units.manage',
+  'users.manage',
+  'access.manage',
+  'audit.read',
+  'tokens.own',
+];
+/** Given only by a grant over the whole organization. */
+const ORG_WIDE = [
+  'people.import',
+  'fields.manage',
+  'units.manage',
+  'users.manage',
+  'access.manage',
+  'audit.read',
+];
+const STAFF_ORGANIZER = [
+  'people.read',
+  'people.write',
+  'people.aggregate',
+  'person.message',
+  'person.call',
+  'tags.read',
+  'tags.write',
+  'lists.read',
+  'lists.write',
+  'units.read',
+  'tokens.own',
+];
+const LOCAL_ORGANIZER = STAFF_ORGANIZER.filter((a) => a !== 'tags.write');
+const VOLUNTEER = ['tags.read', 'units.read', 'tokens.own'];
+const ANALYST = ['people.aggregate', 'tags.read', 'units.read', 'tokens.own'];
+
+const MAY: Record<Exclude<Persona, 'anonymous'>, Set<string>> = {
+  networkAdmin: new Set(ORG_ADMIN),
+  // org_admin bound to the bay unit: everything but what only the whole organization gives.
+  orgAdmin: new Set(ORG_ADMIN.filter((a) => !ORG_WIDE.includes(a))),
+  chapterStaff: new Set(STAFF_ORGANIZER),
+  localOrganizer: new Set(LOCAL_ORGANIZER),
+  // volunteer role, plus an assignment to the event list: people.read and person.message, given_name only.
+  volunteerHost: new Set([...VOLUNTEER, 'people.read', 'person.message']),
+  analyst: new Set(ANALYST),
+  // An admin of another organization: every action, in their own organization.
+  outsider: new Set(ORG_ADMIN),
+};
+/** Who reaches the "out" person (valley): only the admin over the whole organization. */
+const REACHES_OUT: ReadonlySet<Persona> = new Set(['networkAdmin']);
+
+// ---------------------------------------------------------------------------------------------
+// The targets of a request: ids to put in its path and body
+
+interface Targets {
+  person: string;
+  person2: string;
+  email: string;
+  phone: string;
+  address: string;
+  note: string;
+  activity: string;
+  relationship: string;
+  tag: string;
+  tagging: string;
+  list: string;
+  listItem: string;
+  duplicate: string;
+  merge: string;
+  unit: string;
+  field: string;
+  search: string;
+  importJob: string;
+  user: string;
+  token: string;
+}
+
+interface RouteCase {
+  /** The route acts on a person: it runs for one in reach ("in") and one out of reach ("out"). */
+  person?: true;
+  body?: (x: Targets, n: number) => unknown;
+  /** A raw body with this content type instead of JSON. */
+  raw?: { contentType: string; body: (n: number) => string };
+  /** Nothing is written even when it succeeds: the database must not change either way. */
+  readOnly?: true;
+  /** The body names people of the organization (another organization's admin gets 404). */
+  bodyNamesPeople?: true;
+  /** Builds a merge to undo. */
+  needsMerge?: true;
+  /** The status for everyone on a public route. */
+  public?: Outcome;
+  /** Exceptions to the default rule, per persona (and variant). Each row says why in a comment. */
+  expect?: Partial<Record<Persona, Outcome | Partial<Record<Variant, Outcome>>>>;
+}
+
+const uniq = (n: number) => `${n}${newId().slice(-6)}`;
+
+/**
+ * Every route, with a plausible request and the exceptions to the default rule. The default rule
+ * (`expected` below): anonymous → 401 on every non-public route; a persona whose roles do not give
+ * the route's action (or give an organization-wide one over a unit only) → 403; another
+ * organization's admin → 404 for anything named by id, success for their own collections; a person
+ * out of the persona's reach → 404; otherwise success.
+ */
+const CASES: Record<string, RouteCase> = {
+  'POST /api/v1/auth/login': {
+    body: () => ({ org: 'matrix-a', email: 'nobody@example.org', password: 'wrong password 123' }),
+    // Public: a wrong password is 401 for everyone, whoever else they are.
+    public: 401,
+    readOnly: true,
+  },
+  'POST /api/v1/auth/logout': { readOnly: true },
+  'GET /api/v1/auth/me': {},
+  'GET /api/v1/tokens': {},
+  'POST /api/v1/tokens': { body: (_x, n) => ({ name: `token ${uniq(n)}` }) },
+  'DELETE /api/v1/tokens/:id': {},
+  'GET /api/v1/users': {},
+  'POST /api/v1/users': { body: (_x, n) => ({ email: `new-${uniq(n)}@example.org` }) },
+  'PATCH /api/v1/users/:id': { body: () => ({ disabled: true }) },
+  'GET /api/v1/units': {},
+  'POST /api/v1/units': { body: (_x, n) => ({ path: `unit_${uniq(n)}`, name: 'New unit', kind: 'chapter' }) },
+  'GET /api/v1/units/:id': {},
+
+  'GET /api/v1/people': {},
+  'POST /api/v1/people': { body: (_x, n) => ({ given_name: 'New', family_name: `Person${uniq(n)}` }) },
+  'GET /api/v1/people/:id': { person: true },
+  'PATCH /api/v1/people/:id': { person: true, body: () => ({ given_name: 'Renamed' }) },
+  'DELETE /api/v1/people/:id': { person: true },
+  'POST /api/v1/people/:id/emails': {
+    person: true,
+    body: (_x, n) => ({ address: `added-${uniq(n)}@example.org` }),
+    // Emails are contact fields: the local organizer's role has basic and status only.
+    expect: { localOrganizer: { in: 403 } },
+  },
+  'PATCH /api/v1/people/:id/emails/:valueId': {
+    person: true,
+    // A subscription status is a status field, which the local organizer may change.
+    body: () => ({ status: 'unsubscribed' }),
+  },
+  'DELETE /api/v1/people/:id/emails/:valueId': { person: true, expect: { localOrganizer: { in: 403 } } },
+  'POST /api/v1/people/:id/phones': {
+    person: true,
+    body: (_x, n) => ({ number: `+1415555${String(n % 10000).padStart(4, '0')}` }),
+    expect: { localOrganizer: { in: 403 } },
+  },
+  'PATCH /api/v1/people/:id/phones/:valueId': { person: true, body: () => ({ do_not_call: true }) },
+  'DELETE /api/v1/people/:id/phones/:valueId': { person: true, expect: { localOrganizer: { in: 403 } } },
+  'POST /api/v1/people/:id/addresses': {
+    person: true,
+    body: (_x, n) => ({ lines: [`${n} Added Street`], locality: 'Oakland' }),
+    expect: { localOrganizer: { in: 403 } },
+  },
+  'PATCH /api/v1/people/:id/addresses/:valueId': {
+    person: true,
+    // Coordinates are part of the street address (contact).
+    body: () => ({ latitude: 37.8, longitude: -122.27 }),
+    expect: { localOrganizer: { in: 403 } },
+  },
+  'DELETE /api/v1/people/:id/addresses/:valueId': { person: true, expect: { localOrganizer: { in: 403 } } },
+
+  'POST /api/v1/people/merge/preview': {
+    person: true,
+    bodyNamesPeople: true,
+    readOnly: true,
+    body: (x) => ({ survivor_id: x.person, merged_id: x.person2 }),
+  },
+  'POST /api/v1/people/merge': {
+    person: true,
+    bodyNamesPeople: true,
+    body: (x) => ({ survivor_id: x.person, merged_id: x.person2 }),
+  },
+  'POST /api/v1/merges/:id/undo': { person: true, needsMerge: true },
+  'GET /api/v1/people/:id/merges': { person: true },
+  'GET /api/v1/duplicates': {},
+  'POST /api/v1/duplicates/:id/dismiss': { person: true },
+
+  'GET /api/v1/people/:id/notes': {
+    person: true,
+    // The timeline is a basic field; the host's assignment names given_name only.
+    expect: { volunteerHost: { in: 403 } },
+  },
+  'POST /api/v1/people/:id/notes': { person: true, body: () => ({ body: 'A note' }) },
+  'PATCH /api/v1/people/:id/notes/:noteId': { person: true, body: () => ({ body: 'An edited note' }) },
+  'DELETE /api/v1/people/:id/notes/:noteId': { person: true },
+  'GET /api/v1/people/:id/activities': { person: true, expect: { volunteerHost: { in: 403 } } },
+  'POST /api/v1/people/:id/activities': {
+    person: true,
+    body: () => ({ kind: 'call', occurred_at: '2026-01-02T03:04:05Z' }),
+  },
+  'PATCH /api/v1/people/:id/activities/:activityId': { person: true, body: () => ({ outcome: 'reached' }) },
+  'DELETE /api/v1/people/:id/activities/:activityId': { person: true },
+  'GET /api/v1/people/:id/timeline': { person: true, expect: { volunteerHost: { in: 403 } } },
+  'GET /api/v1/people/:id/relationships': { person: true, expect: { volunteerHost: { in: 403 } } },
+  'POST /api/v1/people/:id/relationships': {
+    person: true,
+    bodyNamesPeople: true,
+    body: (x) => ({ related_person_id: x.person2, kind: 'works_with' }),
+  },
+  'DELETE /api/v1/people/:id/relationships/:relationshipId': { person: true },
+
+  'GET /api/v1/fields': {},
+  'POST /api/v1/fields': { body: (_x, n) => ({ key: `f_${uniq(n)}`, label: 'New field', type: 'text' }) },
+  'GET /api/v1/fields/:id': {},
+  'PATCH /api/v1/fields/:id': { body: () => ({ label: 'Relabelled' }) },
+  'GET /api/v1/saved-searches': {},
+  'POST /api/v1/saved-searches': { body: (_x, n) => ({ name: `Search ${uniq(n)}`, query: { unit: 'bay' } }) },
+  'GET /api/v1/saved-searches/:id': {},
+  'PATCH /api/v1/saved-searches/:id': { body: () => ({ name: 'Renamed search' }) },
+  'DELETE /api/v1/saved-searches/:id': {},
+
+  'GET /api/v1/tags': {},
+  'POST /api/v1/tags': { body: (_x, n) => ({ name: `Tag ${uniq(n)}` }) },
+  'GET /api/v1/tags/:id': {},
+  'PATCH /api/v1/tags/:id': { body: (_x, n) => ({ name: `Renamed tag ${uniq(n)}` }) },
+  'DELETE /api/v1/tags/:id': {},
+  'GET /api/v1/tags/:id/taggings': {},
+  'POST /api/v1/tags/:id/taggings': {
+    person: true,
+    bodyNamesPeople: true,
+    body: (x) => ({ person_id: x.person2 }),
+  },
+  'GET /api/v1/tags/:id/taggings/:memberId': {
+    person: true,
+    // Memberships are listed for people whose tags the reader may see: the analyst reads no one,
+    // the host sees first names only.
+    expect: { analyst: { in: 404 }, volunteerHost: { in: 404 } },
+  },
+  'GET /api/v1/people/:id/tags': {
+    person: true,
+    // Tags are a basic field the host does not see: the person's tags are as absent as the person.
+    expect: { volunteerHost: { in: 404 }, analyst: { in: 404 } },
+  },
+  'DELETE /api/v1/tags/:id/taggings/:memberId': { person: true },
+  'GET /api/v1/lists': {},
+  'POST /api/v1/lists': { body: (_x, n) => ({ name: `List ${uniq(n)}` }) },
+  'GET /api/v1/lists/:id': {},
+  'PATCH /api/v1/lists/:id': { body: () => ({ name: 'Renamed list' }) },
+  'DELETE /api/v1/lists/:id': {},
+  'GET /api/v1/lists/:id/items': {},
+  'POST /api/v1/lists/:id/items': {
+    person: true,
+    bodyNamesPeople: true,
+    body: (x) => ({ person_id: x.person2 }),
+  },
+  'GET /api/v1/lists/:id/items/:memberId': { person: true },
+  'GET /api/v1/people/:id/lists': { person: true },
+  'DELETE /api/v1/lists/:id/items/:memberId': { person: true },
+
+  'POST /api/v1/imports': {
+    raw: { contentType: 'text/csv', body: (n) => `given_name,family_name\nImported,Person${uniq(n)}\n` },
+  },
+  'GET /api/v1/imports': {},
+  'GET /api/v1/imports/:id': {},
+  'GET /api/v1/imports/:id/rejects.csv': {},
+  'GET /api/v1/people.csv': {},
+
+  'GET /osdi/v1': {},
+  'GET /osdi/v1/people': {},
+  'POST /osdi/v1/people': { body: (_x, n) => ({ given_name: 'Osdi', family_name: `Person${uniq(n)}` }) },
+  'POST /osdi/v1/people/person_signup_helper': {
+    body: (_x, n) => ({ person: { given_name: 'Signup', family_name: `Person${uniq(n)}` } }),
+  },
+  'GET /osdi/v1/people/:id': { person: true },
+  'PUT /osdi/v1/people/:id': { person: true, body: () => ({ given_name: 'Put' }) },
+  'DELETE /osdi/v1/people/:id': { person: true },
+  'GET /osdi/v1/tags': {},
+  'POST /osdi/v1/tags': { body: (_x, n) => ({ name: `Osdi tag ${uniq(n)}` }) },
+  'GET /osdi/v1/tags/:id': {},
+  'DELETE /osdi/v1/tags/:id': {},
+  'GET /osdi/v1/tags/:id/taggings': {},
+  'POST /osdi/v1/tags/:id/taggings': {
+    person: true,
+    bodyNamesPeople: true,
+    body: (x) => ({ _links: { 'osdi:person': { href: `http://localhost/osdi/v1/people/${x.person2}` } } }),
+  },
+  'GET /osdi/v1/tags/:id/taggings/:memberId': {
+    person: true,
+    expect: { analyst: { in: 404 }, volunteerHost: { in: 404 } },
+  },
+  'DELETE /osdi/v1/tags/:id/taggings/:memberId': { person: true },
+  'GET /osdi/v1/lists': {},
+  'POST /osdi/v1/lists': { body: (_x, n) => ({ name: `Osdi list ${uniq(n)}` }) },
+  'GET /osdi/v1/lists/:id': {},
+  'DELETE /osdi/v1/lists/:id': {},
+  'GET /osdi/v1/lists/:id/items': {},
+  'POST /osdi/v1/lists/:id/items': {
+    person: true,
+    bodyNamesPeople: true,
+    body: (x) => ({ _links: { 'osdi:person': { href: `http://localhost/osdi/v1/people/${x.person2}` } } }),
+  },
+  'GET /osdi/v1/lists/:id/items/:memberId': { person: true },
+  'DELETE /osdi/v1/lists/:id/items/:memberId': { person: true },
+  'GET /osdi/v1/people/:id/taggings': {
+    person: true,
+    expect: { volunteerHost: { in: 404 }, analyst: { in: 404 } },
+  },
+  'GET /osdi/v1/people/:id/items': { person: true },
+
+  'GET /api/v1/openapi.json': { public: '2xx' },
+  'GET /api/v1/docs': { public: '2xx' },
+  'GET /api/v1/docs/init.js': { public: '2xx' },
+  'GET /api/v1/docs/:file': { public: '2xx' },
+};
+
+/** The default rule, then the route's exceptions. */
+function expected(key: string, policy: Policy, persona: Persona, variant: Variant): Outcome {
+  const c = CASES[key] as RouteCase;
+  const exception = c.expect?.[persona];
+  if (exception !== undefined) {
+    const value = typeof exception === 'object' ? exception[variant] : exception;
+    if (value !== undefined) return value;
+  }
+  if ('public' in policy) return c.public ?? '2xx';
+  if (persona === 'anonymous') return 401;
+  if ('authenticated' in policy) return '2xx';
+  if (!MAY[persona].has(policy.action)) return 403;
+  if (persona === 'outsider') return key.includes(':') || c.bodyNamesPeople ? 404 : '2xx';
+  if (variant === 'out' && !REACHES_OUT.has(persona)) return 404;
+  // Legal hold wins over every grant: the record cannot be changed, merged or deleted.
+  if (variant === 'held') return key.startsWith('GET ') ? '2xx' : 403;
+  return '2xx';
+}
+
+const outcomeOf = (status: number): Outcome | number => (status >= 200 && status < 300 ? '2xx' : status);
+
+// ---------------------------------------------------------------------------------------------
+// The organization, the personas and their targets
+
+let t: TestApp;
+let orgA: string;
+const users = {} as Record<Exclude<Persona, 'anonymous'>, TestUser>;
+const units: Record<string, string> = {};
+let hostList: string;
+let importJob: string;
+let shared: Record<'in' | 'out' | 'held', Targets>;
+let counter = 0;
+
+async function person(variant: 'in' | 'out' | 'held', label: string): Promise<string> {
+  const id = newId();
+  const path = variant === 'out' ? 'valley' : 'bay.east.oakland';
+  await t.db
+    .insertInto('person')
+    .values({
+      org_id: orgA,
+      id,
+      given_name: `${label}`,
+      family_name: `Matrix${counter++}`,
+      home_unit_id: units[path] as string,
+      home_unit_path: sql`${path}::ltree`,
+    } as never)
+    .execute();
+  if (variant === 'in')
+    await t.db
+      .insertInto('list_item')
+      .values({ org_id: orgA, id: newId(), list_id: hostList, person_id: id })
+      .execute();
+  return id;
+}
+
+async function token(user: TestUser): Promise<string> {
+  const id = newId();
+  await t.db
+    .insertInto('api_token')
+    .values({
+      org_id: user.orgId,
+      id,
+      user_id: user.id,
+      name: `spare ${id}`,
+      prefix: 'rz_spare',
+      token_hash: `spare-${id}`,
+      last_used_at: null,
+      revoked_at: null,
+    })
+    .execute();
+  return id;
+}
+
+/** A fresh set of targets: the people of the variant and everything that hangs off them. */
+async function makeTargets(
+  variant: 'in' | 'out' | 'held',
+  owner: TestUser,
+  options: { merge?: boolean } = {},
+): Promise<Targets> {
+  const db = t.db;
+  const n = counter++;
+  const p1 = await person(variant, 'First');
+  const p2 = await person(variant, 'Second');
+  const source = { source_kind: 'import', source_ref: null };
+  const email = newId();
+  await db
+    .insertInto('person_email')
+    .values({
+      org_id: orgA,
+      id: email,
+      person_id: p1,
+      address: `matrix-${n}@example.org`,
+      is_primary: true,
+      ...source,
+    })
+    .execute();
+  const phone = newId();
+  await db
+    .insertInto('person_phone')
+    .values({
+      org_id: orgA,
+      id: phone,
+      person_id: p1,
+      number: `+1510555${String(n % 10000).padStart(4, '0')}`,
+      is_primary: true,
+      ...source,
+    })
+    .execute();
+  const address = newId();
+  await db
+    .insertInto('person_address')
+    .values({
+      org_id: orgA,
+      id: address,
+      person_id: p1,
+      address_lines: [`${n} Matrix Way`],
+      locality: 'Oakland',
+      address_key: `${n} matrix way`,
+      is_primary: true,
+      ...source,
+    })
+    .execute();
+  const note = newId();
+  await db
+    .insertInto('note')
+    .values({ org_id: orgA, id: note, person_id: p1, author_id: null, body: 'Note' })
+    .execute();
+  const activity = newId();
+  await db
+    .insertInto('activity')
+    .values({
+      org_id: orgA,
+      id: activity,
+      person_id: p1,
+      kind: 'one_on_one',
+      occurred_at: new Date(),
+      actor_id: null,
+      outcome: null,
+      body: 'Met',
+    })
+    .execute();
+  const relationship = newId();
+  await db
+    .insertInto('relationship')
+    .values({
+      org_id: orgA,
+      id: relationship,
+      person_id: p1,
+      related_person_id: p2,
+      kind: 'household',
+      custom_label: null,
+    })
+    .execute();
+  const tag = newId();
+  await db
+    .insertInto('tag')
+    .values({ org_id: orgA, id: tag, name: `Matrix tag ${n}`, description: null })
+    .execute();
+  const tagging = newId();
+  await db
+    .insertInto('tagging')
+    .values({ org_id: orgA, id: tagging, tag_id: tag, person_id: p1, ...source })
+    .execute();
+  const list = newId();
+  await db
+    .insertInto('list')
+    .values({ org_id: orgA, id: list, name: `Matrix list ${n}`, description: null, created_by: null })
+    .execute();
+  const listItem = newId();
+  await db
+    .insertInto('list_item')
+    .values({ org_id: orgA, id: listItem, list_id: list, person_id: p1 })
+    .execute();
+  const duplicate = newId();
+  const [a, b] = p1 < p2 ? [p1, p2] : [p2, p1];
+  await db
+    .insertInto('possible_duplicate')
+    .values({ org_id: orgA, id: duplicate, person_a: a, person_b: b, reason: 'same email' })
+    .execute();
+  const field = newId();
+  await db
+    .insertInto('custom_field')
+    .values({
+      org_id: orgA,
+      id: field,
+      key: `matrix_${n}`,
+      label: 'Matrix',
+      field_type: 'text',
+      choices: null,
+      archived_at: null,
+    })
+    .execute();
+  const search = newId();
+  await db
+    .insertInto('saved_search')
+    .values({
+      org_id: orgA,
+      id: search,
+      name: `Matrix search ${n}`,
+      description: null,
+      query: '{"unit":"bay"}',
+      created_by: null,
+    })
+    .execute();
+  const user = (await makeUser(db, orgA, null)).id;
+  let merge = newId();
+  const people = [p1, p2];
+  if (options.merge) {
+    const survivor = await person(variant, 'Survivor');
+    const merged = await person(variant, 'Merged');
+    merge = (await mergePeople(systemCtx(db, orgA), survivor, merged)).merge_id;
+    people.push(survivor, merged);
+  }
+  // The hold comes last: nobody, the operator included, may merge a record under legal hold.
+  if (variant === 'held')
+    await db.updateTable('person').set({ legal_hold: true }).where('id', 'in', people).execute();
+  return {
+    person: p1,
+    person2: p2,
+    email,
+    phone,
+    address,
+    note,
+    activity,
+    relationship,
+    tag,
+    tagging,
+    list,
+    listItem,
+    duplicate,
+    merge,
+    unit: units['bay.east.oakland'] as string,
+    field,
+    search,
+    importJob,
+    user,
+    token: await token(owner),
+  };
+}
+
+/** The route's URL with its parameters filled from the targets. */
+function fill(url: string, x: Targets): string {
+  const segments = url.split('/');
+  return segments
+    .map((segment, i) => {
+      if (!segment.startsWith(':')) return segment;
+      const param = segment.slice(1);
+      const before = segments[i - 1] ?? '';
+      if (param === 'valueId')
+        return x[before === 'emails' ? 'email' : before === 'phones' ? 'phone' : 'address'];
+      if (param === 'noteId') return x.note;
+      if (param === 'activityId') return x.activity;
+      if (param === 'relationshipId') return x.relationship;
+      if (param === 'memberId') return before === 'taggings' ? x.tagging : x.listItem;
+      if (param === 'file') return 'swagger-ui-bundle.js';
+      const byCollection: Record<string, keyof Targets> = {
+        people: 'person',
+        tags: 'tag',
+        lists: 'list',
+        units: 'unit',
+        fields: 'field',
+        'saved-searches': 'search',
+        imports: 'importJob',
+        duplicates: 'duplicate',
+        merges: 'merge',
+        users: 'user',
+        tokens: 'token',
+      };
+      const key = byCollection[before];
+      if (!key) throw new Error(`no target for ${url}`);
+      return x[key];
+    })
+    .join('/');
+}
+
+// ---------------------------------------------------------------------------------------------
+// "Nothing changed": every table's rows, per organization, hashed in one query
+
+let fullSql: string;
+let quickSql: string;
+
+/**
+ * Two fingerprints of the database, both keyed "table org". The full one has, per table and
+ * organization, the row count and either max(seq) (tables with a change sequence get a new one on
+ * every insert and update, and a tombstone on every delete) or an order-free hash of the rows. The
+ * quick one reads the change sequence itself (any insert, update or delete of a table that has
+ * one advances it) and hashes only the tables without one. Reading with a token may touch
+ * last_used_at / last_seen_at: bookkeeping, left out of both.
+ */
+async function prepareFingerprint(): Promise<void> {
+  const { rows } = await sql<{ table_name: string; columns: string[] }>`
+    SELECT t.table_name, array_agg(c.column_name::text ORDER BY c.ordinal_position) AS columns
+    FROM information_schema.tables t
+    JOIN information_schema.columns c ON c.table_schema = t.table_schema AND c.table_name = t.table_name
+    WHERE t.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+    GROUP BY t.table_name ORDER BY t.table_name`.execute(t.db);
+  const bookkeeping = new Set(['last_used_at', 'last_seen_at']);
+  const select = (name: string, columns: string[]) => {
+    const key = columns.includes('org_id') ? 'x.org_id::text' : name === 'org' ? 'x.id::text' : `'-'`;
+    const values = columns.filter((c) => !bookkeeping.has(c)).map((c) => `x."${c}"`);
+    const hash = columns.includes('seq')
+      ? 'max(x.seq)::text'
+      : `sum(hashtext(row(${values.join(', ')})::text)::bigint)::text`;
+    return `SELECT '${name}' AS t, ${key} AS k, count(*)::int AS n, ${hash} AS h FROM "${name}" x GROUP BY 1, 2`;
+  };
+  fullSql = rows.map((r) => select(r.table_name, r.columns)).join(' UNION ALL ');
+  quickSql = [
+    `SELECT 'some table with a change sequence' AS t, '-' AS k, 0 AS n, last_value::text AS h FROM change_seq`,
+    ...rows.filter((r) => !r.columns.includes('seq')).map((r) => select(r.table_name, r.columns)),
+  ].join(' UNION ALL ');
+}
+
+const timing = { fingerprint: 0, targets: 0, requests: 0 };
+async function fingerprint(kind: 'quick' | 'full' = 'quick'): Promise<Map<string, string>> {
+  const t0 = Date.now();
+  try {
+    const query = sql.raw(kind === 'quick' ? quickSql : fullSql);
+    const { rows } = await sql<{ t: string; k: string; n: number; h: string }>`${query}`.execute(t.db);
+    return new Map(rows.map((r) => [`${r.t} ${r.k}`, `${r.n}:${r.h}`]));
+  } finally {
+    timing.fingerprint += Date.now() - t0;
+  }
+}
+
+/** The tables whose rows differ (only those of organization A when `orgOnly`). */
+function changed(before: Map<string, string>, after: Map<string, string>, orgOnly?: string): string[] {
+  const keys = new Set([...before.keys(), ...after.keys()]);
+  return [...keys]
+    .filter((k) => (orgOnly ? k.endsWith(` ${orgOnly}`) : true))
+    .filter((k) => before.get(k) !== after.get(k))
+    .map((k) => k.slice(0, k.lastIndexOf(' ')));
+}
+
+async function waitForImports(): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const running = await t.db
+      .selectFrom('import_job')
+      .select('id')
+      .where('finished_at', 'is', null)
+      .execute();
+    if (running.length === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('an import did not finish');
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  orgA = (await makeOrg(t.db, 'matrix-a')).id;
+  const orgB = (await makeOrg(t.db, 'matrix-b')).id;
+  for (const [path, kind] of [
+    ['bay', 'organization'],
+    ['bay.east', 'chapter'],
+    ['bay.east.oakland', 'local'],
+    ['bay.eastside', 'chapter'],
+    ['valley', 'organization'],
+  ] as const) {
+    units[path] = newId();
+    await t.db
+      .insertInto('unit')
+      .values({ org_id: orgA, id: units[path] as string, path, name: path, kind })
+      .execute();
+  }
+  users.networkAdmin = await makeUser(t.db, orgA, 'org_admin');
+  users.orgAdmin = await makeUser(t.db, orgA, 'org_admin', 'bay');
+  users.chapterStaff = await makeUser(t.db, orgA, 'staff_organizer', 'bay.east');
+  users.localOrganizer = await makeUser(t.db, orgA, 'local_organizer', 'bay.east.oakland');
+  users.volunteerHost = await makeUser(t.db, orgA, 'volunteer', 'bay.east.oakland');
+  users.analyst = await makeUser(t.db, orgA, 'analyst');
+  users.outsider = await makeUser(t.db, orgB, 'org_admin');
+  hostList = newId();
+  await t.db
+    .insertInto('list')
+    .values({ org_id: orgA, id: hostList, name: 'Event guests', description: null, created_by: null })
+    .execute();
+  await t.db
+    .insertInto('assignment')
+    .values({
+      org_id: orgA,
+      id: newId(),
+      user_id: users.volunteerHost.id,
+      target_kind: 'list',
+      target_id: hostList,
+      actions: ['people.read', 'person.message'],
+      field_classes: [],
+      fields: ['given_name'],
+      expires_at: null,
+      created_by: null,
+    })
+    .execute();
+  importJob = newId();
+  await t.db
+    .insertInto('import_job')
+    .values({
+      org_id: orgA,
+      id: importJob,
+      filename: 'matrix.csv',
+      file_sha256: 'x',
+      file_size: 1,
+      options: '{}',
+      created_by: null,
+      finished_at: new Date(),
+      error: null,
+    })
+    .execute();
+  shared = {
+    in: await makeTargets('in', users.networkAdmin, { merge: true }),
+    out: await makeTargets('out', users.networkAdmin, { merge: true }),
+    held: await makeTargets('held', users.networkAdmin, { merge: true }),
+  };
+  await prepareFingerprint();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('the authorization matrix', () => {
+  it('has a row for every route in the router', () => {
+    const keys = t.app.routeCatalog.map((r) => `${r.method} ${r.url}`);
+    expect(keys.filter((k) => !(k in CASES))).toEqual([]);
+    expect(Object.keys(CASES).filter((k) => !keys.includes(k))).toEqual([]);
+  });
+
+  it('shows a host who sees first names only nobody’s tags through tag listings', async () => {
+    const x = shared.in;
+    const count = async (as: TestUser) => {
+      const tag = (await t.call('GET', `/api/v1/tags/${x.tag}`, { as })).json();
+      const members = (await t.call('GET', `/api/v1/tags/${x.tag}/taggings`, { as })).json();
+      const osdi = (await t.call('GET', `/osdi/v1/tags/${x.tag}/taggings`, { as })).json();
+      return [tag.total_members, members.total, members.items.length, osdi.total_records];
+    };
+    // The local organizer reads the person's tags; the host reads the same person's first name only.
+    expect(await count(users.localOrganizer)).toEqual([1, 1, 1, 1]);
+    expect(await count(users.volunteerHost)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('answers every persona on every route as the table expects, and refusals change nothing', async () => {
+    const mismatches: string[] = [];
+    const writes: string[] = [];
+    let calls = 0;
+    let last: Map<string, string> | undefined;
+    const started = Date.now();
+    for (const route of t.app.routeCatalog) {
+      const key = `${route.method} ${route.url}`;
+      const c = CASES[key];
+      if (!c || !route.policy) continue;
+      // A refusal at the door (no token, no action) does not depend on the person: one variant.
+      const plan = PERSONAS.flatMap((persona) => {
+        const atDoor =
+          persona === 'anonymous' ||
+          persona === 'outsider' ||
+          ('action' in route.policy! && !MAY[persona].has(route.policy.action));
+        const variants: Variant[] = !c.person
+          ? ['org']
+          : atDoor && !c.expect?.[persona]
+            ? ['in']
+            : persona === 'networkAdmin'
+              ? ['in', 'out', 'held']
+              : ['in', 'out'];
+        return variants.map((variant) => ({
+          persona,
+          variant,
+          outcome: expected(key, route.policy as Policy, persona, variant),
+        }));
+      });
+      // Refusals and reads first, on the shared targets; then each expected write on fresh ones.
+      const isWrite = (p: (typeof plan)[number]) =>
+        p.outcome === '2xx' && !c.readOnly && route.method !== 'GET';
+      plan.sort((a, b) => Number(isWrite(a)) - Number(isWrite(b)));
+      for (const { persona, variant, outcome } of plan) {
+        const user = persona === 'anonymous' ? null : users[persona];
+        const write = outcome === '2xx' && !c.readOnly && route.method !== 'GET';
+        // A write that names existing rows gets rows of its own; one that only adds does not.
+        const fresh = write && persona !== 'outsider' && (route.url.includes(':') || !!c.bodyNamesPeople);
+        const t1 = Date.now();
+        const targets = fresh
+          ? await makeTargets(variant === 'org' ? 'in' : variant, user as TestUser, { merge: !!c.needsMerge })
+          : shared[variant === 'org' ? 'in' : variant];
+        timing.targets += Date.now() - t1;
+        const outsiderWrite = write && persona === 'outsider';
+        // A route that writes and rolls back (a merge preview) uses up sequence values: compare rows.
+        const rolledBack = !!c.readOnly && route.method !== 'GET';
+        if (fresh || !last) last = await fingerprint();
+        const before = outsiderWrite || rolledBack ? await fingerprint('full') : last;
+        const t2 = Date.now();
+        const n = counter++;
+        const url = fill(route.url, targets);
+        let response: LightMyRequestResponse;
+        if (c.raw) {
+          response = await t.call(route.method, url, {
+            as: user,
+            body: c.raw.body(n),
+            headers: { 'content-type': c.raw.contentType },
+          });
+        } else {
+          const body =
+            c.body?.(targets, n) ?? (route.method === 'GET' || route.method === 'DELETE' ? undefined : {});
+          response = await t.call(route.method, url, { as: user, body });
+        }
+        calls++;
+        timing.requests += Date.now() - t2;
+        if (route.url === '/api/v1/imports' && response.statusCode < 300) await waitForImports();
+        const got = outcomeOf(response.statusCode);
+        const where = `${key} as ${persona}${variant === 'org' ? '' : ` (${variant})`}`;
+        if (got !== outcome)
+          mismatches.push(
+            `${where}: expected ${outcome}, got ${response.statusCode} ${response.body.slice(0, 160)}`,
+          );
+        if (response.statusCode >= 500) {
+          last = undefined;
+          continue;
+        }
+        const refused = response.statusCode >= 300;
+        if (rolledBack) {
+          const diff = changed(before, await fingerprint('full'));
+          if (diff.length > 0)
+            mismatches.push(`${where}: answered ${response.statusCode} but changed ${diff.join(', ')}`);
+          last = undefined;
+        } else if (refused || route.method === 'GET') {
+          const after = await fingerprint();
+          const diff = changed(last, after);
+          if (diff.length > 0)
+            mismatches.push(`${where}: answered ${response.statusCode} but changed ${diff.join(', ')}`);
+          last = after;
+        } else if (outsiderWrite) {
+          // Their own organization changed; organization A must not have.
+          const diff = changed(before, await fingerprint('full'), orgA);
+          if (diff.length > 0) mismatches.push(`${where}: changed organization A's ${diff.join(', ')}`);
+          last = undefined;
+        } else {
+          writes.push(where);
+          last = undefined;
+        }
+      }
+    }
+    console.info(
+      `authorization matrix: ${calls} requests, ${writes.length} writes, ${Date.now() - started} ms ${JSON.stringify(timing)}`,
+    );
+    expect(mismatches).toEqual([]);
+    expect(calls).toBeGreaterThan(t.app.routeCatalog.length * PERSONAS.length);
+  }, 300_000);
+});
