@@ -44,12 +44,13 @@ export function registerAuditCommands(program: Command): void {
           const org = slug === undefined ? undefined : await findOrgBySlug(database.db, slug);
           const result = await verifyAuditChain(database.db, org?.id);
           const orgs = result.heads.length;
+          const entries = `${result.checked} ${result.checked === 1 ? 'entry' : 'entries'}`;
           const head = org ? result.heads[0] : undefined;
           const where = org ? `in ${org.slug}` : `in ${orgs} organization${orgs === 1 ? '' : 's'}`;
           process.stdout.write(
             result.ok
-              ? `audit trail intact: ${result.checked} entries checked ${where}${head ? `; head ${head.seq} ${head.hash}` : ''}\n`
-              : `audit trail NOT intact: ${result.problems.length}${result.truncated ? '+' : ''} problem${result.problems.length === 1 ? '' : 's'} in ${result.checked} entries checked ${where}\n`,
+              ? `audit trail intact: ${entries} checked ${where}${head ? `; head ${head.seq} ${head.hash}` : ''}\n`
+              : `audit trail NOT intact: ${result.problems.length}${result.truncated ? '+' : ''} problem${result.problems.length === 1 ? '' : 's'} in ${entries} checked ${where}\n`,
           );
           for (const p of result.problems)
             process.stdout.write(`org ${p.orgId} seq ${p.seq}: ${p.problem} (${p.detail})\n`);
