@@ -349,7 +349,12 @@ async function build(t: TestApp, spec: Spec, caseNo: number): Promise<World> {
   );
   if (taggings.length > 0) await db.insertInto('tagging').values(taggings).execute();
   const identifiers = people.flatMap((p) =>
-    p.identifiers.map((identifier) => ({ org_id: orgId, entity: 'person', entity_id: p.id, identifier })),
+    p.identifiers.map((identifier) => ({
+      org_id: orgId,
+      entity: 'person' as const,
+      entity_id: p.id,
+      identifier,
+    })),
   );
   if (identifiers.length > 0) await db.insertInto('foreign_identifier').values(identifiers).execute();
 
