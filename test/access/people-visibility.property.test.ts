@@ -698,6 +698,21 @@ async function checkUser(t: TestApp, world: World, entry: World['users'][number]
     const missing = visible.filter((p) => !seen.includes(p.id)).map((p) => p.id);
     if (missing.length > 0) fail('GET /api/v1/people', `missing ${missing.join(', ')}`);
 
+    // Searching by email reads a contact field: only grants with the contact class may find
+    // someone by it (else the search would tell who has an address the user may not see).
+    for (const person of model.people.filter((p) => p.emails.length > 0).slice(0, 3)) {
+      const address = (person.emails[person.emails.length - 1] as { address: string }).address;
+      const url = `/api/v1/people?email=${encodeURIComponent(address)}`;
+      const r = await t.call('GET', url, { as: user });
+      const findable = reaching(model, grants, 'people.read', person).some((g) =>
+        g.classes.includes('contact'),
+      );
+      const ids =
+        r.statusCode === 200 ? (r.json() as { items: Json[] }).items.map((i) => i.id) : r.statusCode;
+      if (stable(ids) !== stable(findable ? [person.id] : []))
+        fail(`GET ${url}`, `found ${stable(ids)}, oracle ${findable ? person.id : 'nobody'}`);
+    }
+
     // REST, one person at a time: each person of the organization.
     for (const person of model.people) {
       const url = `/api/v1/people/${person.id}`;
