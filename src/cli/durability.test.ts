@@ -69,7 +69,8 @@ describe.runIf(!process.env.RHIZOME_TEST_DATABASE_URL)('the embedded database', 
     const closed = new Promise((r) => server.once('close', r));
     const acknowledged: string[] = [];
     try {
-      for (let i = 0; i < 200 && !out.includes('Rhizome is running at'); i++)
+      // Generous: a loaded two-core machine can take a minute to start the server and its database.
+      for (let i = 0; i < 1200 && !out.includes('Rhizome is running at'); i++)
         await new Promise((r) => setTimeout(r, 100));
       const url = /running at (http:\/\/[^\s]+)/.exec(out)?.[1];
       expect(url).toBeDefined();
@@ -114,5 +115,5 @@ describe.runIf(!process.env.RHIZOME_TEST_DATABASE_URL)('the embedded database', 
     } finally {
       await database.close();
     }
-  }, 60_000);
+  }, 240_000);
 });

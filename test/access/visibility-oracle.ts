@@ -329,7 +329,8 @@ export function restCanon(model: Model, person: ModelPerson, a: PersonAccess): C
   }
   const phoneFull = sees(s, 'phones');
   const phoneFlags = sees(s, 'phone_flags');
-  if (phoneFull || phoneFlags || a.message || a.call) {
+  // Numbers are reached by calling; messaging alone shows (masked) emails, not phones.
+  if (phoneFull || phoneFlags || a.call) {
     out.phones = person.phones.map((p, i) => ({
       primary: i === 0,
       ...(phoneFull ? { number: p.number } : { masked: maskedPhone(p.number) }),
@@ -407,7 +408,7 @@ export function osdiCanon(model: Model, person: ModelPerson, a: PersonAccess, na
       : [];
   }
   const phoneFlags = sees(s, 'phone_flags');
-  if (sees(s, 'phones') || phoneFlags || a.message || a.call) {
+  if (sees(s, 'phones') || phoneFlags || a.call) {
     out.phone_numbers = sees(s, 'phones')
       ? person.phones.map((p, i) => ({
           primary: i === 0,
