@@ -3,7 +3,7 @@ import { auditPeopleRead } from '../audit/index.js';
 import type { Ctx } from '../context.js';
 import type { DB } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
-import { filterPredicates, PeopleFilter } from '../people/people.filter.js';
+import { savedSearchPredicates } from '../people/people.filter.js';
 import type { AddressView, EmailView, PersonView, PhoneView } from '../people/people.view.js';
 import {
   type Access,
@@ -60,18 +60,8 @@ export async function loadFacts(
   }
   const searches = access.grants.flatMap((g) => (g.scope.kind === 'saved_search' ? [g.scope.searchId] : []));
   if (searches.length > 0 && facts.size > 0) {
-    const saved = await db
-      .selectFrom('saved_search')
-      .select(['id', 'query'])
-      .where('org_id', '=', access.orgId)
-      .where('id', 'in', searches)
-      .execute();
-    for (const search of saved) {
-      const parsed = PeopleFilter.safeParse(
-        typeof search.query === 'string' ? JSON.parse(search.query) : search.query,
-      );
-      if (!parsed.success) continue;
-      const predicates = await filterPredicates(db, access.orgId, parsed.data);
+    const bySearch = await savedSearchPredicates(db, access.orgId, searches);
+    for (const [searchId, predicates] of bySearch) {
       let query = db
         .selectFrom('person as p')
         .select('p.id')
@@ -79,7 +69,7 @@ export async function loadFacts(
         .where('p.id', 'in', [...facts.keys()]);
       for (const predicate of predicates) query = query.where(predicate);
       for (const row of await query.execute())
-        (facts.get(row.id) as PersonFacts & { memberOf: Set<string> }).memberOf.add(search.id);
+        (facts.get(row.id) as PersonFacts & { memberOf: Set<string> }).memberOf.add(searchId);
     }
   }
   return facts;

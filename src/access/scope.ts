@@ -1,6 +1,6 @@
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { filterPredicates, PeopleFilter, unitRange } from '../people/people.filter.js';
+import { savedSearchPredicates, unitRange } from '../people/people.filter.js';
 import {
   type Access,
   type Action,
@@ -46,23 +46,10 @@ async function coverOf(db: Kysely<DB>, orgId: string, grants: Grant[]): Promise<
   const searchIds = [
     ...new Set(grants.flatMap((g) => (g.scope.kind === 'saved_search' ? [g.scope.searchId] : []))),
   ];
-  if (searchIds.length > 0) {
-    const saved = await db
-      .selectFrom('saved_search')
-      .select(['id', 'query'])
-      .where('org_id', '=', orgId)
-      .where('id', 'in', searchIds)
-      .execute();
-    for (const row of saved) {
-      const parsed = PeopleFilter.safeParse(
-        typeof row.query === 'string' ? JSON.parse(row.query) : row.query,
-      );
-      if (!parsed.success) continue;
-      const predicates = await filterPredicates(db, orgId, parsed.data);
-      parts.push(
-        predicates.length > 0 ? sql<SqlBool>`(${sql.join(predicates, sql` AND `)})` : sql<SqlBool>`true`,
-      );
-    }
+  for (const predicates of (await savedSearchPredicates(db, orgId, searchIds)).values()) {
+    parts.push(
+      predicates.length > 0 ? sql<SqlBool>`(${sql.join(predicates, sql` AND `)})` : sql<SqlBool>`true`,
+    );
   }
   if (parts.length === 0) return FALSE;
   return parts.length === 1

@@ -13,9 +13,8 @@ import {
   type FieldClass,
   type FieldGrant,
   fieldVisible,
-  grantsOver,
-  type PersonFacts,
   type PersonField,
+  visibleFields,
 } from '../policy/index.js';
 import {
   addressesOf,
@@ -127,17 +126,6 @@ const COLUMN_FIELD: Record<(typeof EXPORT_COLUMNS)[number], PersonField | null> 
   created_at: null,
   updated_at: null,
 };
-
-/** What an export may show of one person: the fields of every export grant over them. */
-function exportFields(access: Access, person: PersonFacts): FieldGrant {
-  const classes = new Set<FieldClass>();
-  const fields = new Set<string>();
-  for (const g of grantsOver(access, 'people.export', person)) {
-    for (const c of g.classes) classes.add(c);
-    for (const f of g.fields) fields.add(f);
-  }
-  return { classes, fields };
-}
 
 /** Whether a column may be shown under this field grant. */
 function columnVisible(column: string, g: FieldGrant, customClasses: Map<string, FieldClass>): boolean {
@@ -296,7 +284,8 @@ export async function exportPeopleCsv(ctx: Ctx, options: ExportPeopleOptions): P
         const address = addresses?.get(p.id)?.[0];
         const personFields = fields?.get(p.id) ?? [];
         const personFacts = facts?.get(p.id);
-        const grant = facts === null ? widest : personFacts ? exportFields(access, personFacts) : null;
+        const grant =
+          facts === null ? widest : personFacts ? visibleFields(access, personFacts, 'people.export') : null;
         return columns.map((column): string => {
           if (!grant || !columnVisible(column, grant, customClasses)) return '';
           switch (column) {

@@ -145,3 +145,27 @@ export async function filterPredicates(
 ): Promise<Expression<SqlBool>[]> {
   return predicates(filter, await resolve(db, orgId, filter));
 }
+
+/**
+ * The predicates of these saved searches, by id (a search whose stored query no longer parses is
+ * left out: it selects nobody). Used where a saved search is a scope (assignments).
+ */
+export async function savedSearchPredicates(
+  db: Kysely<DB>,
+  orgId: string,
+  ids: string[],
+): Promise<Map<string, Expression<SqlBool>[]>> {
+  const out = new Map<string, Expression<SqlBool>[]>();
+  if (ids.length === 0) return out;
+  const saved = await db
+    .selectFrom('saved_search')
+    .select(['id', 'query'])
+    .where('org_id', '=', orgId)
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
+  for (const row of saved) {
+    const parsed = PeopleFilter.safeParse(typeof row.query === 'string' ? JSON.parse(row.query) : row.query);
+    if (parsed.success) out.set(row.id, await filterPredicates(db, orgId, parsed.data));
+  }
+  return out;
+}

@@ -10,7 +10,7 @@ import {
 import { outermostPaths } from '../access/scope.js';
 import { actorSource, type Ctx } from '../context.js';
 import { AppError, notFound } from '../errors.js';
-import { accessOf, type FieldClass, PERSON_FIELDS, type PersonField } from '../policy/index.js';
+import { accessOf, type FieldClass, inSubtree, PERSON_FIELDS, type PersonField } from '../policy/index.js';
 import { loadFieldDefinitions, validateFieldValues } from './field-values.js';
 import { PersonInput, type PersonInputRaw, type Source } from './people.schemas.js';
 import { loadPeople } from './people.view.js';
@@ -44,7 +44,7 @@ function assertUnitWritable(ctx: Ctx, path: string | null): void {
   const grants = accessOf(ctx.actor).grants.filter((g) => g.actions.has('people.write'));
   if (grants.some((g) => g.scope.kind === 'org')) return;
   const roots = grants.flatMap((g) => (g.scope.kind === 'unit' ? [g.scope.path] : []));
-  if (path !== null && roots.some((root) => path === root || path.startsWith(`${root}.`))) return;
+  if (roots.some((root) => inSubtree(path, root))) return;
   throw new AppError('forbidden', `home_unit: you may only home people in ${roots.join(', ') || 'no unit'}`, {
     fields: [{ field: 'home_unit', message: `you may only home people in ${roots.join(', ') || 'no unit'}` }],
   });

@@ -132,11 +132,15 @@ export function mayAtAll(access: Access, action: Action): boolean {
   );
 }
 
-/** What this person's visible fields are, under every grant that lets the user read them. */
-export function visibleFields(access: Access, person: PersonFacts): FieldGrant {
+/** This person's visible fields under every grant that gives the action (read by default; export). */
+export function visibleFields(
+  access: Access,
+  person: PersonFacts,
+  action: Action = 'people.read',
+): FieldGrant {
   const classes = new Set<FieldClass>();
   const fields = new Set<string>();
-  for (const g of grantsOver(access, 'people.read', person)) {
+  for (const g of grantsOver(access, action, person)) {
     for (const c of g.classes) classes.add(c);
     for (const f of g.fields) fields.add(f);
   }
