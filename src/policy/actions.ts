@@ -27,7 +27,6 @@ export const ACTIONS = [
   'access.manage',
   'audit.read',
   'tokens.own',
-  'audit.read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
