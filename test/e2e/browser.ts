@@ -1,0 +1,80 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+
+/** Debian's Chromium: the only browser the tests use. Nothing downloads a browser. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Screenshots of key pages, kept after the run (gitignored), one folder per engine. */
+export const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts/screenshots');
+
+/** Installs Debian's chromium package when it is missing (a fresh machine): apt-get, as root. */
+export function ensureChromium(): void {
+  if (existsSync(CHROMIUM)) return;
+  const install = () =>
+    spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    }).status === 0;
+  // A fresh machine's package lists may be empty or old: update once, then try again.
+  if (!install()) {
+    spawnSync('apt-get', ['update'], { stdio: 'inherit' });
+    if (!install()) throw new Error('could not install chromium with apt-get (run as root?)');
+  }
+  if (!existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium but ${CHROMIUM} is missing`);
+}
+
+export interface Browser {
+  context: BrowserContext;
+  /** A page in the one profile: pages share cookies and storage, as tabs do. */
+  newPage(): Promise<Page>;
+  /** Forgets every session (clears the profile's cookies). */
+  signOutAll(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Chromium with a fresh profile directory, removed on close. */
+export async function launchBrowser(): Promise<Browser> {
+  const profile = mkdtempSync(path.join(tmpdir(), 'rhizome-chromium-'));
+  // Playwright takes the profile directory itself (--user-data-dir) for a persistent context.
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 390, height: 844 }, // a phone
+    locale: 'en-US',
+    timezoneId: 'UTC',
+  });
+  return {
+    context,
+    async newPage() {
+      return await context.newPage();
+    },
+    async signOutAll() {
+      await context.clearCookies();
+    },
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function screenshot(page: Page, engine: string, name: string): Promise<void> {
+  const dir = path.join(ARTIFACTS, engine);
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}
