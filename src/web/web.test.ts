@@ -12,7 +12,8 @@ import { webBuildState } from './build.js';
 
 /** The server side of the web app, on a build written by the test (no Vite needed). */
 
-const INDEX = '<!doctype html><html><head><script type="module" src="/assets/app-abc123.js"></script></head><body><div id="root"></div></body></html>';
+const INDEX =
+  '<!doctype html><html><head><script type="module" src="/assets/app-abc123.js"></script></head><body><div id="root"></div></body></html>';
 const SCRIPT = `console.log(${JSON.stringify('x'.repeat(2000))});`;
 
 let dir: string;
@@ -78,7 +79,12 @@ describe('serving the web app', () => {
   });
 
   it('answers a missing file with 404, never with index.html', async () => {
-    for (const url of ['/assets/missing-123.js', '/favicon.ico', '/assets/../../package.json', '/%2e%2e/package.json']) {
+    for (const url of [
+      '/assets/missing-123.js',
+      '/favicon.ico',
+      '/assets/../../package.json',
+      '/%2e%2e/package.json',
+    ]) {
       const response = await app.inject({ method: 'GET', url });
       expect(response.statusCode, url).toBe(404);
       expect(response.body).not.toContain('<!doctype html>');

@@ -25,7 +25,7 @@ export const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts
 export function ensureChromium(): void {
   if (existsSync(CHROMIUM)) return;
   const install = () =>
-    spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
+    spawnSync('apt-get', ['install', '-y', 'chromium'], {
       stdio: 'inherit',
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     }).status === 0;

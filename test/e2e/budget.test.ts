@@ -10,7 +10,7 @@ import { ensureWebBuilt, WEB_DIST } from '../../src/web/index.js';
  * petitions, unsubscribe) must stay light on a slow phone; the signed-in app shell too.
  */
 const KB = 1024;
-export const BUDGETS = {
+const BUDGETS = {
   /** index.html: sign-in, navigation, people search, the person page. */
   appShell: 120 * KB,
   /** Any other page of the build (the public pages, as they land). */
@@ -18,8 +18,10 @@ export const BUDGETS = {
 };
 
 /** The JavaScript files an HTML page of the build loads at start, with their gzipped sizes. */
-export function pageScripts(html: string): { file: string; gzipped: number }[] {
-  const refs = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="modulepreload"[^>]*\shref)="([^"]+\.js)"/g)];
+function pageScripts(html: string): { file: string; gzipped: number }[] {
+  const refs = [
+    ...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="modulepreload"[^>]*\shref)="([^"]+\.js)"/g),
+  ];
   const files = [...new Set(refs.map((m) => m[1] as string))];
   return files.map((file) => ({
     file,

@@ -23,9 +23,9 @@ function filtersOf(search: string): Filters & { page: number } {
 }
 
 /** Options for a filter the user may use; a 403 (no tags.read, say) hides that filter. */
-function useOptions<T>(path: string): T[] | null {
+function useOptions<T>(path: string): T[] | undefined {
   const loaded = useApi<{ items: T[] }>(path);
-  return loaded.state === 'ok' ? loaded.data.items : null;
+  return loaded.state === 'ok' ? loaded.data.items : undefined;
 }
 
 /** People search: the filters the API supports, kept in the address (shareable, back works). */
@@ -72,46 +72,31 @@ export function PeopleSearch() {
           </div>
           <fieldset className="filters">
             <legend>{t('search.filters')}</legend>
-            {tags && (
-              <div className="field">
-                <label htmlFor="f-tag">{t('search.tag')}</label>
-                <select id="f-tag" value={form.tag} onChange={set('tag')}>
-                  <option value="">{t('search.any')}</option>
-                  {tags.map((tag) => (
-                    <option key={tag.id} value={tag.name}>
-                      {tag.name}
-                    </option>
-                  ))}
-                </select>
-              </div>
-            )}
-            {lists && (
-              <div className="field">
-                <label htmlFor="f-list">{t('search.list')}</label>
-                <select id="f-list" value={form.list} onChange={set('list')}>
-                  <option value="">{t('search.any')}</option>
-                  {lists.map((list) => (
-                    <option key={list.id} value={list.id}>
-                      {list.name}
-                    </option>
-                  ))}
-                </select>
-              </div>
-            )}
-            {units && (
-              <div className="field">
-                <label htmlFor="f-unit">{t('search.unit')}</label>
-                <select id="f-unit" value={form.unit} onChange={set('unit')}>
-                  <option value="">{t('search.any')}</option>
-                  {units.map((unit) => (
-                    <option key={unit.id} value={unit.path}>
-                      {'\u2003'.repeat(unit.path.split('.').length - 1)}
-                      {unit.name}
-                    </option>
-                  ))}
-                </select>
-              </div>
-            )}
+            <FilterSelect
+              id="f-tag"
+              label={t('search.tag')}
+              value={form.tag}
+              onChange={set('tag')}
+              options={tags?.map((tag) => ({ value: tag.name, label: tag.name }))}
+            />
+            <FilterSelect
+              id="f-list"
+              label={t('search.list')}
+              value={form.list}
+              onChange={set('list')}
+              options={lists?.map((list) => ({ value: list.id, label: list.name }))}
+            />
+            <FilterSelect
+              id="f-unit"
+              label={t('search.unit')}
+              value={form.unit}
+              onChange={set('unit')}
+              // Indented by depth: the tree reads in a plain select.
+              options={units?.map((unit) => ({
+                value: unit.path,
+                label: '\u2003'.repeat(unit.path.split('.').length - 1) + unit.name,
+              }))}
+            />
             <div className="field">
               <label htmlFor="f-zip">{t('search.zip')}</label>
               <input
@@ -191,5 +176,30 @@ export function PeopleSearch() {
         )}
       </section>
     </>
+  );
+}
+
+/** A filter's select; absent when its options could not be loaded (the user may not read them). */
+function FilterSelect(props: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (e: { target: { value: string } }) => void;
+  options: { value: string; label: string }[] | undefined;
+}) {
+  const { t } = useI18n();
+  if (!props.options) return null;
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <select id={props.id} value={props.value} onChange={props.onChange}>
+        <option value="">{t('search.any')}</option>
+        {props.options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }

@@ -163,6 +163,15 @@ function Masked({ value }: { value: string }) {
   );
 }
 
+/** An email address or phone number: a link when the user may read it, masked when they may not. */
+function Reachable(props: { value: string | undefined; masked: string | undefined; scheme: string }) {
+  return props.value !== undefined ? (
+    <a href={`${props.scheme}${props.value}`}>{props.value}</a>
+  ) : (
+    <Masked value={props.masked ?? '•••'} />
+  );
+}
+
 function Contacts({ person }: { person: Person }) {
   const { t } = useI18n();
   const { formatDate } = useI18n();
@@ -185,12 +194,8 @@ function Contacts({ person }: { person: Person }) {
         <ContactList title={t('person.emails')} id="emails" empty={person.emails.length === 0}>
           {person.emails.map((e) => (
             <li key={e.id}>
-              {e.address !== undefined ? (
-                <a href={`mailto:${e.address}`}>{e.address}</a>
-              ) : (
-                <Masked value={e.address_masked ?? '•••'} />
-              )}{' '}
-              {primary(e.primary)} {source(e)}
+              <Reachable value={e.address} masked={e.address_masked} scheme="mailto:" /> {primary(e.primary)}{' '}
+              {source(e)}
             </li>
           ))}
         </ContactList>
@@ -199,12 +204,8 @@ function Contacts({ person }: { person: Person }) {
         <ContactList title={t('person.phones')} id="phones" empty={person.phones.length === 0}>
           {person.phones.map((p) => (
             <li key={p.id}>
-              {p.number !== undefined ? (
-                <a href={`tel:${p.number}`}>{p.number}</a>
-              ) : (
-                <Masked value={p.number_masked ?? '•••'} />
-              )}{' '}
-              {primary(p.primary)} {source(p)}
+              <Reachable value={p.number} masked={p.number_masked} scheme="tel:" /> {primary(p.primary)}{' '}
+              {source(p)}
             </li>
           ))}
         </ContactList>
