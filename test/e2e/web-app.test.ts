@@ -287,11 +287,16 @@ describe('the web app in Chromium', () => {
     await page.close();
   });
 
-  it('is usable by keyboard: the skip link leads to the content', async () => {
+  it('names every control and is usable by keyboard: the skip link leads to the content', async () => {
     const page = await browser.newPage();
     // Still signed in from the last test (same browser profile): no sign-in, which is rate-limited.
     await page.goto(`${base}/people`);
     await page.getByRole('heading', { level: 1, name: 'People' }).waitFor();
+    // Every control has an accessible name: a label, an aria-label or its own text.
+    const unnamed = await page.evaluate(`[...document.querySelectorAll('input, select, button, a')]
+      .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())
+      .map((e) => e.outerHTML)`);
+    expect(unnamed).toEqual([]);
     await page.keyboard.press('Tab');
     expect(await page.locator(':focus').textContent()).toBe('Skip to content');
     await page.keyboard.press('Enter');
