@@ -43,6 +43,11 @@ export interface Browser {
   newPage(): Promise<Page>;
   /** Forgets every session (clears the profile's cookies). */
   signOutAll(): Promise<void>;
+  /**
+   * What went wrong in the pages so far: uncaught exceptions and Content-Security-Policy
+   * violations (a refused API call's "Failed to load resource" is expected and not listed).
+   */
+  errors: string[];
   close(): Promise<void>;
 }
 
@@ -58,10 +63,18 @@ export async function launchBrowser(): Promise<Browser> {
     locale: 'en-US',
     timezoneId: 'UTC',
   });
+  const errors: string[] = [];
   return {
     context,
+    errors,
     async newPage() {
-      return await context.newPage();
+      const page = await context.newPage();
+      page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error' && /Content Security Policy|Uncaught/i.test(message.text()))
+          errors.push(`${page.url()}: ${message.text()}`);
+      });
+      return page;
     },
     async signOutAll() {
       await context.clearCookies();

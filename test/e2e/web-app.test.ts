@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditLog } from '../../src/audit/index.js';
 import { hashPassword } from '../../src/auth/secrets.js';
 import type { Database } from '../../src/db/connect.js';
@@ -111,6 +111,11 @@ beforeAll(async () => {
 
   browser = await launchBrowser();
 }, 600_000);
+
+afterEach(() => {
+  // No uncaught exception and nothing the Content-Security-Policy refused, in any test's pages.
+  expect(browser.errors).toEqual([]);
+});
 
 afterAll(async () => {
   await browser?.close();
