@@ -133,7 +133,8 @@ async function signIn(page: Page, user: TestUser, password = PASSWORD): Promise<
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-describe('the web app in Chromium', () => {
+// A browser on a loaded two-core machine: more time than the suite's default per test.
+describe('the web app in Chromium', { timeout: 120_000 }, () => {
   it('refuses a wrong password with a message, and signs in with the right one', async () => {
     const page = await browser.newPage();
     await signIn(page, admin, 'not the password at all');
