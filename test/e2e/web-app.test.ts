@@ -9,7 +9,7 @@ import { silentLog } from '../../src/log.js';
 import { ensureWebBuilt } from '../../src/web/index.js';
 import { createTestDatabase, testAuditLog, testEngine } from '../support/db.js';
 import { makeOrg, makeUser, type TestUser } from '../support/fixtures.js';
-import { type Browser, ensureChromium, launchBrowser, screenshot } from './browser.js';
+import { type Browser, ensureChromium, launchBrowser, lowContrast, screenshot } from './browser.js';
 
 /**
  * The web app in real Chromium against the real server on a real database: one server and one
@@ -141,6 +141,7 @@ describe('the web app in Chromium', { timeout: 120_000 }, () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('do not match');
     expect(page.url()).toContain('/sign-in');
     await screenshot(page, testEngine, '01-sign-in-refused');
+    expect(await lowContrast(page)).toEqual([]);
 
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -255,6 +256,7 @@ describe('the web app in Chromium', { timeout: 120_000 }, () => {
     await page.getByText('coming soon').waitFor();
     await page.getByRole('button', { name: 'Call' }).waitFor();
     await screenshot(page, testEngine, '07-person-organizer-masked');
+    expect(await lowContrast(page)).toEqual([]);
     await page.close();
   });
 
@@ -303,6 +305,7 @@ describe('the web app in Chromium', { timeout: 120_000 }, () => {
       .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())
       .map((e) => e.outerHTML)`);
     expect(unnamed).toEqual([]);
+    expect(await lowContrast(page)).toEqual([]);
     await page.keyboard.press('Tab');
     expect(await page.locator(':focus').textContent()).toBe('Skip to content');
     await page.keyboard.press('Enter');
