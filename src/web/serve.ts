@@ -53,18 +53,19 @@ interface Cached {
  * is small); a precompressed `.gz` beside a file is sent to browsers that accept gzip.
  */
 export function registerWebApp(app: FastifyInstance, dir: string = WEB_DIST): void {
-  const cache = new Map<string, Cached | null>();
+  const cache = new Map<string, Cached>();
   const load = (file: string): Cached | null => {
-    let entry = cache.get(file);
-    if (entry === undefined) {
-      const full = path.join(dir, file);
-      entry =
-        existsSync(full) && statSync(full).isFile()
-          ? { body: readFileSync(full), gzip: existsSync(`${full}.gz`) ? readFileSync(`${full}.gz`) : null }
-          : null;
-      // index.html may appear later (a build after start): only found files are kept.
-      if (entry) cache.set(file, entry);
-    }
+    const cached = cache.get(file);
+    if (cached) return cached;
+    const full = path.join(dir, file);
+    if (!existsSync(full) || !statSync(full).isFile()) return null;
+    const entry = {
+      body: readFileSync(full),
+      gzip: existsSync(`${full}.gz`) ? readFileSync(`${full}.gz`) : null,
+    };
+    // index.html is read on every request: a rebuild while the server runs (`npm run build:web`)
+    // replaces the hashed files it names. Those never change content, so they are kept.
+    if (file !== 'index.html') cache.set(file, entry);
     return entry;
   };
 

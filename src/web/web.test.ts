@@ -113,6 +113,16 @@ describe('serving the web app', () => {
     expect(post.headers['content-type']).toContain('application/problem+json');
   });
 
+  it('serves a rebuilt index.html without a restart', async () => {
+    const rebuilt = INDEX.replace('app-abc123', 'app-def456');
+    writeFileSync(path.join(dir, 'index.html'), rebuilt);
+    try {
+      expect((await app.inject({ method: 'GET', url: '/people' })).body).toBe(rebuilt);
+    } finally {
+      writeFileSync(path.join(dir, 'index.html'), INDEX);
+    }
+  });
+
   it('says how to build the app when it has not been built', async () => {
     const response = await unbuilt.inject({ method: 'GET', url: '/people' });
     expect(response.statusCode).toBe(200);
