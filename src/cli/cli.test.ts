@@ -245,6 +245,10 @@ describe('rhizome', { timeout: 240_000 }, () => {
         expect(out).toContain('npx rhizome org create');
         const doc = await fetch(`${url}/api/v1/openapi.json`);
         expect(doc.status).toBe(200);
+        // The web app on the same port (built by install, or by this first start).
+        const app = await fetch(`${url}/people`);
+        expect(app.headers.get('content-type')).toBe('text/html; charset=utf-8');
+        expect(await app.text()).toContain('<div id="root"></div>');
         const blocked = await run(['org', 'create', '--name', 'X', '--slug', 'x', '--data-dir', dataDir]);
         expect(blocked.code).not.toBe(0);
         expect(blocked.err).toMatch(

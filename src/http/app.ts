@@ -11,6 +11,7 @@ import { translateDbError } from '../db/sql-errors.js';
 import { AppError } from '../errors.js';
 import { registerCsvBodyParser } from '../imports/index.js';
 import type { Log } from '../log.js';
+import { registerWebApp } from '../web/index.js';
 import { registerDocs } from './docs.js';
 import { buildOpenApi } from './openapi.js';
 import { sendProblem } from './problem.js';
@@ -26,6 +27,8 @@ export interface AppOptions {
   secureCookies?: boolean;
   /** The process's audit log (its owner closes it); without one the app makes its own and closes it. */
   audit?: AuditLog;
+  /** The built web app served at `/` (default: the repository's `web/dist`). */
+  webDir?: string;
 }
 
 export interface RouteCatalogEntry {
@@ -189,5 +192,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     async () => openapi,
   );
   registerDocs(app);
+  registerWebApp(app, options.webDir);
   return app;
 }

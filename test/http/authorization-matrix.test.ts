@@ -424,6 +424,9 @@ const CASES: Record<string, RouteCase> = {
   'GET /api/v1/docs': { public: '2xx' },
   'GET /api/v1/docs/init.js': { public: '2xx' },
   'GET /api/v1/docs/:file': { public: '2xx' },
+
+  // Web app: its static files and index.html for client-side routes (no data; the app calls the API).
+  'GET /*': { public: '2xx', readOnly: true },
 };
 
 /** The default rule, then the route's exceptions. */

@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_HOST, DEFAULT_PORT, readEnv, resolveDbTarget } from '../../config.js';
 import { firstRunHint, startServer } from '../../server.js';
+import { buildWeb, canBuildWeb, webBuildState } from '../../web/index.js';
 import { action } from '../shared.js';
 
 const port = (value: string): number => {
@@ -25,6 +26,7 @@ export function registerStart(program: Command): void {
       action(async (options) => {
         const env = readEnv();
         const target = resolveDbTarget({ databaseUrl: options.databaseUrl, dataDir: options.dataDir }, env);
+        await buildWebOnFirstStart();
         const server = await startServer({
           target,
           port: (options.port as number | undefined) ?? env.PORT ?? DEFAULT_PORT,
@@ -35,7 +37,7 @@ export function registerStart(program: Command): void {
         });
         const where = target.engine === 'pglite' ? `embedded database in ${target.dataDir}` : 'PostgreSQL';
         process.stdout.write(`Rhizome is running at ${server.url} (${where})\n`);
-        process.stdout.write(`API reference: ${server.url}/api/v1/docs\n`);
+        process.stdout.write(`Web app: ${server.url}/\nAPI reference: ${server.url}/api/v1/docs\n`);
         const flags = options.dataDir
           ? `--data-dir ${String(options.dataDir)}`
           : options.databaseUrl
@@ -54,4 +56,19 @@ export function registerStart(program: Command): void {
         process.once('SIGTERM', () => shutdown('SIGTERM'));
       }),
     );
+}
+
+/**
+ * `npm install` builds the web app (the `prepare` script); a checkout that skipped it gets its
+ * build here, once. Without the build tool (an install without dev dependencies) the server still
+ * runs and `/` says how to build.
+ */
+async function buildWebOnFirstStart(): Promise<void> {
+  if (webBuildState() !== 'missing') return;
+  if (!(await canBuildWeb())) {
+    process.stderr.write('The web app is not built and Vite is not installed: run npm install.\n');
+    return;
+  }
+  process.stdout.write('Building the web app (first start)…\n');
+  await buildWeb();
 }

@@ -1,0 +1,17 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+// Built by `npm install` (prepare) or the first `rhizome start` into web/dist, which the Fastify
+// server serves at `/` (src/web/serve.ts). No dev server is needed.
+export default defineConfig({
+  root: import.meta.dirname,
+  base: '/',
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    // The server sends the precompressed copies; the budget test measures them.
+    reportCompressedSize: false,
+  },
+});
