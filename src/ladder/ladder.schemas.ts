@@ -223,7 +223,7 @@ export const PipelineView = z
 export type PipelineView = z.infer<typeof PipelineView>;
 
 export const PeriodQuery = z.object({
-  since: z.coerce.date(),
+  since: z.coerce.date().optional().describe('Default: 30 days before `until`'),
   until: z.coerce.date().optional().describe('Default: now'),
   page: z.coerce.number().int().min(1).default(1),
   per_page: z.coerce.number().int().min(1).max(100).default(50),

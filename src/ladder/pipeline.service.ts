@@ -95,10 +95,11 @@ export async function pipeline(
 export async function movements(
   ctx: Ctx,
   ladderId: string,
-  query: { since: Date; until?: Date | undefined; page: number; per_page: number },
+  query: { since?: Date | undefined; until?: Date | undefined; page: number; per_page: number },
 ): Promise<Paged<MovementView>> {
   await getLadder(ctx, ladderId);
   const until = query.until ?? ctx.now();
+  const since = query.since ?? new Date(until.getTime() - 30 * 86_400_000);
   const scope = await levelReaders(ctx);
   const orgId = ctx.actor.orgId;
   const latest = (bound: Date) => sql`
@@ -121,8 +122,8 @@ export async function movements(
       e.level_id AS to_level_id, e.position AS to_position, e.assessed_at AS at, count(*) OVER ()::int AS total
     FROM (${latest(until)}) e
     JOIN person p ON p.id = e.person_id
-    LEFT JOIN (${latest(query.since)}) b ON b.person_id = e.person_id
-    WHERE e.assessed_at >= ${query.since} AND b.level_id IS DISTINCT FROM e.level_id
+    LEFT JOIN (${latest(since)}) b ON b.person_id = e.person_id
+    WHERE e.assessed_at >= ${since} AND b.level_id IS DISTINCT FROM e.level_id
       AND p.org_id = ${orgId} AND p.merged_into IS NULL AND ${scope}
     ORDER BY e.assessed_at DESC, p.id
     LIMIT ${query.per_page} OFFSET ${(query.page - 1) * query.per_page}`.execute(ctx.db);
