@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageOf } from '../http/paging.js';
 import { defineRoute } from '../http/route.js';
 import {
   FollowUpInput,
@@ -21,8 +22,6 @@ import {
 import { clearPointPerson, getPointPerson, setPointPerson } from './point-person.service.js';
 
 const Id = z.object({ id: z.uuid() });
-const page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), total: z.number(), page: z.number(), per_page: z.number() });
 
 export const followUpRoutes = [
   defineRoute({
@@ -88,7 +87,7 @@ export const followUpRoutes = [
     summary: "The caller's open follow-ups: all, due soon, or overdue",
     tags: ['follow-ups'],
     query: MineQuery,
-    response: page(FollowUpView),
+    response: pageOf(FollowUpView),
     handler: async ({ query, ctx }) => await myFollowUps(ctx, query),
   }),
   defineRoute({

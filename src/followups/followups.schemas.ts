@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { PageQuery } from '../http/paging.js';
+import { PersonRef } from '../ladder/index.js';
 import { ActivityView } from '../notes/index.js';
 
 const Title = z.string().trim().min(1).max(500);
@@ -25,11 +27,7 @@ export type FollowUpPatch = z.infer<typeof FollowUpPatch>;
 export const FollowUpView = z
   .object({
     id: z.string(),
-    person: z.object({
-      id: z.string(),
-      given_name: z.string().nullable(),
-      family_name: z.string().nullable(),
-    }),
+    person: PersonRef,
     owner_id: z.string().nullable(),
     title: z.string(),
     due_at: z.date(),
@@ -48,8 +46,7 @@ export const MineQuery = z.object({
     .default('open')
     .describe('open: all open; due_soon: due in the next `days` (not overdue); overdue: due before now'),
   days: z.coerce.number().int().min(1).max(90).default(7),
-  page: z.coerce.number().int().min(1).default(1),
-  per_page: z.coerce.number().int().min(1).max(100).default(50),
+  ...PageQuery,
 });
 export type MineQuery = z.infer<typeof MineQuery>;
 

@@ -3,6 +3,7 @@ import { loadAccess, loadFacts, peopleScope } from '../access/index.js';
 import { actorUserId, type Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
 import { AppError, invalid, notFound } from '../errors.js';
+import type { Paged } from '../http/paging.js';
 import { addActivity, assertLivePerson, assertOrgUser } from '../notes/index.js';
 import { accessOf, decide, PERSON_FIELDS } from '../policy/index.js';
 import type {
@@ -13,8 +14,6 @@ import type {
   OneOnOneInput,
   OneOnOneView,
 } from './followups.schemas.js';
-
-type Paged<T> = { items: T[]; total: number; page: number; per_page: number };
 
 /**
  * A user who is to own a follow-up (or a relationship) must be of this organization and able to

@@ -1,14 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestApp,
-  ctxFor,
-  makeOrg,
-  makeUser,
-  type TestApp,
-  type TestUser,
-} from '../../test/support/fixtures.js';
-import { insertPersonIn, insertUnits } from '../../test/support/units.js';
+import { createTestApp, ctxFor, makeUser, type TestApp, type TestUser } from '../../test/support/fixtures.js';
+import { chapterOrg } from '../../test/support/units.js';
 import { mergePeople } from '../merges/index.js';
 
 /**
@@ -16,34 +9,23 @@ import { mergePeople } from '../merges/index.js';
  * "my follow-ups", and the point person; all within the caller's reach.
  */
 let t: TestApp;
-let orgId: string;
-let units: Record<string, string>;
 let admin: TestUser;
 let organizer: TestUser;
 let fresnoOrganizer: TestUser;
 let volunteer: TestUser;
 let outsider: TestUser;
+let oakland: (name?: string) => Promise<string>;
+let fresno: (name?: string) => Promise<string>;
+let units: Record<string, string>;
 
 const DAY = 86_400_000;
 const inDays = (n: number) => new Date(Date.now() + n * DAY).toISOString();
-const oakland = async (name = 'Oak') =>
-  await insertPersonIn(t.db, orgId, units['east.oakland'] as string, 'east.oakland', { given_name: name });
-const fresno = async (name = 'Fre') =>
-  await insertPersonIn(t.db, orgId, units.fresno as string, 'fresno', { given_name: name });
 
 beforeAll(async () => {
   t = await createTestApp();
-  orgId = (await makeOrg(t.db)).id;
-  units = await insertUnits(t.db, orgId, [
-    ['east', 'chapter'],
-    ['east.oakland', 'local'],
-    ['fresno', 'chapter'],
-  ]);
-  admin = await makeUser(t.db, orgId, 'org_admin');
-  organizer = await makeUser(t.db, orgId, 'local_organizer', 'east.oakland');
-  fresnoOrganizer = await makeUser(t.db, orgId, 'local_organizer', 'fresno');
-  volunteer = await makeUser(t.db, orgId, 'volunteer');
-  outsider = await makeUser(t.db, (await makeOrg(t.db)).id, 'org_admin');
+  ({ units, admin, organizer, fresnoOrganizer, volunteer, outsider, oakland, fresno } = await chapterOrg(
+    t.db,
+  ));
 });
 afterAll(async () => {
   await t.close();
@@ -146,7 +128,7 @@ describe('one-on-ones', () => {
 
 describe('follow-ups', () => {
   it('"my follow-ups" holds the caller’s open ones: all, due soon, overdue', async () => {
-    const me = await makeUser(t.db, orgId, 'local_organizer', 'east.oakland');
+    const me = await makeUser(t.db, admin.orgId, 'local_organizer', 'east.oakland');
     const person = await oakland('Lee');
     const add = async (title: string, due: string, owner?: string) => {
       const response = await t.call('POST', `/api/v1/people/${person}/follow-ups`, {

@@ -1,6 +1,7 @@
 /** Engagement ladders: levels, dated assessments, suggestion rules and suggestions, pipeline views. */
 export { assess, listAssessments, personLadders } from './assessments.service.js';
 export { ladderRoutes } from './ladder.routes.js';
+export { PersonRef } from './ladder.schemas.js';
 export {
   addLevel,
   addRule,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageOf } from '../http/paging.js';
 import { defineRoute } from '../http/route.js';
 import { assess, listAssessments, personLadders } from './assessments.service.js';
 import {
@@ -20,7 +21,6 @@ import {
   PersonLadderView,
   PipelineQuery,
   PipelineView,
-  page,
   RuleInput,
   RulePatch,
   RuleView,
@@ -186,7 +186,7 @@ export const ladderRoutes = [
     summary: 'Suggested ladder moves (open by default), newest first',
     tags,
     query: SuggestionQuery,
-    response: page(SuggestionView),
+    response: pageOf(SuggestionView),
     handler: async ({ query, ctx }) => await listSuggestions(ctx, query),
   }),
   defineRoute({
@@ -229,7 +229,7 @@ export const ladderRoutes = [
     tags,
     params: Id,
     query: PeriodQuery,
-    response: page(MovementView),
+    response: pageOf(MovementView),
     handler: async ({ params, query, ctx }) => await movements(ctx, params.id, query),
   }),
   defineRoute({
@@ -240,7 +240,7 @@ export const ladderRoutes = [
     tags,
     params: Id,
     query: LadderPeopleQuery,
-    response: page(LadderPersonView),
+    response: pageOf(LadderPersonView),
     handler: async ({ params, query, ctx }) => await ladderPeople(ctx, params.id, query),
   }),
   defineRoute({
@@ -250,7 +250,7 @@ export const ladderRoutes = [
     summary: 'People new since a date (this month by default) and what they have done since',
     tags,
     query: NewPeopleQuery,
-    response: page(NewPersonView),
+    response: pageOf(NewPersonView),
     handler: async ({ query, ctx }) => await newPeople(ctx, query),
   }),
 ];

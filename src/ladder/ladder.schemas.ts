@@ -1,5 +1,12 @@
 import { z } from 'zod';
+import { PageQuery } from '../http/paging.js';
 import { ACTIVITY_KINDS } from '../notes/index.js';
+
+/** Who a row is about: the person's id and name (basic fields). */
+export const PersonRef = z
+  .object({ id: z.string(), given_name: z.string().nullable(), family_name: z.string().nullable() })
+  .meta({ id: 'PersonRef' });
+export type PersonRef = z.infer<typeof PersonRef>;
 
 const Name = z.string().trim().min(1).max(200);
 const Description = z.string().trim().max(2000).nullable().optional();
@@ -157,11 +164,7 @@ export type PersonLadderView = z.infer<typeof PersonLadderView>;
 export const SuggestionView = z
   .object({
     id: z.string(),
-    person: z.object({
-      id: z.string(),
-      given_name: z.string().nullable(),
-      family_name: z.string().nullable(),
-    }),
+    person: PersonRef,
     ladder_id: z.string(),
     level_id: z.string(),
     level_name: z.string(),
@@ -179,8 +182,7 @@ export type SuggestionView = z.infer<typeof SuggestionView>;
 export const SuggestionQuery = z.object({
   ladder_id: z.uuid().optional(),
   status: z.enum(['open', 'accepted', 'dismissed']).default('open'),
-  page: z.coerce.number().int().min(1).default(1),
-  per_page: z.coerce.number().int().min(1).max(100).default(50),
+  ...PageQuery,
 });
 export type SuggestionQuery = z.infer<typeof SuggestionQuery>;
 
@@ -225,17 +227,12 @@ export type PipelineView = z.infer<typeof PipelineView>;
 export const PeriodQuery = z.object({
   since: z.coerce.date().optional().describe('Default: 30 days before `until`'),
   until: z.coerce.date().optional().describe('Default: now'),
-  page: z.coerce.number().int().min(1).default(1),
-  per_page: z.coerce.number().int().min(1).max(100).default(50),
+  ...PageQuery,
 });
 
 export const MovementView = z
   .object({
-    person: z.object({
-      id: z.string(),
-      given_name: z.string().nullable(),
-      family_name: z.string().nullable(),
-    }),
+    person: PersonRef,
     from_level_id: z.string().nullable(),
     to_level_id: z.string(),
     direction: z.enum(['up', 'down', 'new']).describe('"new": no level before the period'),
@@ -250,17 +247,12 @@ export const LadderPeopleQuery = z.object({
     .enum(['true', 'false'])
     .optional()
     .transform((v) => (v === undefined ? undefined : v === 'true')),
-  page: z.coerce.number().int().min(1).default(1),
-  per_page: z.coerce.number().int().min(1).max(100).default(50),
+  ...PageQuery,
 });
 
 export const LadderPersonView = z
   .object({
-    person: z.object({
-      id: z.string(),
-      given_name: z.string().nullable(),
-      family_name: z.string().nullable(),
-    }),
+    person: PersonRef,
     level_id: z.string().nullable(),
     assessed_at: z.date().nullable(),
     stale: z.boolean(),
@@ -270,23 +262,15 @@ export type LadderPersonView = z.infer<typeof LadderPersonView>;
 
 export const NewPeopleQuery = z.object({
   since: z.coerce.date().optional().describe('Default: the first day of this month (UTC)'),
-  page: z.coerce.number().int().min(1).default(1),
-  per_page: z.coerce.number().int().min(1).max(100).default(50),
+  ...PageQuery,
 });
 
 export const NewPersonView = z
   .object({
-    person: z.object({
-      id: z.string(),
-      given_name: z.string().nullable(),
-      family_name: z.string().nullable(),
-    }),
+    person: PersonRef,
     created_at: z.date(),
     activities: z.record(z.string(), z.number()).describe('Activities since they arrived, by kind'),
     levels: z.array(z.object({ ladder_id: z.string(), level_id: z.string(), level_name: z.string() })),
   })
   .meta({ id: 'NewPerson' });
 export type NewPersonView = z.infer<typeof NewPersonView>;
-
-export const page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), total: z.number(), page: z.number(), per_page: z.number() });

@@ -1,13 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestApp,
-  ctxFor,
-  makeOrg,
-  makeUser,
-  type TestApp,
-  type TestUser,
-} from '../../test/support/fixtures.js';
-import { insertPersonIn, insertUnits } from '../../test/support/units.js';
+import { createTestApp, ctxFor, type TestApp, type TestUser } from '../../test/support/fixtures.js';
+import { chapterOrg, insertPersonIn } from '../../test/support/units.js';
 import { newId } from '../db/ids.js';
 import { mergePeople, undoMerge } from '../merges/index.js';
 
@@ -18,25 +11,18 @@ import { mergePeople, undoMerge } from '../merges/index.js';
  */
 let t: TestApp;
 let orgId: string;
-let units: Record<string, string>;
 let admin: TestUser;
 let chapterAdmin: TestUser;
 let organizer: TestUser;
 let analyst: TestUser;
 let volunteer: TestUser;
 let outsider: TestUser;
+let oakland: (name?: string) => Promise<string>;
+let fresno: (name?: string) => Promise<string>;
+let units: Record<string, string>;
 
 const DAY = 86_400_000;
 const daysAgo = (n: number) => new Date(Date.now() - n * DAY).toISOString();
-
-async function oakland(name = 'Oak'): Promise<string> {
-  return await insertPersonIn(t.db, orgId, units['east.oakland'] as string, 'east.oakland', {
-    given_name: name,
-  });
-}
-async function fresno(name = 'Fre'): Promise<string> {
-  return await insertPersonIn(t.db, orgId, units.fresno as string, 'fresno', { given_name: name });
-}
 
 interface Ladder {
   id: string;
@@ -91,18 +77,8 @@ async function meetings(
 
 beforeAll(async () => {
   t = await createTestApp();
-  orgId = (await makeOrg(t.db)).id;
-  units = await insertUnits(t.db, orgId, [
-    ['east', 'chapter'],
-    ['east.oakland', 'local'],
-    ['fresno', 'chapter'],
-  ]);
-  admin = await makeUser(t.db, orgId, 'org_admin');
-  chapterAdmin = await makeUser(t.db, orgId, 'org_admin', 'east');
-  organizer = await makeUser(t.db, orgId, 'local_organizer', 'east.oakland');
-  analyst = await makeUser(t.db, orgId, 'analyst');
-  volunteer = await makeUser(t.db, orgId, 'volunteer');
-  outsider = await makeUser(t.db, (await makeOrg(t.db)).id, 'org_admin');
+  ({ orgId, units, admin, chapterAdmin, organizer, analyst, volunteer, outsider, oakland, fresno } =
+    await chapterOrg(t.db));
 });
 afterAll(async () => {
   await t.close();

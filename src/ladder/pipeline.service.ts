@@ -2,13 +2,18 @@ import { type Expression, type SqlBool, sql } from 'kysely';
 import { peopleScope } from '../access/index.js';
 import type { Ctx } from '../context.js';
 import { invalid } from '../errors.js';
+import type { Paged } from '../http/paging.js';
 import { accessOf, PERSON_FIELDS } from '../policy/index.js';
-import type { LadderPersonView, MovementView, NewPersonView, PipelineView } from './ladder.schemas.js';
+import type {
+  LadderPersonView,
+  MovementView,
+  NewPersonView,
+  PersonRef,
+  PipelineView,
+} from './ladder.schemas.js';
 import { getLadder } from './ladders.service.js';
 
 const MAX_POINTS = 60;
-type Paged<T> = { items: T[]; total: number; page: number; per_page: number };
-type Person = { id: string; given_name: string | null; family_name: string | null };
 
 /** People whose names and levels the caller may read (`p`), as a predicate. */
 async function levelReaders(ctx: Ctx): Promise<Expression<SqlBool>> {
@@ -201,7 +206,7 @@ export async function newPeople(
   const since = query.since ?? monthStart(ctx.now());
   const scope = await levelReaders(ctx);
   const orgId = ctx.actor.orgId;
-  const { rows } = await sql<Person & { created_at: Date; total: number }>`
+  const { rows } = await sql<PersonRef & { created_at: Date; total: number }>`
     SELECT p.id, p.given_name, p.family_name, p.created_at, count(*) OVER ()::int AS total
     FROM person p
     WHERE p.org_id = ${orgId} AND p.merged_into IS NULL AND p.created_at >= ${since} AND ${scope}
