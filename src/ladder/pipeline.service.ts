@@ -65,6 +65,8 @@ export async function pipeline(
   const points = seriesPoints(from, to, query.step);
   const scope = await peopleScope(ctx.db, accessOf(ctx.actor), 'people.aggregate');
   const orgId = ctx.actor.orgId;
+  // Each assessment holds from its assessed_at until the person's next one: one pass over the
+  // ladder's assessments (no sort per point), then a range join with the points.
   const { rows } = await sql<{
     at: Date;
     unit_id: string | null;
@@ -72,16 +74,20 @@ export async function pipeline(
     level_id: string;
     people: number;
   }>`
-    SELECT d.at, p.home_unit_id AS unit_id, p.home_unit_path::text AS unit_path, c.level_id, count(*)::int AS people
-    FROM unnest(${points.map((d) => d.toISOString())}::timestamptz[]) AS d(at)
-    CROSS JOIN LATERAL (
-      SELECT DISTINCT ON (a.person_id) a.person_id, a.level_id FROM ladder_assessment a
-      WHERE a.org_id = ${orgId} AND a.ladder_id = ${ladderId} AND a.assessed_at <= d.at
-      ORDER BY a.person_id, a.assessed_at DESC, a.id DESC) c
-    JOIN person p ON p.id = c.person_id
-    WHERE p.org_id = ${orgId} AND p.merged_into IS NULL AND ${scope ?? sql`true`}
-    GROUP BY d.at, p.home_unit_id, p.home_unit_path, c.level_id
-    ORDER BY d.at, unit_path, c.level_id`.execute(ctx.db);
+    WITH held AS (
+      SELECT a.level_id, a.assessed_at, p.home_unit_id,
+        lead(a.assessed_at) OVER (PARTITION BY a.person_id ORDER BY a.assessed_at, a.id) AS until
+      FROM ladder_assessment a JOIN person p ON p.id = a.person_id
+      WHERE a.org_id = ${orgId} AND a.ladder_id = ${ladderId} AND a.assessed_at <= ${to}
+        AND p.org_id = ${orgId} AND p.merged_into IS NULL AND ${scope ?? sql`true`}),
+    counted AS (
+      SELECT d.at, h.home_unit_id, h.level_id, count(*)::int AS people
+      FROM held h JOIN unnest(${points.map((d) => d.toISOString())}::timestamptz[]) AS d(at)
+        ON h.assessed_at <= d.at AND (h.until IS NULL OR h.until > d.at)
+      GROUP BY d.at, h.home_unit_id, h.level_id)
+    SELECT c.at, c.home_unit_id AS unit_id, u.path::text AS unit_path, c.level_id, c.people
+    FROM counted c LEFT JOIN unit u ON u.id = c.home_unit_id
+    ORDER BY c.at, unit_path, c.level_id`.execute(ctx.db);
   return {
     ladder_id: ladderId,
     points: points.map((at) => ({
@@ -107,11 +113,8 @@ export async function movements(
   const since = query.since ?? new Date(until.getTime() - 30 * 86_400_000);
   const scope = await levelReaders(ctx);
   const orgId = ctx.actor.orgId;
-  const latest = (bound: Date) => sql`
-    SELECT DISTINCT ON (a.person_id) a.person_id, a.level_id, v.position, a.assessed_at
-    FROM ladder_assessment a JOIN ladder_level v ON v.id = a.level_id
-    WHERE a.org_id = ${orgId} AND a.ladder_id = ${ladderId} AND a.assessed_at < ${bound}
-    ORDER BY a.person_id, a.assessed_at DESC, a.id DESC`;
+  // Only people assessed in the period can have moved: their assessments up to its end, each with
+  // the one before it (the level held just before the period is the last one before `since`).
   const { rows } = await sql<{
     id: string;
     given_name: string | null;
@@ -123,12 +126,22 @@ export async function movements(
     at: Date;
     total: number;
   }>`
+    WITH moved AS (
+      SELECT DISTINCT a.person_id FROM ladder_assessment a
+      WHERE a.org_id = ${orgId} AND a.ladder_id = ${ladderId} AND a.assessed_at >= ${since} AND a.assessed_at < ${until}),
+    ranked AS (
+      SELECT a.person_id, a.level_id, v.position, a.assessed_at,
+        row_number() OVER (PARTITION BY a.person_id ORDER BY a.assessed_at DESC, a.id DESC) AS newest,
+        row_number() OVER (PARTITION BY a.person_id, a.assessed_at < ${since} ORDER BY a.assessed_at DESC, a.id DESC) AS newest_before
+      FROM ladder_assessment a JOIN ladder_level v ON v.id = a.level_id
+      WHERE a.org_id = ${orgId} AND a.ladder_id = ${ladderId} AND a.assessed_at < ${until}
+        AND a.person_id IN (SELECT person_id FROM moved))
     SELECT p.id, p.given_name, p.family_name, b.level_id AS from_level_id, b.position AS from_position,
       e.level_id AS to_level_id, e.position AS to_position, e.assessed_at AS at, count(*) OVER ()::int AS total
-    FROM (${latest(until)}) e
+    FROM ranked e
     JOIN person p ON p.id = e.person_id
-    LEFT JOIN (${latest(since)}) b ON b.person_id = e.person_id
-    WHERE e.assessed_at >= ${since} AND b.level_id IS DISTINCT FROM e.level_id
+    LEFT JOIN ranked b ON b.person_id = e.person_id AND b.assessed_at < ${since} AND b.newest_before = 1
+    WHERE e.newest = 1 AND b.level_id IS DISTINCT FROM e.level_id
       AND p.org_id = ${orgId} AND p.merged_into IS NULL AND ${scope}
     ORDER BY e.assessed_at DESC, p.id
     LIMIT ${query.per_page} OFFSET ${(query.page - 1) * query.per_page}`.execute(ctx.db);

@@ -98,6 +98,8 @@ CREATE TABLE ladder_assessment (
 );
 CREATE INDEX ladder_assessment_person_idx ON ladder_assessment (person_id, ladder_id, assessed_at DESC);
 CREATE INDEX ladder_assessment_ladder_idx ON ladder_assessment (org_id, ladder_id, assessed_at);
+-- Each person's latest assessment on a ladder, in index order (DISTINCT ON without a sort).
+CREATE INDEX ladder_assessment_latest_idx ON ladder_assessment (ladder_id, person_id, assessed_at DESC, id DESC);
 
 CREATE TABLE ladder_suggestion (
   org_id uuid NOT NULL,
