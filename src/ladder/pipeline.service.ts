@@ -127,8 +127,9 @@ export async function movements(
     total: number;
   }>`
     WITH moved AS (
-      SELECT DISTINCT a.person_id FROM ladder_assessment a
-      WHERE a.org_id = ${orgId} AND a.ladder_id = ${ladderId} AND a.assessed_at >= ${since} AND a.assessed_at < ${until}),
+      SELECT DISTINCT a.person_id FROM ladder_assessment a JOIN person p ON p.id = a.person_id
+      WHERE a.org_id = ${orgId} AND a.ladder_id = ${ladderId} AND a.assessed_at >= ${since} AND a.assessed_at < ${until}
+        AND p.org_id = ${orgId} AND p.merged_into IS NULL AND ${scope}),
     ranked AS (
       SELECT a.person_id, a.level_id, v.position, a.assessed_at,
         row_number() OVER (PARTITION BY a.person_id ORDER BY a.assessed_at DESC, a.id DESC) AS newest,
@@ -142,7 +143,6 @@ export async function movements(
     JOIN person p ON p.id = e.person_id
     LEFT JOIN ranked b ON b.person_id = e.person_id AND b.assessed_at < ${since} AND b.newest_before = 1
     WHERE e.newest = 1 AND b.level_id IS DISTINCT FROM e.level_id
-      AND p.org_id = ${orgId} AND p.merged_into IS NULL AND ${scope}
     ORDER BY e.assessed_at DESC, p.id
     LIMIT ${query.per_page} OFFSET ${(query.page - 1) * query.per_page}`.execute(ctx.db);
   return {
