@@ -377,6 +377,98 @@ export interface AssignmentTable extends Synced {
   created_by: string | null;
 }
 
+export interface LadderTable extends Synced {
+  org_id: string;
+  id: string;
+  name: string;
+  description: string | null;
+  stale_after_days: ColumnType<number, number | undefined, number>;
+  archived_at: Date | null;
+}
+
+export interface LadderLevelTable extends Synced {
+  org_id: string;
+  id: string;
+  ladder_id: string;
+  position: number;
+  name: string;
+  description: string | null;
+  retired_at: Date | null;
+}
+
+export type LadderRuleSource = 'activity';
+export interface LadderRuleTable extends Synced {
+  org_id: string;
+  id: string;
+  ladder_id: string;
+  level_id: string;
+  name: string;
+  source: ColumnType<LadderRuleSource, LadderRuleSource | undefined, LadderRuleSource>;
+  activity_kinds: ColumnType<ActivityKind[], ActivityKind[] | undefined, ActivityKind[]>;
+  min_count: number;
+  window_days: number;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export type AssessmentSource = 'organizer' | 'suggestion';
+export interface LadderAssessmentTable extends Synced {
+  org_id: string;
+  id: string;
+  person_id: string;
+  ladder_id: string;
+  level_id: string;
+  assessed_at: Date;
+  assessed_by: string | null;
+  evidence: string | null;
+  source: ColumnType<AssessmentSource, AssessmentSource | undefined, AssessmentSource>;
+  suggestion_id: string | null;
+}
+
+export type SuggestionStatus = 'open' | 'accepted' | 'dismissed';
+export interface LadderSuggestionTable extends Synced {
+  org_id: string;
+  id: string;
+  person_id: string;
+  ladder_id: string;
+  level_id: string;
+  rule_id: string | null;
+  evidence: Json<Record<string, unknown>>;
+  status: ColumnType<SuggestionStatus, SuggestionStatus | undefined, SuggestionStatus>;
+  decided_by: string | null;
+  decided_at: Date | null;
+  assessment_id: string | null;
+}
+
+export interface OneOnOneTable {
+  org_id: string;
+  activity_id: string;
+  interests: ColumnType<string[], string[] | undefined, string[]>;
+  next_step: string | null;
+  created_at: CreatedAt;
+}
+
+export type FollowUpStatus = 'open' | 'done' | 'cancelled';
+export interface FollowUpTable extends Synced {
+  org_id: string;
+  id: string;
+  person_id: string;
+  owner_id: string | null;
+  title: string;
+  due_at: Date;
+  status: ColumnType<FollowUpStatus, FollowUpStatus | undefined, FollowUpStatus>;
+  done_at: Date | null;
+  activity_id: string | null;
+  created_by: string | null;
+}
+
+export interface PointPersonTable extends Synced {
+  org_id: string;
+  id: string;
+  person_id: string;
+  user_id: string;
+  assigned_by: string | null;
+}
+
 export interface DB {
   node_self: NodeSelfTable;
   org: OrgTable;
@@ -409,6 +501,14 @@ export interface DB {
   assignment: AssignmentTable;
   audit_event: AuditEventTable;
   audit_head: AuditHeadTable;
+  ladder: LadderTable;
+  ladder_level: LadderLevelTable;
+  ladder_rule: LadderRuleTable;
+  ladder_assessment: LadderAssessmentTable;
+  ladder_suggestion: LadderSuggestionTable;
+  one_on_one: OneOnOneTable;
+  follow_up: FollowUpTable;
+  point_person: PointPersonTable;
 }
 
 export type Person = Selectable<PersonTable>;

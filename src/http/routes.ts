@@ -4,8 +4,10 @@ import { authRoutes } from '../auth/index.js';
 import { duplicateRoutes } from '../duplicates/index.js';
 import { exportRoutes } from '../exports/index.js';
 import { fieldRoutes } from '../fields/index.js';
+import { followUpRoutes } from '../followups/index.js';
 import { groupingRoutes } from '../groupings/index.js';
 import { importRoutes } from '../imports/index.js';
+import { ladderRoutes } from '../ladder/index.js';
 import { mergeRoutes } from '../merges/index.js';
 import { noteRoutes } from '../notes/index.js';
 import { osdiRoutes } from '../osdi/index.js';
@@ -33,5 +35,7 @@ export function allRoutes(): AnyRoute[] {
     ...exportRoutes,
     ...osdiRoutes,
     ...auditRoutes,
+    ...ladderRoutes,
+    ...followUpRoutes,
   ];
 }

@@ -10,7 +10,7 @@ import { loadPeople, lockOrgPeople } from '../people/index.js';
  * Merging two records of one person, and undoing it.
  *
  * A merge keeps the survivor's values, fills its blanks from the merged record, and moves every
- * value, membership, note, activity, relationship and identifier of the merged record to the
+ * value, membership, note, activity, assessment, follow-up, relationship and identifier of the merged record to the
  * survivor (a value both hold is kept once, the survivor's). The merged record stays, marked
  * `merged_into`, so that nothing points nowhere. Before anything moves, both records and every
  * row hanging off them are saved in `person_merge.before_snapshot`: undoing the merge puts each
@@ -28,6 +28,10 @@ const CHILD_TABLES = [
   { table: 'list_item', key: 'list_id' },
   { table: 'note', key: null },
   { table: 'activity', key: null },
+  { table: 'ladder_assessment', key: null },
+  { table: 'follow_up', key: null },
+  // One point person per person: the survivor's, if it has one.
+  { table: 'point_person', key: 'org_id' },
 ] as const;
 type ChildTable = (typeof CHILD_TABLES)[number]['table'];
 const PRIMARY_TABLES = ['person_email', 'person_phone', 'person_address'] as const;
@@ -376,8 +380,9 @@ export async function undoMerge(
       .where('person_id', 'in', [merge.survivor_id, merge.merged_id])
       .execute();
     for (const p of people) await restoreRows(trx, 'person', [p.person]);
+    // Merges made before a table was added here have no rows of it to restore.
     for (const { table } of CHILD_TABLES)
-      for (const p of people) await restoreRows(trx, table, p.children[table]);
+      for (const p of people) await restoreRows(trx, table, p.children[table] ?? []);
     for (const p of people) await restoreRows(trx, 'relationship', p.relationships);
     for (const p of people) {
       for (const identifier of p.identifiers) {

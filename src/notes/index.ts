@@ -12,6 +12,7 @@ export {
 export {
   addActivity,
   addNote,
+  assertOrgUser,
   deleteActivity,
   deleteNote,
   listActivities,
@@ -19,5 +20,5 @@ export {
   updateActivity,
   updateNote,
 } from './notes.service.js';
-export { assertLivePerson } from './person-guard.js';
+export { assertLivePerson, assertPersonField } from './person-guard.js';
 export { personTimeline } from './timeline.service.js';

@@ -119,7 +119,12 @@ export async function listActivities(
   return { items, total: Number(total.n), page: paging.page, per_page: paging.perPage };
 }
 
-async function assertOrgUser(ctx: Ctx, userId: string | null | undefined): Promise<void> {
+/** A user of this organization, or a validation error naming `field`. */
+export async function assertOrgUser(
+  ctx: Ctx,
+  userId: string | null | undefined,
+  field = 'actor_id',
+): Promise<void> {
   if (!userId) return;
   const user = await ctx.db
     .selectFrom('app_user')
@@ -127,7 +132,7 @@ async function assertOrgUser(ctx: Ctx, userId: string | null | undefined): Promi
     .where('org_id', '=', ctx.actor.orgId)
     .where('id', '=', userId)
     .executeTakeFirst();
-  if (!user) throw invalid('actor_id', 'no user with this id in this organization');
+  if (!user) throw invalid(field, 'no user with this id in this organization');
 }
 
 /** Logs an activity with a person; the actor is the caller unless another user is named. */

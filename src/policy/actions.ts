@@ -27,6 +27,10 @@ export const ACTIONS = [
   'access.manage',
   'audit.read',
   'tokens.own',
+  /** See the organization's ladders, their levels and rules (not anyone's level). */
+  'ladders.read',
+  /** Create and change ladders, levels and suggestion rules. */
+  'ladders.manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -41,6 +45,7 @@ export const ORG_WIDE_ACTIONS: ReadonlySet<Action> = new Set([
   'users.manage',
   'access.manage',
   'audit.read',
+  'ladders.manage',
 ]);
 
 /** Actions about one person or a set of people: scoped by the grant's units or assignment. */

@@ -19,7 +19,7 @@ import { PERSON_FIELDS, type PersonField } from './fields.js';
 /**
  * Decision tables for the pure decision. Each row is (grants, person facts, action, field) →
  * allowed, and the kind of the reason that decided it (the last link of the chain). The built-in
- * roles below are written out from migration 0002 (a test against the database checks they still
+ * roles below are written out from migrations 0002 and 0005 (a test against the database checks they still
  * match what the migration seeds), so that a change to a role shows up here as a failing row.
  */
 
@@ -46,6 +46,8 @@ const ROLES = {
       'access.manage',
       'audit.read',
       'tokens.own',
+      'ladders.read',
+      'ladders.manage',
     ],
     classes: ['basic', 'contact', 'status', 'restricted', 'financial'],
   },
@@ -67,6 +69,8 @@ const ROLES = {
       'fields.manage',
       'units.read',
       'tokens.own',
+      'ladders.read',
+      'ladders.manage',
     ],
     classes: ['basic', 'contact', 'status', 'restricted', 'financial'],
   },
@@ -83,6 +87,7 @@ const ROLES = {
       'lists.write',
       'units.read',
       'tokens.own',
+      'ladders.read',
     ],
     classes: ['basic', 'contact', 'status'],
   },
@@ -98,11 +103,15 @@ const ROLES = {
       'lists.write',
       'units.read',
       'tokens.own',
+      'ladders.read',
     ],
     classes: ['basic', 'status'],
   },
-  volunteer: { actions: ['tags.read', 'units.read', 'tokens.own'], classes: ['basic'] },
-  analyst: { actions: ['people.aggregate', 'tags.read', 'units.read', 'tokens.own'], classes: [] },
+  volunteer: { actions: ['tags.read', 'units.read', 'tokens.own', 'ladders.read'], classes: ['basic'] },
+  analyst: {
+    actions: ['people.aggregate', 'tags.read', 'units.read', 'tokens.own', 'ladders.read'],
+    classes: [],
+  },
 } as const satisfies Record<string, { actions: Action[]; classes: FieldClass[] }>;
 type RoleKey = keyof typeof ROLES;
 const ROLE_KEYS = Object.keys(ROLES) as RoleKey[];
@@ -115,6 +124,7 @@ const ORG_WIDE: Action[] = [
   'users.manage',
   'access.manage',
   'audit.read',
+  'ladders.manage',
 ];
 
 let seq = 0;

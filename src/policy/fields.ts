@@ -21,6 +21,8 @@ export const PERSON_FIELDS = {
   locality: 'basic',
   /** A person's notes, activities and relationships (the timeline). */
   timeline: 'basic',
+  /** Who owns the relationship with the person (their point person). */
+  point_person: 'basic',
   birthdate: 'contact',
   emails: 'contact',
   phones: 'contact',
@@ -31,6 +33,8 @@ export const PERSON_FIELDS = {
   do_not_contact: 'status',
   sensitive: 'status',
   legal_hold: 'status',
+  /** A person's levels on the engagement ladders, their assessments and suggestions. */
+  ladder_level: 'status',
 } as const satisfies Record<string, FieldClass>;
 export type PersonField = keyof typeof PERSON_FIELDS;
 

@@ -106,6 +106,12 @@ const MAY: Record<Exclude<Persona, 'anonymous'>, Set<string>> = {
   // An admin of another organization: every action, in their own organization.
   outsider: new Set(ORG_ADMIN),
 };
+// Ladders (migration 0005): every built-in role reads the ladders; only an organization-wide admin
+// (or data manager) configures them.
+for (const may of Object.values(MAY)) may.add('ladders.read');
+MAY.networkAdmin.add('ladders.manage');
+MAY.outsider.add('ladders.manage');
+
 /** Who reaches the "out" person (valley): only the admin over the whole organization. */
 const REACHES_OUT: ReadonlySet<Persona> = new Set(['networkAdmin']);
 
@@ -137,6 +143,11 @@ interface Targets {
   role: string;
   binding: string;
   assignment: string;
+  ladder: string;
+  level: string;
+  rule: string;
+  suggestion: string;
+  followUp: string;
 }
 
 interface RouteCase {
@@ -427,6 +438,56 @@ const CASES: Record<string, RouteCase> = {
 
   // Web app: its static files and index.html for client-side routes (no data; the app calls the API).
   'GET /*': { public: '2xx', readOnly: true },
+  // Ladders, one-on-ones, follow-ups, point person (src/ladder, src/followups)
+  'GET /api/v1/ladders': {},
+  'POST /api/v1/ladders': { body: (_x, n) => ({ name: `Ladder ${uniq(n)}`, levels: [{ name: 'First' }] }) },
+  'GET /api/v1/ladders/:id': {},
+  'PATCH /api/v1/ladders/:id': { body: () => ({ description: 'Changed' }) },
+  'POST /api/v1/ladders/:id/levels': { body: (_x, n) => ({ name: `Level ${uniq(n)}` }) },
+  'PATCH /api/v1/ladders/:id/levels/:levelId': { body: (_x, n) => ({ name: `Renamed ${uniq(n)}` }) },
+  'POST /api/v1/ladders/:id/rules': {
+    body: (x) => ({
+      name: 'Rule',
+      level_id: x.level,
+      activity_kinds: ['meeting'],
+      min_count: 3,
+      window_days: 90,
+    }),
+  },
+  'PATCH /api/v1/ladders/:id/rules/:ruleId': { body: () => ({ enabled: false }) },
+  'GET /api/v1/people/:id/ladders': {
+    person: true,
+    // The level is a status field; the host's assignment names given_name only.
+    expect: { volunteerHost: { in: 403 } },
+  },
+  'GET /api/v1/people/:id/assessments': { person: true, expect: { volunteerHost: { in: 403 } } },
+  'POST /api/v1/people/:id/assessments': {
+    person: true,
+    body: (x) => ({ ladder_id: x.ladder, level_id: x.level, evidence: 'Led a meeting' }),
+  },
+  'POST /api/v1/ladders/:id/suggestions/run': {},
+  'GET /api/v1/suggestions': {},
+  'POST /api/v1/suggestions/:id/accept': { person: true, body: () => ({}) },
+  'POST /api/v1/suggestions/:id/dismiss': { person: true },
+  'GET /api/v1/ladders/:id/pipeline': {},
+  'GET /api/v1/ladders/:id/movements': {},
+  'GET /api/v1/ladders/:id/people': {},
+  'GET /api/v1/pipeline/new-people': {},
+  'POST /api/v1/people/:id/one-on-ones': {
+    person: true,
+    body: () => ({ notes: 'Talked about housing', interests: ['housing'], next_step: 'Invite' }),
+  },
+  'GET /api/v1/people/:id/one-on-ones': { person: true, expect: { volunteerHost: { in: 403 } } },
+  'GET /api/v1/people/:id/follow-ups': { person: true, expect: { volunteerHost: { in: 403 } } },
+  'POST /api/v1/people/:id/follow-ups': {
+    person: true,
+    body: () => ({ title: 'Call back', due_at: '2030-01-01T00:00:00Z' }),
+  },
+  'PATCH /api/v1/follow-ups/:id': { person: true, body: () => ({ status: 'done' }) },
+  'GET /api/v1/follow-ups/mine': {},
+  'GET /api/v1/people/:id/point-person': { person: true, expect: { volunteerHost: { in: 403 } } },
+  'PUT /api/v1/people/:id/point-person': { person: true, body: () => ({ user_id: users.networkAdmin.id }) },
+  'DELETE /api/v1/people/:id/point-person': { person: true },
 };
 
 /** The default rule, then the route's exceptions. */
@@ -652,6 +713,69 @@ async function insertTargets(
       created_by: null,
     })
     .execute();
+  const ladder = newId();
+  await db
+    .insertInto('ladder')
+    .values({ org_id: orgA, id: ladder, name: `Matrix ladder ${n}`, description: null, archived_at: null })
+    .execute();
+  const level = newId();
+  await db
+    .insertInto('ladder_level')
+    .values({
+      org_id: orgA,
+      id: level,
+      ladder_id: ladder,
+      position: 1,
+      name: 'Active',
+      description: null,
+      retired_at: null,
+    })
+    .execute();
+  const rule = newId();
+  await db
+    .insertInto('ladder_rule')
+    .values({
+      org_id: orgA,
+      id: rule,
+      ladder_id: ladder,
+      level_id: level,
+      name: 'One meeting',
+      activity_kinds: ['one_on_one'],
+      min_count: 1,
+      window_days: 30,
+    })
+    .execute();
+  const suggestion = newId();
+  await db
+    .insertInto('ladder_suggestion')
+    .values({
+      org_id: orgA,
+      id: suggestion,
+      person_id: p1,
+      ladder_id: ladder,
+      level_id: level,
+      rule_id: rule,
+      evidence: JSON.stringify({ rule: 'One meeting', count: 1, kinds: ['one_on_one'], window_days: 30 }),
+      decided_by: null,
+      decided_at: null,
+      assessment_id: null,
+    })
+    .execute();
+  const followUp = newId();
+  await db
+    .insertInto('follow_up')
+    .values({
+      org_id: orgA,
+      id: followUp,
+      person_id: p1,
+      owner_id: owner.id,
+      title: 'Matrix follow-up',
+      due_at: new Date(),
+      done_at: null,
+      activity_id: null,
+      created_by: null,
+    })
+    .execute();
   const user = (await makeUser(db, orgA, null)).id;
   const role = `matrix_role_${n}`;
   const roleId = newId();
@@ -718,6 +842,11 @@ async function insertTargets(
     role,
     binding,
     assignment,
+    ladder,
+    level,
+    rule,
+    suggestion,
+    followUp,
   };
 }
 
@@ -734,6 +863,8 @@ function fill(url: string, x: Targets): string {
       if (param === 'noteId') return x.note;
       if (param === 'activityId') return x.activity;
       if (param === 'relationshipId') return x.relationship;
+      if (param === 'levelId') return x.level;
+      if (param === 'ruleId') return x.rule;
       if (param === 'memberId') return before === 'taggings' ? x.tagging : x.listItem;
       if (param === 'file') return 'swagger-ui-bundle.js';
       if (param === 'key') return x.role;
@@ -751,6 +882,9 @@ function fill(url: string, x: Targets): string {
         tokens: 'token',
         'role-bindings': 'binding',
         assignments: 'assignment',
+        ladders: 'ladder',
+        suggestions: 'suggestion',
+        'follow-ups': 'followUp',
       };
       const key = byCollection[before];
       if (!key) throw new Error(`no target for ${url}`);
