@@ -14,6 +14,7 @@ export {
   addNote,
   deleteActivity,
   deleteNote,
+  insertActivity,
   listActivities,
   listNotes,
   updateActivity,

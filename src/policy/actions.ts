@@ -27,6 +27,8 @@ export const ACTIONS = [
   'access.manage',
   'audit.read',
   'tokens.own',
+  /** Create and run call lists, phone trees and surveys (callers need only their assignment). */
+  'calls.manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
