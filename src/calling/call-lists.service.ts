@@ -259,6 +259,14 @@ export async function createCallList(ctx: Ctx, raw: CallListInput): Promise<Call
   } else {
     source = sql<SqlBool>`p.id = ANY(${[...new Set(input.person_ids)]}::uuid[])`;
   }
+  const reach = scope ?? sql<SqlBool>`true`;
+  if (input.person_ids) {
+    // Before anything is written (a refusal leaves even the change sequence alone).
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM person p
+      WHERE p.org_id = ${orgId} AND p.merged_into IS NULL AND ${source} AND ${reach}`.execute(ctx.db);
+    if ((rows[0]?.n ?? 0) < new Set(input.person_ids).size) throw notFound('person');
+  }
   const id = newId();
   const listId = newId();
   await ctx.db.transaction().execute(async (trx) => {
@@ -277,7 +285,7 @@ export async function createCallList(ctx: Ctx, raw: CallListInput): Promise<Call
         INSERT INTO list_item (org_id, id, list_id, person_id)
         SELECT p.org_id, uuid_v7(), ${listId}::uuid, p.id
         FROM person p
-        WHERE p.org_id = ${orgId} AND p.merged_into IS NULL AND ${source} AND ${scope ?? sql<SqlBool>`true`}
+        WHERE p.org_id = ${orgId} AND p.merged_into IS NULL AND ${source} AND ${reach}
         RETURNING 1
       ) SELECT count(*)::int AS n FROM added`.execute(trx);
     if (input.person_ids && (rows[0]?.n ?? 0) < new Set(input.person_ids).size) throw notFound('person');

@@ -278,7 +278,7 @@ export async function createPhoneTree(ctx: Ctx, raw: PhoneTreeInput): Promise<Tr
 
 /**
  * Records whether a callee was reached: on the node, and as a call on the person's timeline.
- * The actor must reach the person (404 otherwise).
+ * The actor must reach the person (404 otherwise) and may write their record (403 under legal hold).
  */
 export async function recordTreeResult(ctx: Ctx, id: string, raw: ResultInput): Promise<TreeState> {
   assertAllowed(ctx.actor, 'calls.manage');
@@ -290,7 +290,7 @@ export async function recordTreeResult(ctx: Ctx, id: string, raw: ResultInput): 
     .where('id', '=', id)
     .executeTakeFirst();
   if (!tree) throw notFound('phone tree');
-  await requirePerson(ctx, input.person_id, 'people.read');
+  await requirePerson(ctx, input.person_id, 'people.write');
   const node = await ctx.db
     .selectFrom('phone_tree_node')
     .select('id')

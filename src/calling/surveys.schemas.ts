@@ -80,6 +80,8 @@ export const QuestionView = z
     prompt: z.string(),
     type: z.enum(QUESTION_TYPES),
     choices: z.array(Choice),
+    created_at: z.date(),
+    updated_at: z.date(),
   })
   .meta({ id: 'SurveyQuestion' });
 export type QuestionView = z.infer<typeof QuestionView>;

@@ -26,7 +26,17 @@ export interface Page<T> {
 }
 export type Paging = { page: number; perPage: number };
 
-const QUESTION = ['id', 'survey_id', 'key', 'position', 'prompt', 'question_type', 'choices'] as const;
+const QUESTION = [
+  'id',
+  'survey_id',
+  'key',
+  'position',
+  'prompt',
+  'question_type',
+  'choices',
+  'created_at',
+  'updated_at',
+] as const;
 
 function questionView(row: {
   id: string;
@@ -36,6 +46,8 @@ function questionView(row: {
   prompt: string;
   question_type: QuestionType;
   choices: { key: string; label: string }[];
+  created_at: Date;
+  updated_at: Date;
 }): QuestionView {
   const { question_type, ...rest } = row;
   return { ...rest, type: question_type };
