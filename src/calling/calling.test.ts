@@ -572,3 +572,60 @@ describe('phone trees', () => {
     expect(JSON.stringify(cycle.json())).toContain('members.0.leader_id');
   });
 });
+
+describe('OSDI questions and answers', () => {
+  it('maps question types, and lists answers only of people whose timeline the reader sees', async () => {
+    const p = await person('east', 'Osdi');
+    await t.call('POST', `/api/v1/people/${p}/answers`, {
+      as: organizer,
+      body: {
+        survey_id: surveyId,
+        answers: [
+          { question: 'issues', value: ['rent'] },
+          { question: 'years', value: 7 },
+          { question: 'member', value: true },
+        ],
+      },
+    });
+    const questions = await t.call('GET', '/osdi/v1/questions?per_page=100', { as: admin });
+    expect(questions.headers['content-type']).toMatch(/^application\/hal\+json/);
+    const embedded = questions.json()._embedded['osdi:questions'];
+    const byName = new Map(embedded.map((q: { name: string }) => [q.name, q]));
+    expect(byName.get('volunteer')).toMatchObject({
+      question_type: 'SingleChoice',
+      title: 'Will you volunteer?',
+      responses: [
+        { key: 'Y', name: 'Y', title: 'Yes' },
+        { key: 'M', name: 'M', title: 'Maybe' },
+        { key: 'N', name: 'N', title: 'No' },
+      ],
+    });
+    expect(byName.get('issues')).toMatchObject({ question_type: 'MultiChoice' });
+    expect(byName.get('story')).toMatchObject({ question_type: 'Paragraph' });
+    expect((byName.get('member') as { responses: unknown[] }).responses).toHaveLength(2);
+    const answersOf = async (key: string, as: TestUser) => {
+      const q = byName.get(key) as { _links: { 'osdi:answers': { href: string } } };
+      const url = new URL(q._links['osdi:answers'].href).pathname;
+      return (await t.call('GET', `${url}?per_page=100`, { as })).json();
+    };
+    const issues = await answersOf('issues', admin);
+    const mine = issues._embedded['osdi:answers'].find((a: { _links: { 'osdi:person': { href: string } } }) =>
+      a._links['osdi:person'].href.endsWith(p),
+    );
+    expect(mine).toMatchObject({ responses: ['rent'] });
+    const years = (await answersOf('years', admin))._embedded['osdi:answers'];
+    expect(years.find((a: { value: string }) => a.value === '7')).toBeDefined();
+    const member = (await answersOf('member', admin))._embedded['osdi:answers'];
+    expect(member.some((a: { responses: string[] }) => a.responses[0] === 'true')).toBe(true);
+    // A caller sees first names of their list only: no one's answers.
+    expect((await answersOf('issues', caller1)).total_records).toBe(0);
+    // The organizer over east does not see answers of people in west.
+    const west = await person('west', 'Far');
+    await t.call('POST', `/api/v1/people/${west}/answers`, {
+      as: admin,
+      body: { survey_id: surveyId, answers: [{ question: 'issues', value: ['repairs'] }] },
+    });
+    const seen = await answersOf('issues', organizer);
+    expect(seen.total_records).toBe((await answersOf('issues', admin)).total_records - 1);
+  });
+});
