@@ -360,6 +360,37 @@ describe('call lists', () => {
     expect(stale.statusCode).toBe(409);
   });
 
+  // Real concurrency needs a pool of sessions: PGlite has one, and serializes every call.
+  it.runIf(!!process.env.RHIZOME_TEST_DATABASE_URL)(
+    'gives each person to exactly one of three callers working the list at once (PostgreSQL)',
+    async () => {
+      const people = [];
+      for (let i = 0; i < 30; i++) people.push(await person('east', `Q${i}`));
+      const cl = await callList({ name: 'Crowd', person_ids: people });
+      const callers = [caller1, caller2, staffCaller];
+      for (const c of callers) await assign(cl.id, c);
+      const work = async (user: TestUser): Promise<string[]> => {
+        const ctx = await ctxFor(t.db, user);
+        const got: string[] = [];
+        for (;;) {
+          const next = await nextCall(ctx, cl.id);
+          if (!next.target) return got;
+          got.push(next.target.person_id);
+          await recordCall(ctx, cl.id, { target_id: next.target.id, outcome: 'reached' });
+        }
+      };
+      const results = await Promise.all(callers.map(work));
+      const all = results.flat();
+      expect(all).toHaveLength(30);
+      expect(new Set(all)).toEqual(new Set(people));
+      const { rows } = await sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM activity
+        WHERE kind = 'call' AND person_id = ANY(${people}::uuid[])`.execute(t.db);
+      expect(rows[0]?.n).toBe(30);
+    },
+    60_000,
+  );
+
   it('returns an abandoned claim to the pool when it expires', async () => {
     const p = await person('east', 'Abandoned');
     const cl = await callList({ name: 'Expiry', person_ids: [p], claim_minutes: 10 });
