@@ -135,26 +135,26 @@ async function views(ctx: Ctx, rows: CallListRow[]): Promise<CallListView[]> {
 
 const isManager = (ctx: Ctx): boolean => allows(ctx.actor, 'calls.manage');
 
-/**
- * A call list the actor may see: anyone with calls.manage, or a caller on it. Others get 404,
- * as for anything out of reach.
- */
+/** The call lists the actor may see: all of them with calls.manage, otherwise those they call for. */
+function visibleCallLists(ctx: Ctx) {
+  const base = ctx.db.selectFrom('call_list as c').where('c.org_id', '=', ctx.actor.orgId);
+  if (isManager(ctx)) return base;
+  return base.where((eb) =>
+    eb.exists(
+      eb
+        .selectFrom('call_list_caller as k')
+        .select('k.user_id')
+        .whereRef('k.call_list_id', '=', 'c.id')
+        .where('k.user_id', '=', actorUserId(ctx.actor) as string),
+    ),
+  );
+}
+
+/** A call list the actor may see, or 404 (as for anything out of reach). */
 async function loadCallList(ctx: Ctx, id: string): Promise<CallListRow> {
-  let query = ctx.db
-    .selectFrom('call_list as c')
+  const query = visibleCallLists(ctx)
     .select(CALL_LIST.map((c) => `c.${c}` as const))
-    .where('c.org_id', '=', ctx.actor.orgId)
     .where('c.id', '=', id);
-  if (!isManager(ctx))
-    query = query.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('call_list_caller as k')
-          .select('k.user_id')
-          .whereRef('k.call_list_id', '=', 'c.id')
-          .where('k.user_id', '=', actorUserId(ctx.actor) ?? ''),
-      ),
-    );
   const row = await query.executeTakeFirst();
   if (!row) throw notFound('call list');
   return row as CallListRow;
@@ -191,17 +191,7 @@ export async function getCallList(ctx: Ctx, id: string): Promise<CallListView> {
 
 /** Managers see every call list; callers see the ones they are on. */
 export async function listCallLists(ctx: Ctx, paging: Paging): Promise<Page<CallListView>> {
-  let base = ctx.db.selectFrom('call_list as c').where('c.org_id', '=', ctx.actor.orgId);
-  if (!isManager(ctx))
-    base = base.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('call_list_caller as k')
-          .select('k.user_id')
-          .whereRef('k.call_list_id', '=', 'c.id')
-          .where('k.user_id', '=', actorUserId(ctx.actor) ?? ''),
-      ),
-    );
+  const base = visibleCallLists(ctx);
   const [rows, count] = await Promise.all([
     base
       .select(CALL_LIST.map((c) => `c.${c}` as const))

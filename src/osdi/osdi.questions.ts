@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   type AnswerView,
   getQuestion,
@@ -7,20 +6,10 @@ import {
   type QuestionView,
 } from '../calling/index.js';
 import { defineRoute } from '../http/route.js';
-import { baseUrl, collection, hal, MAX_PAGE_SIZE } from './osdi.hal.js';
-import { NAMESPACE } from './osdi.routes.js';
+import { baseUrl, collection, hal } from './osdi.hal.js';
+import { Id, NAMESPACE, Paging } from './osdi.routes.js';
 
 const TAGS = ['osdi'];
-const Paging = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  per_page: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(25)
-    .transform((n) => Math.min(n, MAX_PAGE_SIZE)),
-});
-const Id = z.object({ id: z.uuid() });
 
 /**
  * OSDI knows SingleChoice, MultiChoice and Paragraph. A yes/no question is a single choice of

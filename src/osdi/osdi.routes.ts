@@ -39,7 +39,7 @@ import { conditionsNeedContact, osdiPeopleCount, osdiPeopleIds } from './osdi.pe
 export const NAMESPACE = 'rhizome';
 const TAGS = ['osdi'];
 
-const Paging = z.object({
+export const Paging = z.object({
   page: z.coerce.number().int().min(1).default(1),
   // Larger pages are capped, as OSDI's max_pagesize says, not refused.
   per_page: z.coerce
@@ -57,7 +57,7 @@ const PeopleQuery = Paging.extend({
     .describe("OData subset: modified_date gt '2014-03-20', and, email_address eq '…'"),
   cursor: z.string().max(200).optional().describe('Opaque: from a next link; keeps deep pages fast'),
 });
-const Id = z.object({ id: z.uuid() });
+export const Id = z.object({ id: z.uuid() });
 const MemberId = z.object({ id: z.uuid(), memberId: z.uuid() });
 const LinkBody = z
   .object({ _links: z.object({ 'osdi:person': z.object({ href: z.string() }) }).passthrough() })
