@@ -158,12 +158,19 @@ describe('surveys', () => {
 
   it('keeps every answer as dated, attributed history and checks each value against its question', async () => {
     const p = await person('east', 'Hana');
+    const knock = (
+      await t.call('POST', `/api/v1/people/${p}/activities`, {
+        as: organizer,
+        body: { kind: 'door_knock', occurred_at: '2026-01-01T10:00:00Z', outcome: 'talked' },
+      })
+    ).json();
     const first = await t.call('POST', `/api/v1/people/${p}/answers`, {
       as: organizer,
       body: {
         survey_id: surveyId,
         asked_at: '2026-01-01T10:00:00Z',
         via: 'door',
+        activity_id: knock.id,
         answers: [
           { question: 'volunteer', value: 'M' },
           { question: 'issues', value: ['rent', 'repairs', 'rent'] },
@@ -184,7 +191,13 @@ describe('surveys', () => {
     const volunteer = history.items.filter((a: { question: string }) => a.question === 'volunteer');
     expect(volunteer.map((a: { value: string }) => a.value)).toEqual(['Y', 'M']);
     expect(volunteer[0]).toMatchObject({ asked_by: organizer.id, via: 'direct', survey_id: surveyId });
-    expect(volunteer[1]).toMatchObject({ via: 'door' });
+    expect(volunteer[1]).toMatchObject({ via: 'door', activity_id: knock.id });
+    const elsewhere = await t.call('POST', `/api/v1/people/${await person('east', 'Ida')}/answers`, {
+      as: organizer,
+      body: { survey_id: surveyId, activity_id: knock.id, answers: [{ question: 'member', value: true }] },
+    });
+    expect(elsewhere.statusCode).toBe(400);
+    expect(JSON.stringify(elsewhere.json())).toContain('activity_id');
     expect(history.items.find((a: { question: string }) => a.question === 'issues').value).toEqual([
       'rent',
       'repairs',

@@ -67,6 +67,7 @@ export const AnswersInput = z
     answers: z.array(AnswerInput).min(1).max(100),
     asked_at: z.coerce.date().optional().describe('When they answered; now when left out'),
     via: z.enum(['door', 'direct']).default('direct'),
+    activity_id: z.uuid().optional().describe("The door knock (or other contact) on the person's timeline"),
   })
   .strict();
 export type AnswersInput = z.input<typeof AnswersInput>;

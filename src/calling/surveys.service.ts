@@ -251,6 +251,16 @@ export async function recordAnswers(ctx: Ctx, personId: string, raw: AnswersInpu
   const input = parseInput(AnswersInput, raw);
   await assertLivePerson(ctx, personId, 'people.write');
   await getSurvey(ctx, input.survey_id);
+  if (input.activity_id) {
+    const activity = await ctx.db
+      .selectFrom('activity')
+      .select('id')
+      .where('org_id', '=', ctx.actor.orgId)
+      .where('person_id', '=', personId)
+      .where('id', '=', input.activity_id)
+      .executeTakeFirst();
+    if (!activity) throw invalid('activity_id', "not an activity on this person's timeline");
+  }
   const ids = await ctx.db.transaction().execute(
     async (trx) =>
       await insertAnswers(
@@ -260,7 +270,7 @@ export async function recordAnswers(ctx: Ctx, personId: string, raw: AnswersInpu
           surveyId: input.survey_id,
           askedAt: input.asked_at ?? ctx.now(),
           via: input.via,
-          activityId: null,
+          activityId: input.activity_id ?? null,
           callListId: null,
         },
         input.answers,
