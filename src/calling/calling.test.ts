@@ -676,3 +676,48 @@ describe('OSDI questions and answers', () => {
     expect(seen.total_records).toBe((await answersOf('issues', admin)).total_records - 1);
   });
 });
+
+describe('deleting an organization', () => {
+  it('takes its surveys, call lists (and their lists) and phone trees with it', async () => {
+    const other = (await makeOrg(t.db)).id;
+    const boss = await makeUser(t.db, other, 'org_admin');
+    const p = newId();
+    await t.db.insertInto('person').values({ org_id: other, id: p, given_name: 'Gone' }).execute();
+    const survey = (
+      await t.call('POST', '/api/v1/surveys', {
+        as: boss,
+        body: { name: 'S', questions: [{ key: 'q', prompt: 'Q?', type: 'yes_no' }] },
+      })
+    ).json();
+    await t.call('POST', `/api/v1/people/${p}/answers`, {
+      as: boss,
+      body: { survey_id: survey.id, answers: [{ question: 'q', value: true }] },
+    });
+    const cl = await t.call('POST', '/api/v1/call-lists', {
+      as: boss,
+      body: { name: 'C', person_ids: [p], survey_id: survey.id },
+    });
+    expect(cl.statusCode, cl.body).toBe(201);
+    const tree = await t.call('POST', '/api/v1/phone-trees', {
+      as: boss,
+      body: { name: 'T', deadline: '2026-01-01T00:00:00Z', members: [{ person_id: p, leader_id: null }] },
+    });
+    expect(tree.statusCode, tree.body).toBe(201);
+    await t.db.deleteFrom('org').where('id', '=', other).execute();
+    for (const table of [
+      'survey',
+      'survey_answer',
+      'call_list',
+      'call_target',
+      'list',
+      'phone_tree',
+    ] as const) {
+      const left = await t.db
+        .selectFrom(table)
+        .select(sql<number>`count(*)::int`.as('n'))
+        .where('org_id', '=', other)
+        .executeTakeFirstOrThrow();
+      expect(left.n, table).toBe(0);
+    }
+  });
+});

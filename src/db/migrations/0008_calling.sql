@@ -83,7 +83,7 @@ CREATE TABLE call_list (
   script text,
   survey_id uuid,
   -- The static list of the people to call; callers are assigned to it.
-  list_id uuid NOT NULL REFERENCES list (id) ON DELETE RESTRICT,
+  list_id uuid NOT NULL REFERENCES list (id),
   -- What a caller's assignment gives on top of people.read and person.call.
   field_classes text[] NOT NULL DEFAULT '{}',
   fields text[] NOT NULL DEFAULT '{given_name}',
@@ -97,7 +97,7 @@ CREATE TABLE call_list (
   seq bigint NOT NULL DEFAULT nextval('change_seq'),
   origin_node uuid,
   origin_id uuid,
-  CONSTRAINT call_list_survey_fkey FOREIGN KEY (org_id, survey_id) REFERENCES survey (org_id, id) ON DELETE RESTRICT,
+  CONSTRAINT call_list_survey_fkey FOREIGN KEY (org_id, survey_id) REFERENCES survey (org_id, id),
   CONSTRAINT call_list_list_key UNIQUE (list_id),
   CONSTRAINT call_list_status_check CHECK (status IN ('open', 'closed')),
   CONSTRAINT call_list_claim_seconds_check CHECK (claim_seconds BETWEEN 30 AND 86400),
