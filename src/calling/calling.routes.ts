@@ -15,10 +15,9 @@ import {
   createCallList,
   getCallList,
   listCallLists,
-  nextCall,
-  recordCall,
   removeCaller,
 } from './call-lists.service.js';
+import { nextCall, recordCall } from './calls.service.js';
 import {
   createPhoneTree,
   getPhoneTree,

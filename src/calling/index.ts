@@ -7,11 +7,10 @@ export {
   createCallList,
   getCallList,
   listCallLists,
-  nextCall,
-  recordCall,
   removeCaller,
 } from './call-lists.service.js';
 export { callingRoutes } from './calling.routes.js';
+export { nextCall, recordCall } from './calls.service.js';
 export {
   createPhoneTree,
   getPhoneTree,
