@@ -469,6 +469,105 @@ export interface PointPersonTable extends Synced {
   assigned_by: string | null;
 }
 
+export type QuestionType = 'single_choice' | 'multiple_choice' | 'text' | 'number' | 'yes_no';
+export interface SurveyTable extends Synced {
+  org_id: string;
+  id: string;
+  name: string;
+  description: string | null;
+  created_by: string | null;
+}
+export interface SurveyQuestionTable extends Synced {
+  org_id: string;
+  id: string;
+  survey_id: string;
+  key: string;
+  position: number;
+  prompt: string;
+  question_type: QuestionType;
+  choices: Json<{ key: string; label: string }[]>;
+}
+export type AnswerVia = 'call' | 'door' | 'direct';
+export interface SurveyAnswerTable extends Synced {
+  org_id: string;
+  id: string;
+  person_id: string;
+  question_id: string;
+  value: Json<unknown>;
+  asked_by: string | null;
+  asked_at: Date;
+  via: AnswerVia;
+  activity_id: string | null;
+  call_list_id: string | null;
+}
+export type CallOutcome =
+  | 'reached'
+  | 'no_answer'
+  | 'left_message'
+  | 'busy'
+  | 'wrong_number'
+  | 'refused'
+  | 'do_not_call'
+  | 'skipped';
+export interface CallListTable extends Synced {
+  org_id: string;
+  id: string;
+  name: string;
+  script: string | null;
+  survey_id: string | null;
+  list_id: string;
+  field_classes: ColumnType<string[], string[] | undefined, string[]>;
+  fields: ColumnType<string[], string[] | undefined, string[]>;
+  claim_seconds: ColumnType<number, number | undefined, number>;
+  max_attempts: ColumnType<number, number | undefined, number>;
+  status: ColumnType<'open' | 'closed', 'open' | 'closed' | undefined, 'open' | 'closed'>;
+  closed_at: Date | null;
+  created_by: string | null;
+}
+export interface CallListCallerTable {
+  org_id: string;
+  call_list_id: string;
+  user_id: string;
+  assignment_id: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+export interface CallTargetTable {
+  org_id: string;
+  id: string;
+  call_list_id: string;
+  person_id: string;
+  status: ColumnType<'pending' | 'done', 'pending' | 'done' | undefined, 'pending' | 'done'>;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_outcome: CallOutcome | null;
+  last_activity_id: string | null;
+  claimed_by: string | null;
+  claimed_until: Date | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+export interface PhoneTreeTable extends Synced {
+  org_id: string;
+  id: string;
+  name: string;
+  message: string | null;
+  deadline: Date;
+  escalation_minutes: ColumnType<number, number | undefined, number>;
+  created_by: string | null;
+}
+export interface PhoneTreeNodeTable extends Synced {
+  org_id: string;
+  id: string;
+  tree_id: string;
+  person_id: string;
+  parent_id: string | null;
+  depth: number;
+  result: 'reached' | 'not_reached' | null;
+  result_at: Date | null;
+  result_by: string | null;
+  activity_id: string | null;
+}
+
 export interface DB {
   node_self: NodeSelfTable;
   org: OrgTable;
@@ -509,6 +608,14 @@ export interface DB {
   one_on_one: OneOnOneTable;
   follow_up: FollowUpTable;
   point_person: PointPersonTable;
+  survey: SurveyTable;
+  survey_question: SurveyQuestionTable;
+  survey_answer: SurveyAnswerTable;
+  call_list: CallListTable;
+  call_list_caller: CallListCallerTable;
+  call_target: CallTargetTable;
+  phone_tree: PhoneTreeTable;
+  phone_tree_node: PhoneTreeNodeTable;
 }
 
 export type Person = Selectable<PersonTable>;

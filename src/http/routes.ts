@@ -1,6 +1,7 @@
 import { accessRoutes } from '../access/index.js';
 import { auditRoutes } from '../audit/index.js';
 import { authRoutes } from '../auth/index.js';
+import { callingRoutes } from '../calling/index.js';
 import { duplicateRoutes } from '../duplicates/index.js';
 import { exportRoutes } from '../exports/index.js';
 import { fieldRoutes } from '../fields/index.js';
@@ -10,7 +11,7 @@ import { importRoutes } from '../imports/index.js';
 import { ladderRoutes } from '../ladder/index.js';
 import { mergeRoutes } from '../merges/index.js';
 import { noteRoutes } from '../notes/index.js';
-import { osdiRoutes } from '../osdi/index.js';
+import { osdiQuestionRoutes, osdiRoutes } from '../osdi/index.js';
 import { peopleRoutes } from '../people/index.js';
 import { relationshipRoutes } from '../relationships/index.js';
 import { savedSearchRoutes } from '../saved-searches/index.js';
@@ -34,8 +35,10 @@ export function allRoutes(): AnyRoute[] {
     ...importRoutes,
     ...exportRoutes,
     ...osdiRoutes,
+    ...osdiQuestionRoutes,
     ...auditRoutes,
     ...ladderRoutes,
     ...followUpRoutes,
+    ...callingRoutes,
   ];
 }

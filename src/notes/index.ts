@@ -15,6 +15,7 @@ export {
   assertOrgUser,
   deleteActivity,
   deleteNote,
+  insertActivity,
   listActivities,
   listNotes,
   updateActivity,

@@ -39,7 +39,7 @@ import { conditionsNeedContact, osdiPeopleCount, osdiPeopleIds } from './osdi.pe
 export const NAMESPACE = 'rhizome';
 const TAGS = ['osdi'];
 
-const Paging = z.object({
+export const Paging = z.object({
   page: z.coerce.number().int().min(1).default(1),
   // Larger pages are capped, as OSDI's max_pagesize says, not refused.
   per_page: z.coerce
@@ -57,7 +57,7 @@ const PeopleQuery = Paging.extend({
     .describe("OData subset: modified_date gt '2014-03-20', and, email_address eq '…'"),
   cursor: z.string().max(200).optional().describe('Opaque: from a next link; keeps deep pages fast'),
 });
-const Id = z.object({ id: z.uuid() });
+export const Id = z.object({ id: z.uuid() });
 const MemberId = z.object({ id: z.uuid(), memberId: z.uuid() });
 const LinkBody = z
   .object({ _links: z.object({ 'osdi:person': z.object({ href: z.string() }) }).passthrough() })
@@ -346,6 +346,7 @@ export const osdiRoutes = [
           'osdi:people': { href: `${base}/people`, title: 'The collection of people in the system' },
           'osdi:tags': { href: `${base}/tags`, title: 'The collection of tags in the system' },
           'osdi:lists': { href: `${base}/lists`, title: 'The collection of lists in the system' },
+          'osdi:questions': { href: `${base}/questions`, title: 'The collection of questions in the system' },
           'osdi:person_signup_helper': {
             href: `${base}/people/person_signup_helper`,
             title: 'The person signup helper for the system',

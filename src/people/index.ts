@@ -6,6 +6,7 @@ export {
   removeContactValue,
   updateContactValue,
 } from './people.contacts.js';
+export { savedSearchPredicates } from './people.filter.js';
 export { PersonViewSchema, peopleRoutes } from './people.routes.js';
 export {
   EMAIL_STATUSES,

@@ -31,6 +31,8 @@ export const ACTIONS = [
   'ladders.read',
   /** Create and change ladders, levels and suggestion rules. */
   'ladders.manage',
+  /** Create and run call lists, phone trees and surveys (callers need only their assignment). */
+  'calls.manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

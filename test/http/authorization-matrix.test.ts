@@ -111,6 +111,9 @@ const MAY: Record<Exclude<Persona, 'anonymous'>, Set<string>> = {
 for (const may of Object.values(MAY)) may.add('ladders.read');
 MAY.networkAdmin.add('ladders.manage');
 MAY.outsider.add('ladders.manage');
+// Calling (migration 0008): calls.manage for the built-in roles that organize.
+for (const persona of ['networkAdmin', 'orgAdmin', 'chapterStaff', 'localOrganizer', 'outsider'] as const)
+  MAY[persona].add('calls.manage');
 
 /** Who reaches the "out" person (valley): only the admin over the whole organization. */
 const REACHES_OUT: ReadonlySet<Persona> = new Set(['networkAdmin']);
@@ -148,6 +151,12 @@ interface Targets {
   rule: string;
   suggestion: string;
   followUp: string;
+  /** Calling: a survey and its question, a call list (with `user` as a caller) and its target, a phone tree. */
+  survey: string;
+  question: string;
+  callList: string;
+  callTarget: string;
+  phoneTree: string;
 }
 
 interface RouteCase {
@@ -488,6 +497,63 @@ const CASES: Record<string, RouteCase> = {
   'GET /api/v1/people/:id/point-person': { person: true, expect: { volunteerHost: { in: 403 } } },
   'PUT /api/v1/people/:id/point-person': { person: true, body: () => ({ user_id: users.networkAdmin.id }) },
   'DELETE /api/v1/people/:id/point-person': { person: true },
+  // Calling: surveys, call lists, phone trees (calls.manage: the four organizing roles).
+  'GET /api/v1/surveys': {},
+  'POST /api/v1/surveys': { body: (_x, n) => ({ name: `Survey ${uniq(n)}` }) },
+  'GET /api/v1/surveys/:id': {},
+  'PATCH /api/v1/surveys/:id': { body: () => ({ name: 'Renamed survey' }) },
+  'POST /api/v1/surveys/:id/questions': {
+    body: (_x, n) => ({ key: `q_${uniq(n)}`, prompt: 'Anything else?', type: 'text' }),
+  },
+  'GET /api/v1/people/:id/answers': {
+    person: true,
+    // Answers are part of the timeline, a basic field; the host's assignment names given_name only.
+    expect: { volunteerHost: { in: 403 } },
+  },
+  'POST /api/v1/people/:id/answers': {
+    person: true,
+    body: (x) => ({ survey_id: x.survey, answers: [{ question: 'q', value: 'Because' }] }),
+  },
+  'GET /api/v1/call-lists': {},
+  'POST /api/v1/call-lists': {
+    bodyNamesPeople: true,
+    body: (x, n) => ({ name: `Calls ${uniq(n)}`, person_ids: [x.person2] }),
+  },
+  // Managers see every call list, callers theirs; the host and the analyst are neither.
+  // Another organization's call list is not found.
+  'GET /api/v1/call-lists/:id': { expect: { volunteerHost: 404, analyst: 404, outsider: 404 } },
+  'POST /api/v1/call-lists/:id/callers': { body: (x) => ({ user_id: x.user }) },
+  'DELETE /api/v1/call-lists/:id/callers/:userId': {},
+  'POST /api/v1/call-lists/:id/close': {},
+  // Only the list's callers claim and record; these personas may call but are not assigned to it.
+  'POST /api/v1/call-lists/:id/next': {
+    expect: { networkAdmin: 403, orgAdmin: 403, chapterStaff: 403, localOrganizer: 403 },
+  },
+  'POST /api/v1/call-lists/:id/calls': {
+    body: (x) => ({ target_id: x.callTarget, outcome: 'reached' }),
+    expect: { networkAdmin: 403, orgAdmin: 403, chapterStaff: 403, localOrganizer: 403 },
+  },
+  'GET /api/v1/phone-trees': {},
+  'POST /api/v1/phone-trees': {
+    bodyNamesPeople: true,
+    body: (x, n) => ({
+      name: `Tree ${uniq(n)}`,
+      deadline: '2026-06-01T18:00:00Z',
+      members: [
+        { person_id: x.person, leader_id: null },
+        { person_id: x.person2, leader_id: x.person },
+      ],
+    }),
+  },
+  'GET /api/v1/phone-trees/:id': {},
+  'GET /osdi/v1/questions': {},
+  'GET /osdi/v1/questions/:id': {},
+  // Answers are listed for people whose timeline the reader may see (none, for the host).
+  'GET /osdi/v1/questions/:id/answers': {},
+  'POST /api/v1/phone-trees/:id/results': {
+    person: true,
+    body: (x) => ({ person_id: x.person2, result: 'reached' }),
+  },
 };
 
 /** The default rule, then the route's exceptions. */
@@ -847,7 +913,143 @@ async function insertTargets(
     rule,
     suggestion,
     followUp,
+    ...(await insertCallingTargets(db, p1, p2, owner, user)),
   };
+}
+
+/** A survey with one question, a call list of p1 with `user` as its caller, a phone tree p1 → p2. */
+async function insertCallingTargets(
+  db: Kysely<DB>,
+  p1: string,
+  p2: string,
+  owner: TestUser,
+  user: string,
+): Promise<Pick<Targets, 'survey' | 'question' | 'callList' | 'callTarget' | 'phoneTree'>> {
+  const createdBy = owner.orgId === orgA ? owner.id : null;
+  const survey = newId();
+  await db
+    .insertInto('survey')
+    .values({ org_id: orgA, id: survey, name: 'Matrix survey', description: null, created_by: createdBy })
+    .execute();
+  const question = newId();
+  await db
+    .insertInto('survey_question')
+    .values({
+      org_id: orgA,
+      id: question,
+      survey_id: survey,
+      key: 'q',
+      position: 1,
+      prompt: 'Why?',
+      question_type: 'text',
+      choices: '[]',
+    })
+    .execute();
+  const list = newId();
+  await db
+    .insertInto('list')
+    .values({ org_id: orgA, id: list, name: 'Matrix call list', description: null, created_by: null })
+    .execute();
+  await db
+    .insertInto('list_item')
+    .values({ org_id: orgA, id: newId(), list_id: list, person_id: p1 })
+    .execute();
+  const callList = newId();
+  await db
+    .insertInto('call_list')
+    .values({
+      org_id: orgA,
+      id: callList,
+      name: 'Matrix calls',
+      script: null,
+      survey_id: survey,
+      list_id: list,
+      closed_at: null,
+      created_by: createdBy,
+    })
+    .execute();
+  const callTarget = newId();
+  await db
+    .insertInto('call_target')
+    .values({
+      org_id: orgA,
+      id: callTarget,
+      call_list_id: callList,
+      person_id: p1,
+      last_outcome: null,
+      last_activity_id: null,
+      claimed_by: null,
+      claimed_until: null,
+    })
+    .execute();
+  const assignment = newId();
+  await db
+    .insertInto('assignment')
+    .values({
+      org_id: orgA,
+      id: assignment,
+      user_id: user,
+      target_kind: 'list',
+      target_id: list,
+      actions: ['people.read', 'person.call'],
+      fields: ['given_name'],
+      expires_at: null,
+      created_by: null,
+    })
+    .execute();
+  await db
+    .insertInto('call_list_caller')
+    .values({
+      org_id: orgA,
+      call_list_id: callList,
+      user_id: user,
+      assignment_id: assignment,
+      created_by: null,
+    })
+    .execute();
+  const phoneTree = newId();
+  await db
+    .insertInto('phone_tree')
+    .values({
+      org_id: orgA,
+      id: phoneTree,
+      name: 'Matrix tree',
+      message: null,
+      deadline: new Date(),
+      created_by: null,
+    })
+    .execute();
+  const top = newId();
+  await db
+    .insertInto('phone_tree_node')
+    .values([
+      {
+        org_id: orgA,
+        id: top,
+        tree_id: phoneTree,
+        person_id: p1,
+        parent_id: null,
+        depth: 0,
+        result: null,
+        result_at: null,
+        result_by: null,
+        activity_id: null,
+      },
+      {
+        org_id: orgA,
+        id: newId(),
+        tree_id: phoneTree,
+        person_id: p2,
+        parent_id: top,
+        depth: 1,
+        result: null,
+        result_at: null,
+        result_by: null,
+        activity_id: null,
+      },
+    ])
+    .execute();
+  return { survey, question, callList, callTarget, phoneTree };
 }
 
 /** The route's URL with its parameters filled from the targets. */
@@ -868,6 +1070,7 @@ function fill(url: string, x: Targets): string {
       if (param === 'memberId') return before === 'taggings' ? x.tagging : x.listItem;
       if (param === 'file') return 'swagger-ui-bundle.js';
       if (param === 'key') return x.role;
+      if (param === 'userId') return x.user;
       const byCollection: Record<string, keyof Targets> = {
         people: 'person',
         tags: 'tag',
@@ -885,6 +1088,10 @@ function fill(url: string, x: Targets): string {
         ladders: 'ladder',
         suggestions: 'suggestion',
         'follow-ups': 'followUp',
+        surveys: 'survey',
+        questions: 'question',
+        'call-lists': 'callList',
+        'phone-trees': 'phoneTree',
       };
       const key = byCollection[before];
       if (!key) throw new Error(`no target for ${url}`);
