@@ -27,6 +27,12 @@ export const ACTIONS = [
   'access.manage',
   'audit.read',
   'tokens.own',
+  /** Events of the grant's units (and public ones); a host's assignment gives their own event. */
+  'events.read',
+  /** Create and change events, shifts, hosts and RSVPs; check people in. */
+  'events.write',
+  /** Approve proposed events and publish them (campaign moderators too, for their campaign). */
+  'events.moderate',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

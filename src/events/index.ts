@@ -1,0 +1,20 @@
+/** Events: RSVPs and check-in, hosts (event assignments), reminders queued for outreach. */
+
+export { type EventAction, eventScope } from './events.queries.js';
+export { eventRoutes } from './events.routes.js';
+export * from './events.schemas.js';
+export {
+  addHost,
+  addShift,
+  approveEvent,
+  createEvent,
+  deleteEvent,
+  getEvent,
+  HOST_GRANT,
+  listEvents,
+  listHosts,
+  removeHost,
+  requireEvent,
+  updateEvent,
+} from './events.service.js';
+export { CONSENT_WORDING, checkIn, listAttendees, publicRsvp, walkIn } from './rsvps.service.js';
