@@ -173,15 +173,15 @@ BEGIN
 END $$;
 
 -- The built-in roles get the event actions (seed_builtin_roles stays as it is: a trigger that
--- fires after org_seed_roles adds them for new organizations).
+-- fires after org_seed_roles adds them for new organizations). Volunteers get none: a host's
+-- event assignment gives them their event.
 CREATE FUNCTION add_event_actions(p_org uuid) RETURNS void LANGUAGE sql AS $$
   UPDATE role r SET actions = ARRAY(SELECT DISTINCT unnest(r.actions || a.actions) ORDER BY 1)
   FROM (VALUES
     ('org_admin', ARRAY['events.read', 'events.write', 'events.moderate']),
     ('data_manager', ARRAY['events.read', 'events.write', 'events.moderate']),
     ('staff_organizer', ARRAY['events.read', 'events.write', 'events.moderate']),
-    ('local_organizer', ARRAY['events.read', 'events.write']),
-    ('volunteer', ARRAY['events.read'])
+    ('local_organizer', ARRAY['events.read', 'events.write'])
   ) AS a(key, actions)
   WHERE r.org_id = p_org AND r.builtin AND r.key = a.key
 $$;
