@@ -452,3 +452,84 @@ describe('moderation', () => {
     );
   });
 });
+
+describe('OSDI events and attendances', () => {
+  it('lists events and attendances as HAL, and the helper matches the person like a signup', async () => {
+    const known = await insertPerson('bay.east.oakland', 'Lena', 'lena@example.org');
+    const event = await createEvent(oaklandOrganizer, 'bay.east.oakland', {
+      status: 'published',
+      visibility: 'unit',
+      capacity: 10,
+      location_name: 'Union hall',
+      address_lines: ['1 Main St'],
+      locality: 'Oakland',
+      latitude: 37.8,
+      longitude: -122.27,
+    });
+    const helper = `/osdi/v1/events/${event.id}/attendances/record_attendance_helper`;
+    const first = await t.call('POST', helper, {
+      as: oaklandOrganizer,
+      body: {
+        person: { given_name: 'Lena', email_addresses: [{ address: 'lena@example.org' }] },
+        status: 'accepted',
+        referrer_data: { source: 'newsletter' },
+      },
+    });
+    expect(first.statusCode, first.body).toBe(201);
+    expect(first.headers['content-type']).toMatch(/application\/hal\+json/);
+    expect(first.json()).toMatchObject({
+      status: 'accepted',
+      referrer_data: { source: 'newsletter' },
+      _links: { 'osdi:person': { href: expect.stringContaining(`/people/${known}`) } },
+    });
+    // Again: the same attendance (200), then declined.
+    const again = await t.call('POST', helper, {
+      as: oaklandOrganizer,
+      body: { person: { email_addresses: [{ address: 'lena@example.org' }] } },
+    });
+    expect(again.statusCode).toBe(200);
+
+    const one = (await t.call('GET', `/osdi/v1/events/${event.id}`, { as: oaklandOrganizer })).json();
+    expect(one).toMatchObject({
+      title: `Meeting in bay.east.oakland`,
+      status: 'confirmed',
+      visibility: 'private',
+      type: 'limited',
+      capacity: 10,
+      total_accepted: 1,
+      location: {
+        venue: 'Union hall',
+        locality: 'Oakland',
+        location: { latitude: 37.8, longitude: -122.27 },
+      },
+    });
+    expect(Object.values(one).includes(null)).toBe(false);
+    const list = (await t.call('GET', '/osdi/v1/events?per_page=100', { as: oaklandOrganizer })).json();
+    expect(list._embedded['osdi:events'].map((e: { identifiers: string[] }) => e.identifiers[0])).toContain(
+      `rhizome:${event.id}`,
+    );
+    const attendances = (
+      await t.call('GET', `/osdi/v1/events/${event.id}/attendances`, { as: oaklandOrganizer })
+    ).json();
+    expect(attendances.total_records).toBe(1);
+    const [attendance] = attendances._embedded['osdi:attendances'];
+    expect(attendance._embedded['osdi:person'].given_name).toBe('Lena');
+    const single = await t.call('GET', attendance._links.self.href.replace('http://localhost:80', ''), {
+      as: oaklandOrganizer,
+    });
+    expect(single.statusCode, single.body).toBe(200);
+    // Another chapter's organizer does not see the unit event or its attendances.
+    expect(
+      (await t.call('GET', `/osdi/v1/events/${event.id}/attendances`, { as: sfOrganizer })).statusCode,
+    ).toBe(404);
+
+    const declined = await t.call('POST', helper, {
+      as: oaklandOrganizer,
+      body: { person: { email_addresses: [{ address: 'lena@example.org' }] }, status: 'declined' },
+    });
+    expect(declined.json().status).toBe('declined');
+    expect(
+      await t.db.selectFrom('event_reminder').select('id').where('event_id', '=', event.id).execute(),
+    ).toEqual([]);
+  });
+});

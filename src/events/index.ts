@@ -17,4 +17,12 @@ export {
   requireEvent,
   updateEvent,
 } from './events.service.js';
-export { CONSENT_WORDING, checkIn, listAttendees, publicRsvp, walkIn } from './rsvps.service.js';
+export {
+  CONSENT_WORDING,
+  checkIn,
+  getAttendance,
+  listAttendees,
+  publicRsvp,
+  recordAttendance,
+  walkIn,
+} from './rsvps.service.js';

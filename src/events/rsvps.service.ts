@@ -427,3 +427,75 @@ export async function listAttendees(
   });
   return { items, total: Number(total.n), page: paging.page, per_page: paging.perPage };
 }
+
+/**
+ * An RSVP recorded by an API client (OSDI's record_attendance_helper): the person goes through the
+ * signup path (created in the event's unit when new); `declined` cancels an RSVP.
+ */
+export async function recordAttendance(
+  ctx: Ctx,
+  eventId: string,
+  raw: PersonInputRaw,
+  options: { declined: boolean; referrer: string | null },
+): Promise<{ rsvp: RsvpView; created: boolean }> {
+  await requireEvent(ctx, eventId, 'events.write');
+  const person = parsePerson(raw);
+  const now = ctx.now();
+  return await ctx.db.transaction().execute(async (trx) => {
+    const tx: Ctx = { ...ctx, db: trx };
+    const locked = await lockEvent(trx, ctx.actor.orgId, eventId);
+    const ref = ctx.actor.kind === 'user' ? (ctx.actor.tokenId ?? ctx.actor.userId) : null;
+    const [outcome] = await upsertPeople(
+      tx,
+      [person],
+      { kind: 'signup', ref },
+      { unitPath: locked.unit_path },
+    );
+    if (!outcome || outcome.outcome === 'rejected') {
+      const first = outcome?.outcome === 'rejected' ? outcome.problems[0] : undefined;
+      throw new AppError('validation_failed', `person.${first?.field}: ${first?.message}`);
+    }
+    if (options.declined) {
+      const rsvp = await trx
+        .updateTable('event_rsvp')
+        .set({ status: 'cancelled' })
+        .where('event_id', '=', eventId)
+        .where('person_id', '=', outcome.personId)
+        .returning(RSVP_COLUMNS)
+        .executeTakeFirst();
+      if (!rsvp) throw new AppError('conflict', 'the person has no RSVP to decline');
+      await trx.deleteFrom('event_reminder').where('rsvp_id', '=', rsvp.id).execute();
+      return { rsvp, created: false };
+    }
+    return await writeRsvp(
+      tx,
+      {
+        event: locked,
+        personId: outcome.personId,
+        shiftId: null,
+        source: 'osdi',
+        referrer: options.referrer,
+        consent: {},
+        channels: person.emails.length > 0 ? ['email'] : [],
+      },
+      now,
+    );
+  });
+}
+
+/** One RSVP of an event, if its person is within the actor's reach. */
+export async function getAttendance(ctx: Ctx, eventId: string, rsvpId: string): Promise<RsvpView> {
+  await requireEvent(ctx, eventId, 'events.read');
+  const scope = await peopleScope(ctx.db, accessOf(ctx.actor), 'people.read');
+  let query = ctx.db
+    .selectFrom('event_rsvp as r')
+    .innerJoin('person as p', 'p.id', 'r.person_id')
+    .select(RSVP_COLUMNS.map((c) => `r.${c}` as const))
+    .where('r.org_id', '=', ctx.actor.orgId)
+    .where('r.event_id', '=', eventId)
+    .where('r.id', '=', rsvpId);
+  if (scope) query = query.where(scope);
+  const row = await query.executeTakeFirst();
+  if (!row) throw notFound('attendance');
+  return row;
+}

@@ -9,7 +9,7 @@ import { groupingRoutes } from '../groupings/index.js';
 import { importRoutes } from '../imports/index.js';
 import { mergeRoutes } from '../merges/index.js';
 import { noteRoutes } from '../notes/index.js';
-import { osdiRoutes } from '../osdi/index.js';
+import { osdiEventRoutes, osdiRoutes } from '../osdi/index.js';
 import { peopleRoutes } from '../people/index.js';
 import { relationshipRoutes } from '../relationships/index.js';
 import { savedSearchRoutes } from '../saved-searches/index.js';
@@ -33,6 +33,7 @@ export function allRoutes(): AnyRoute[] {
     ...importRoutes,
     ...exportRoutes,
     ...osdiRoutes,
+    ...osdiEventRoutes,
     ...auditRoutes,
     ...eventRoutes,
   ];

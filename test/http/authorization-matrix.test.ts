@@ -137,6 +137,8 @@ interface Targets {
   event: string;
   /** A published public event (public RSVPs). */
   publicEvent: string;
+  /** The "in" person's RSVP to the event. */
+  rsvp: string;
 }
 
 interface RouteCase {
@@ -404,6 +406,15 @@ const CASES: Record<string, RouteCase> = {
     }),
     public: '2xx',
   },
+  'GET /osdi/v1/events': {},
+  'GET /osdi/v1/events/:id': {},
+  'GET /osdi/v1/events/:id/attendances': {},
+  'GET /osdi/v1/events/:id/attendances/:attendanceId': {},
+  'POST /osdi/v1/events/:id/attendances/record_attendance_helper': {
+    body: (_x, n) => ({
+      person: { given_name: 'Osdi', email_addresses: [{ address: `osdi-rsvp-${uniq(n)}@example.org` }] },
+    }),
+  },
 };
 
 // Events: the built-in roles' event actions (migration 0006_events).
@@ -636,7 +647,7 @@ async function insertTargets(
     })
     .execute();
   const user = (await makeUser(db, orgA, null)).id;
-  const { event, publicEvent } = await insertEventTargets(db, p1, user);
+  const { event, publicEvent, rsvp } = await insertEventTargets(db, p1, user);
   return {
     person: p1,
     person2: p2,
@@ -660,6 +671,7 @@ async function insertTargets(
     token: await token(db, owner),
     event,
     publicEvent,
+    rsvp,
   };
 }
 
@@ -667,8 +679,8 @@ async function insertEventTargets(
   db: Kysely<DB>,
   attendee: string,
   hostUser: string,
-): Promise<{ event: string; publicEvent: string }> {
-  const [event, publicEvent] = [newId(), newId()];
+): Promise<{ event: string; publicEvent: string; rsvp: string }> {
+  const [event, publicEvent, rsvp] = [newId(), newId(), newId()];
   const starts = new Date(Date.now() + 7 * 86_400_000);
   for (const [id, visibility, status] of [
     [event, 'unit', 'pending_approval'],
@@ -706,7 +718,7 @@ async function insertEventTargets(
     .insertInto('event_rsvp')
     .values({
       org_id: orgA,
-      id: newId(),
+      id: rsvp,
       event_id: event,
       person_id: attendee,
       shift_id: null,
@@ -733,7 +745,7 @@ async function insertEventTargets(
       created_by: null,
     })
     .execute();
-  return { event, publicEvent };
+  return { event, publicEvent, rsvp };
 }
 
 /** The route's URL with its parameters filled from the targets. */
@@ -752,6 +764,7 @@ function fill(url: string, x: Targets): string {
       if (param === 'memberId') return before === 'taggings' ? x.tagging : x.listItem;
       if (param === 'file') return 'swagger-ui-bundle.js';
       if (param === 'userId') return x.user;
+      if (param === 'attendanceId') return x.rsvp;
       if (before === 'events' && segments.includes('public')) return x.publicEvent;
       const byCollection: Record<string, keyof Targets> = {
         people: 'person',
