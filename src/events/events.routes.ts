@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { defineRoute } from '../http/route.js';
 import {
@@ -24,9 +25,15 @@ import {
   removeHost,
   updateEvent,
 } from './events.service.js';
+import { publicEvents, toAtom, toGeoJson, toIcs } from './feeds.js';
 import { checkIn, listAttendees, publicRsvp, walkIn } from './rsvps.service.js';
 
 const TAGS = ['events'];
+const FEED = { public: true, reason: 'public events are published to calendars and maps' } as const;
+const Slug = z.object({ slug: z.string().min(1).max(100) });
+const origin = (request: FastifyRequest) => `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+const eventPage = (request: FastifyRequest) => (id: string) =>
+  `${origin(request)}/api/v1/public/events/${id}`;
 const Id = z.object({ id: z.uuid() });
 const HostId = z.object({ id: z.uuid(), userId: z.uuid() });
 const Paging = z.object({
@@ -184,5 +191,87 @@ export const eventRoutes = [
     status: 202,
     handler: async ({ params, body, ctx }) =>
       await publicRsvp({ db: ctx.db, now: ctx.now, log: ctx.log, audit: ctx.audit }, params.id, body),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/public/events/:id',
+    policy: FEED,
+    summary: 'A public event as anyone may see it (no attendees)',
+    tags: TAGS,
+    params: Id,
+    handler: async ({ params, ctx }) => {
+      const { events } = await publicEvents(ctx.db, { eventId: params.id }, ctx.now());
+      const [event] = events;
+      return {
+        ...event,
+        links: {
+          ics: `/api/v1/public/events/${params.id}/event.ics`,
+          rsvp: `/api/v1/public/events/${params.id}/rsvps`,
+        },
+      };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/public/events/:id/event.ics',
+    policy: FEED,
+    summary: 'A public event as iCalendar (RFC 5545)',
+    tags: TAGS,
+    params: Id,
+    handler: async ({ params, ctx, request, reply }) => {
+      const { events } = await publicEvents(ctx.db, { eventId: params.id }, ctx.now());
+      const name = events[0]?.title ?? 'Event';
+      const host = request.headers.host ?? 'localhost';
+      return reply.type('text/calendar; charset=utf-8').send(toIcs(events, { name, host, now: ctx.now() }));
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/public/orgs/:slug/events.ics',
+    policy: FEED,
+    summary: "An organization's upcoming public events as iCalendar (RFC 5545)",
+    tags: TAGS,
+    params: Slug,
+    handler: async ({ params, ctx, request, reply }) => {
+      const { orgName, events } = await publicEvents(ctx.db, { orgSlug: params.slug }, ctx.now());
+      const host = request.headers.host ?? 'localhost';
+      return reply
+        .type('text/calendar; charset=utf-8')
+        .send(toIcs(events, { name: orgName, host, now: ctx.now() }));
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/public/orgs/:slug/events.geojson',
+    policy: FEED,
+    summary: "An organization's upcoming public events as GeoJSON (RFC 7946)",
+    tags: TAGS,
+    params: Slug,
+    handler: async ({ params, ctx, reply }) => {
+      const { events } = await publicEvents(ctx.db, { orgSlug: params.slug }, ctx.now());
+      return reply.type('application/geo+json').send(toGeoJson(events));
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/public/orgs/:slug/events.atom',
+    policy: FEED,
+    summary: "An organization's upcoming public events as Atom (RFC 4287) with GeoRSS points",
+    tags: TAGS,
+    params: Slug,
+    handler: async ({ params, ctx, request, reply }) => {
+      const { orgName, events } = await publicEvents(ctx.db, { orgSlug: params.slug }, ctx.now());
+      const selfUrl = `${origin(request)}/api/v1/public/orgs/${params.slug}/events.atom`;
+      return reply.type('application/atom+xml; charset=utf-8').send(
+        toAtom(events, {
+          id: selfUrl,
+          title: `${orgName}: events`,
+          selfUrl,
+          author: orgName,
+          now: ctx.now(),
+          eventUrl: eventPage(request),
+        }),
+      );
+    },
   }),
 ];

@@ -406,6 +406,11 @@ const CASES: Record<string, RouteCase> = {
     }),
     public: '2xx',
   },
+  'GET /api/v1/public/events/:id': { public: '2xx' },
+  'GET /api/v1/public/events/:id/event.ics': { public: '2xx' },
+  'GET /api/v1/public/orgs/:slug/events.ics': { public: '2xx' },
+  'GET /api/v1/public/orgs/:slug/events.geojson': { public: '2xx' },
+  'GET /api/v1/public/orgs/:slug/events.atom': { public: '2xx' },
   'GET /osdi/v1/events': {},
   'GET /osdi/v1/events/:id': {},
   'GET /osdi/v1/events/:id/attendances': {},
@@ -765,6 +770,7 @@ function fill(url: string, x: Targets): string {
       if (param === 'file') return 'swagger-ui-bundle.js';
       if (param === 'userId') return x.user;
       if (param === 'attendanceId') return x.rsvp;
+      if (param === 'slug') return 'matrix-a';
       if (before === 'events' && segments.includes('public')) return x.publicEvent;
       const byCollection: Record<string, keyof Targets> = {
         people: 'person',
