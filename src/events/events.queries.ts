@@ -16,7 +16,7 @@ const LISTED = sql<SqlBool>`e.status IN ('published', 'cancelled')`;
  * - Reading also reaches the listed (published or cancelled) unit and public events of the units
  *   above the grant's unit (a chapter's event is seen in its locals), and every listed public event.
  * - A host's event assignment covers that event for the actions it names.
- * - Moderating also reaches the events of campaigns the user moderates.
+ * - Reading and moderating also reach the events of campaigns the user moderates.
  */
 export function eventScope(access: Access, action: EventAction): Expression<SqlBool> | null {
   const grants = access.grants.filter((g) => g.actions.has(action));
@@ -35,7 +35,7 @@ export function eventScope(access: Access, action: EventAction): Expression<SqlB
   const events = [...new Set(grants.flatMap((g) => (g.scope.kind === 'event' ? [g.scope.eventId] : [])))];
   if (events.length > 0)
     parts.push(sql<SqlBool>`e.id IN (${sql.join(events.map((id) => sql`${id}::uuid`))})`);
-  if (action === 'events.moderate' && access.userId) {
+  if ((action === 'events.moderate' || action === 'events.read') && access.userId && grants.length > 0) {
     parts.push(
       sql<SqlBool>`e.campaign_id IN (SELECT m.campaign_id FROM campaign_moderator m WHERE m.user_id = ${access.userId}::uuid)`,
     );

@@ -13,7 +13,7 @@ import { icsEscape, icsFold } from './feeds.js';
 /** RFC 5545 section 3.1: unfold (CRLF followed by one space or tab is removed). */
 const unfold = (text: string) => text.replace(/\r\n[ \t]/g, '');
 /** RFC 5545 section 3.3.11, read back. */
-const unescape = (value: string) =>
+const icsUnescape = (value: string) =>
   value.replace(/\\([\\;,nN])/g, (_m, c: string) => (c === 'n' || c === 'N' ? '\n' : c));
 
 /** The properties of each VEVENT, unfolded, by name (the first of each). */
@@ -96,7 +96,7 @@ describe('iCalendar (RFC 5545)', () => {
         for (const physical of folded.split('\r\n'))
           expect(Buffer.byteLength(physical)).toBeLessThanOrEqual(75);
         expect(unfold(folded)).toBe(line);
-        expect(unescape(unfold(folded).slice('DESCRIPTION:'.length))).toBe(text.replace(/\r\n|\r/g, '\n'));
+        expect(icsUnescape(unfold(folded).slice('DESCRIPTION:'.length))).toBe(text.replace(/\r\n|\r/g, '\n'));
       }),
     );
   });
@@ -128,9 +128,9 @@ describe('iCalendar (RFC 5545)', () => {
     expect(vevent?.UID).toBe(`${id}@localhost:80`);
     expect(vevent?.DTSTAMP).toMatch(/^\d{8}T\d{6}Z$/);
     expect(vevent?.DTSTART).toMatch(/^\d{8}T\d{6}Z$/);
-    expect(unescape(vevent?.SUMMARY as string)).toBe(title);
-    expect(unescape(vevent?.DESCRIPTION as string)).toBe(description);
-    expect(unescape(vevent?.LOCATION as string)).toBe('Union Square, New York');
+    expect(icsUnescape(vevent?.SUMMARY as string)).toBe(title);
+    expect(icsUnescape(vevent?.DESCRIPTION as string)).toBe(description);
+    expect(icsUnescape(vevent?.LOCATION as string)).toBe('Union Square, New York');
     expect(vevent?.GEO).toBe('40.7359;-73.9911');
   });
 

@@ -1,5 +1,7 @@
 /** Events: RSVPs and check-in, hosts (event assignments), reminders queued for outreach. */
 
+export { campaignRoutes } from './campaigns.routes.js';
+export { localDate, searchCampaignEvents, zipCentroid } from './campaigns.service.js';
 export { type EventAction, eventScope } from './events.queries.js';
 export { eventRoutes } from './events.routes.js';
 export * from './events.schemas.js';

@@ -2,7 +2,7 @@ import { accessRoutes } from '../access/index.js';
 import { auditRoutes } from '../audit/index.js';
 import { authRoutes } from '../auth/index.js';
 import { duplicateRoutes } from '../duplicates/index.js';
-import { eventRoutes } from '../events/index.js';
+import { campaignRoutes, eventRoutes } from '../events/index.js';
 import { exportRoutes } from '../exports/index.js';
 import { fieldRoutes } from '../fields/index.js';
 import { groupingRoutes } from '../groupings/index.js';
@@ -36,5 +36,6 @@ export function allRoutes(): AnyRoute[] {
     ...osdiEventRoutes,
     ...auditRoutes,
     ...eventRoutes,
+    ...campaignRoutes,
   ];
 }

@@ -139,6 +139,8 @@ interface Targets {
   publicEvent: string;
   /** The "in" person's RSVP to the event. */
   rsvp: string;
+  /** A campaign of bay.east.oakland running through 2030. */
+  campaign: string;
 }
 
 interface RouteCase {
@@ -411,6 +413,30 @@ const CASES: Record<string, RouteCase> = {
   'GET /api/v1/public/orgs/:slug/events.ics': { public: '2xx' },
   'GET /api/v1/public/orgs/:slug/events.geojson': { public: '2xx' },
   'GET /api/v1/public/orgs/:slug/events.atom': { public: '2xx' },
+  'GET /api/v1/campaigns': {},
+  'POST /api/v1/campaigns': {
+    body: (x) => ({ unit_id: x.unit, title: 'A campaign', starts_on: '2030-05-01', ends_on: '2030-05-02' }),
+    expect: { outsider: 400 },
+  },
+  'GET /api/v1/campaigns/:id': {},
+  'GET /api/v1/campaigns/:id/moderators': {},
+  'POST /api/v1/campaigns/:id/moderators': { body: () => ({ user_id: users.chapterStaff.id }) },
+  'GET /api/v1/campaigns/:id/queue': {},
+  'POST /api/v1/public/campaigns/:id/events': {
+    body: (_x, n) => ({
+      host: { given_name: 'Host', email: `host-${uniq(n)}@example.org` },
+      title: 'Proposed',
+      starts_at: '2030-06-01T18:00:00Z',
+      ends_at: '2030-06-01T20:00:00Z',
+      timezone: 'UTC',
+      postal_code: '94612',
+      consent: { email_updates: false },
+    }),
+    public: '2xx',
+  },
+  // The matrix sends no query string, and the search needs a ZIP code.
+  'GET /api/v1/public/campaigns/:id/events': { public: 400 },
+  'GET /api/v1/public/campaigns/:id/events.ics': { public: '2xx' },
   'GET /osdi/v1/events': {},
   'GET /osdi/v1/events/:id': {},
   'GET /osdi/v1/events/:id/attendances': {},
@@ -652,7 +678,7 @@ async function insertTargets(
     })
     .execute();
   const user = (await makeUser(db, orgA, null)).id;
-  const { event, publicEvent, rsvp } = await insertEventTargets(db, p1, user);
+  const { event, publicEvent, rsvp, campaign } = await insertEventTargets(db, p1, user);
   return {
     person: p1,
     person2: p2,
@@ -677,6 +703,7 @@ async function insertTargets(
     event,
     publicEvent,
     rsvp,
+    campaign,
   };
 }
 
@@ -684,8 +711,21 @@ async function insertEventTargets(
   db: Kysely<DB>,
   attendee: string,
   hostUser: string,
-): Promise<{ event: string; publicEvent: string; rsvp: string }> {
-  const [event, publicEvent, rsvp] = [newId(), newId(), newId()];
+): Promise<{ event: string; publicEvent: string; rsvp: string; campaign: string }> {
+  const [event, publicEvent, rsvp, campaign] = [newId(), newId(), newId(), newId()];
+  await db
+    .insertInto('campaign')
+    .values({
+      org_id: orgA,
+      id: campaign,
+      unit_id: units['bay.east.oakland'] as string,
+      title: 'Matrix day of action',
+      description: null,
+      starts_on: '2030-01-01',
+      ends_on: '2030-12-31',
+      created_by: null,
+    })
+    .execute();
   const starts = new Date(Date.now() + 7 * 86_400_000);
   for (const [id, visibility, status] of [
     [event, 'unit', 'pending_approval'],
@@ -750,7 +790,7 @@ async function insertEventTargets(
       created_by: null,
     })
     .execute();
-  return { event, publicEvent, rsvp };
+  return { event, publicEvent, rsvp, campaign };
 }
 
 /** The route's URL with its parameters filled from the targets. */
@@ -785,6 +825,7 @@ function fill(url: string, x: Targets): string {
         users: 'user',
         tokens: 'token',
         events: 'event',
+        campaigns: 'campaign',
       };
       const key = byCollection[before];
       if (!key) throw new Error(`no target for ${url}`);
