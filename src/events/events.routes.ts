@@ -27,6 +27,7 @@ import {
 } from './events.service.js';
 import { publicEvents, toAtom, toGeoJson, toIcs } from './feeds.js';
 import { checkIn, listAttendees, publicRsvp, walkIn } from './rsvps.service.js';
+import { whatNext } from './what-next.service.js';
 
 const TAGS = ['events'];
 const FEED = { public: true, reason: 'public events are published to calendars and maps' } as const;
@@ -156,6 +157,16 @@ export const eventRoutes = [
     query: Paging,
     handler: async ({ params, query, ctx }) =>
       await listAttendees(ctx, params.id, { page: query.page, perPage: query.per_page }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/events/:id/what-next',
+    policy: { action: 'events.read' },
+    summary:
+      'After the event: attendees with no one-on-one yet, first-timers, and people at two or more events',
+    tags: TAGS,
+    params: Id,
+    handler: async ({ params, ctx }) => await whatNext(ctx, params.id),
   }),
   defineRoute({
     method: 'POST',

@@ -533,3 +533,59 @@ describe('OSDI events and attendances', () => {
     ).toEqual([]);
   });
 });
+
+describe('what next', () => {
+  it('lists attendees with no one-on-one yet, first-timers, and people at two or more events', async () => {
+    const earlier = await createEvent(admin, 'bay', {
+      status: 'published',
+      visibility: 'public',
+      starts_at: soon(20),
+      ends_at: soon(21),
+    });
+    const event = await createEvent(admin, 'bay', { status: 'published', visibility: 'public' });
+    const person = async (name: string) => {
+      await rsvp(event.id, { given_name: name, email: `${name}@next.example.org` });
+      return (
+        await t.db
+          .selectFrom('person_email')
+          .select('person_id')
+          .where('address', '=', `${name}@next.example.org`)
+          .executeTakeFirstOrThrow()
+      ).person_id;
+    };
+    const [ana, ben, cy, dee] = [
+      await person('ana'),
+      await person('ben'),
+      await person('cy'),
+      await person('dee'),
+    ];
+    await rsvp(earlier.id, { given_name: 'ben', email: 'ben@next.example.org' });
+    const checkIn = async (eventId: string, id: string, attendance = 'attended') =>
+      expect(
+        (
+          await t.call('POST', `/api/v1/events/${eventId}/check-ins`, {
+            as: admin,
+            body: { person_id: id, attendance },
+          })
+        ).statusCode,
+      ).toBe(200);
+    for (const id of [ana, ben, cy]) await checkIn(event.id, id);
+    await checkIn(event.id, dee, 'no_show');
+    await checkIn(earlier.id, ben);
+    const logged = await t.call('POST', `/api/v1/people/${ana}/activities`, {
+      as: admin,
+      body: { kind: 'one_on_one', occurred_at: new Date().toISOString() },
+    });
+    expect(logged.statusCode).toBe(201);
+
+    const next = await t.call('GET', `/api/v1/events/${event.id}/what-next`, { as: admin });
+    expect(next.statusCode, next.body).toBe(200);
+    const ids = (list: { id: string }[]) => list.map((p) => p.id).sort();
+    expect(ids(next.json().no_one_on_one)).toEqual([ben, cy].sort());
+    expect(ids(next.json().first_timers)).toEqual([ana, cy].sort());
+    expect(next.json().regulars).toEqual([expect.objectContaining({ id: ben, events_attended: 2 })]);
+    // Another chapter's organizer sees none of these people (homed in bay) and not the event's lists.
+    const sf = (await t.call('GET', `/api/v1/events/${event.id}/what-next`, { as: sfOrganizer })).json();
+    expect([...sf.no_one_on_one, ...sf.first_timers, ...sf.regulars]).toEqual([]);
+  });
+});

@@ -28,3 +28,4 @@ export {
   recordAttendance,
   walkIn,
 } from './rsvps.service.js';
+export { type WhatNext, whatNext } from './what-next.service.js';

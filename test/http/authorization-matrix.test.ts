@@ -396,6 +396,7 @@ const CASES: Record<string, RouteCase> = {
   'POST /api/v1/events/:id/hosts': { body: (x) => ({ user_id: x.user }) },
   'DELETE /api/v1/events/:id/hosts/:userId': {},
   'GET /api/v1/events/:id/attendees': {},
+  'GET /api/v1/events/:id/what-next': {},
   'POST /api/v1/events/:id/check-ins': { body: (x) => ({ person_id: x.person, attendance: 'attended' }) },
   'POST /api/v1/events/:id/walk-ins': {
     body: (_x, n) => ({ given_name: 'Walker', email: `walk-in-${uniq(n)}@example.org` }),
