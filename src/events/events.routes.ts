@@ -194,7 +194,8 @@ export const eventRoutes = [
     method: 'POST',
     url: '/api/v1/public/events/:id/rsvps',
     policy: { public: true, reason: 'anyone may RSVP to a published public event without an account' },
-    rateLimitPerMinute: 20,
+    // Per client address: generous, since many guests can share one address (a campus, a venue).
+    rateLimitPerMinute: 60,
     summary: 'RSVP to a public event (no login): matched to an existing person, consent recorded',
     tags: TAGS,
     params: Id,

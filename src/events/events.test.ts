@@ -544,7 +544,9 @@ describe('what next', () => {
     });
     const event = await createEvent(admin, 'bay', { status: 'published', visibility: 'public' });
     const person = async (name: string) => {
-      await rsvp(event.id, { given_name: name, email: `${name}@next.example.org` });
+      expect((await rsvp(event.id, { given_name: name, email: `${name}@next.example.org` })).statusCode).toBe(
+        202,
+      );
       return (
         await t.db
           .selectFrom('person_email')
@@ -559,7 +561,9 @@ describe('what next', () => {
       await person('cy'),
       await person('dee'),
     ];
-    await rsvp(earlier.id, { given_name: 'ben', email: 'ben@next.example.org' });
+    expect((await rsvp(earlier.id, { given_name: 'ben', email: 'ben@next.example.org' })).statusCode).toBe(
+      202,
+    );
     const checkIn = async (eventId: string, id: string, attendance = 'attended') =>
       expect(
         (
