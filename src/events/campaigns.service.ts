@@ -7,7 +7,7 @@ import { newId } from '../db/ids.js';
 import { AppError, invalid, notFound } from '../errors.js';
 import { normalizeEmail, upsertPeople } from '../people/index.js';
 import { accessOf, assertAllowed, mayAtAll } from '../policy/index.js';
-import { EVENT_COLUMNS, eventScope, eventsFrom } from './events.queries.js';
+import { EVENT_COLUMNS, eventScope, eventsFrom, unitGrantGives } from './events.queries.js';
 import type { EventView } from './events.schemas.js';
 import type { PublicDeps } from './rsvps.service.js';
 
@@ -109,12 +109,7 @@ async function assertOverCampaignUnit(
     .where('c.id', '=', campaignId)
     .executeTakeFirst();
   if (!row) throw notFound('campaign');
-  const ok = accessOf(ctx.actor).grants.some(
-    (g) =>
-      g.actions.has(action) &&
-      (g.scope.kind === 'org' ||
-        (g.scope.kind === 'unit' && (row.path === g.scope.path || row.path.startsWith(`${g.scope.path}.`)))),
-  );
+  const ok = unitGrantGives(accessOf(ctx.actor), action, row.path);
   if (!ok) throw new AppError('forbidden', `you may not ${action.slice(7)} this campaign's events`);
 }
 
@@ -128,13 +123,7 @@ export async function createCampaign(ctx: Ctx, input: CampaignInput): Promise<Ca
     .where('id', '=', input.unit_id)
     .executeTakeFirst();
   if (!unit) throw invalid('unit_id', 'no unit with this id');
-  const ok = accessOf(ctx.actor).grants.some(
-    (g) =>
-      g.actions.has('events.moderate') &&
-      (g.scope.kind === 'org' ||
-        (g.scope.kind === 'unit' &&
-          (unit.path === g.scope.path || unit.path.startsWith(`${g.scope.path}.`)))),
-  );
+  const ok = unitGrantGives(accessOf(ctx.actor), 'events.moderate', unit.path);
   if (!ok) throw new AppError('forbidden', 'unit_id: you may not run campaigns in this unit');
   const id = newId();
   await ctx.db

@@ -120,6 +120,29 @@ describe('a distributed day of action', () => {
     expect(host).toEqual({ status: 'subscribed', source_ref: `campaign:${campaign}` });
   });
 
+  it('keeps publishing a campaign’s event with its moderators, even by way of a draft', async () => {
+    const proposed = (await propose({ title: 'Detour' })).json().id;
+    const patch = (as: TestUser, status: string) =>
+      t.call('PATCH', `/api/v1/events/${proposed}`, { as, body: { status } });
+    expect((await patch(organizer, 'published')).statusCode).toBe(403);
+    expect((await patch(organizer, 'draft')).statusCode).toBe(200);
+    expect((await patch(organizer, 'published')).statusCode).toBe(403);
+    expect((await patch(westStaff, 'published')).statusCode).toBe(200);
+    const direct = await t.call('POST', '/api/v1/events', {
+      as: organizer,
+      body: {
+        unit_id: units['us.west'],
+        campaign_id: campaign,
+        title: 'Straight to published',
+        starts_at: `${day}T16:00:00Z`,
+        ends_at: `${day}T18:00:00Z`,
+        timezone: 'UTC',
+        status: 'published',
+      },
+    });
+    expect(direct.statusCode).toBe(403);
+  });
+
   it('refuses a proposal outside the campaign’s dates, naming the field', async () => {
     const response = await propose({ starts_at: '2030-04-23T16:00:00Z', ends_at: '2030-04-23T18:00:00Z' });
     expect(response.statusCode).toBe(400);

@@ -10,6 +10,7 @@ import {
   eventScope,
   eventsFrom,
   rsvpCounts,
+  unitGrantGives,
 } from './events.queries.js';
 import type { EventInput, EventPatch, EventQuery, EventView, ShiftInput } from './events.schemas.js';
 
@@ -59,17 +60,17 @@ async function requireWritableUnit(ctx: Ctx, unitId: string): Promise<string> {
     .where('id', '=', unitId)
     .executeTakeFirst();
   if (!unit) throw invalid('unit_id', 'no unit with this id');
-  const grants = unitGrantsOnly(accessOf(ctx.actor)).grants.filter((g) => g.actions.has('events.write'));
-  const ok = grants.some(
-    (g) =>
-      g.scope.kind === 'org' ||
-      (g.scope.kind === 'unit' && (unit.path === g.scope.path || unit.path.startsWith(`${g.scope.path}.`))),
-  );
+  const ok = unitGrantGives(accessOf(ctx.actor), 'events.write', unit.path);
   if (!ok)
     throw new AppError('forbidden', 'unit_id: you may not own events in this unit', {
       fields: [{ field: 'unit_id', message: 'you may not own events in this unit' }],
     });
   return unit.path;
+}
+
+async function moderatesUnit(ctx: Ctx, unitId: string): Promise<boolean> {
+  const unit = await ctx.db.selectFrom('unit').select('path').where('id', '=', unitId).executeTakeFirst();
+  return !!unit && unitGrantGives(accessOf(ctx.actor), 'events.moderate', unit.path);
 }
 
 async function requireCampaign(ctx: Ctx, campaignId: string | null | undefined): Promise<void> {
@@ -83,12 +84,19 @@ async function requireCampaign(ctx: Ctx, campaignId: string | null | undefined):
   if (!row) throw invalid('campaign_id', 'no campaign with this id');
 }
 
-/** Publishing an event that waits for approval is a moderator's decision. */
-async function assertStatusChange(ctx: Ctx, id: string | null, from: string | null, to: string | undefined) {
-  if (to === undefined || to === from) return;
-  if (from === 'pending_approval' && to === 'published' && id) {
+/**
+ * Publishing an event that waits for approval, or any event of a campaign (a day of action), is a
+ * moderator's decision: a detour through draft does not skip it.
+ */
+async function assertStatusChange(
+  ctx: Ctx,
+  id: string,
+  current: { status: string; campaign_id: string | null },
+  to: string | undefined,
+): Promise<void> {
+  if (to !== 'published' || current.status === 'published') return;
+  if (current.status === 'pending_approval' || current.campaign_id !== null)
     await requireEvent(ctx, id, 'events.moderate');
-  }
 }
 
 export async function getEventRow(ctx: Ctx, id: string): Promise<EventView> {
@@ -105,6 +113,11 @@ export async function createEvent(ctx: Ctx, input: EventInput): Promise<EventVie
   assertAllowed(ctx.actor, 'events.write');
   await requireWritableUnit(ctx, input.unit_id);
   await requireCampaign(ctx, input.campaign_id);
+  // A campaign's events are published by its moderators (see assertStatusChange).
+  if (input.campaign_id && input.status === 'published' && !(await moderatesUnit(ctx, input.unit_id)))
+    throw new AppError('forbidden', 'status: publishing an event of a campaign is for its moderators', {
+      fields: [{ field: 'status', message: 'publishing an event of a campaign is for its moderators' }],
+    });
   const id = newId();
   await ctx.db
     .insertInto('event')
@@ -200,7 +213,15 @@ export async function updateEvent(ctx: Ctx, id: string, patch: EventPatch): Prom
   const current = await getEventRow(ctx, id);
   if (patch.unit_id !== undefined) await requireWritableUnit(ctx, patch.unit_id);
   if (patch.campaign_id !== undefined) await requireCampaign(ctx, patch.campaign_id);
-  await assertStatusChange(ctx, id, current.status, patch.status);
+  await assertStatusChange(
+    ctx,
+    id,
+    {
+      status: current.status,
+      campaign_id: patch.campaign_id !== undefined ? patch.campaign_id : current.campaign_id,
+    },
+    patch.status,
+  );
   const next = {
     starts_at: patch.starts_at ?? current.starts_at,
     ends_at: patch.ends_at ?? current.ends_at,
