@@ -16,8 +16,8 @@ const classSet = (values: string[]): Set<FieldClass> => new Set(values.filter(is
 /**
  * A user's live grants: role bindings (with each unit's current path) and assignments, minus
  * those that have expired. Read on every request, so a change takes effect on the next one.
- * Assignments to kinds without people yet (events, turfs, call lists arrive with organizing)
- * grant nothing until their tables exist.
+ * Assignments to kinds without people yet (turfs and call lists arrive with organizing) grant
+ * nothing until their tables exist; an event assignment covers the event's attendees.
  */
 export async function loadAccess(db: Kysely<DB>, orgId: string, userId: string, now: Date): Promise<Access> {
   const { rows } = await sql<{
@@ -43,7 +43,7 @@ export async function loadAccess(db: Kysely<DB>, orgId: string, userId: string, 
     SELECT 'assignment', a.id, NULL, a.actions, a.field_classes, a.fields, a.target_kind, a.target_id, NULL, a.expires_at
     FROM assignment a
     WHERE a.org_id = ${orgId} AND a.user_id = ${userId} AND (a.expires_at IS NULL OR a.expires_at > ${now})
-      AND a.target_kind IN ('list', 'saved_search')
+      AND a.target_kind IN ('list', 'saved_search', 'event')
     ORDER BY 1, 2`.execute(db);
   const grants: Grant[] = [];
   for (const row of rows) {
@@ -54,6 +54,7 @@ export async function loadAccess(db: Kysely<DB>, orgId: string, userId: string, 
     else if (row.scope_kind === 'list') scope = { kind: 'list', listId: row.target_id as string };
     else if (row.scope_kind === 'saved_search')
       scope = { kind: 'saved_search', searchId: row.target_id as string };
+    else if (row.scope_kind === 'event') scope = { kind: 'event', eventId: row.target_id as string };
     else continue;
     grants.push({
       id: row.id,

@@ -31,6 +31,7 @@ export async function loadFacts(
   const facts = new Map<string, PersonFacts>();
   if (ids.length === 0) return facts;
   const lists = access.grants.flatMap((g) => (g.scope.kind === 'list' ? [g.scope.listId] : []));
+  const events = access.grants.flatMap((g) => (g.scope.kind === 'event' ? [g.scope.eventId] : []));
   const { rows } = await sql<{
     id: string;
     home_unit_path: string | null;
@@ -38,13 +39,19 @@ export async function loadFacts(
     sensitive: boolean;
     legal_hold: boolean;
     lists: string[] | null;
+    events: string[] | null;
   }>`
     SELECT p.id, p.home_unit_path::text AS home_unit_path, p.do_not_contact, p.sensitive, p.legal_hold,
       ${
         lists.length > 0
           ? sql`ARRAY(SELECT li.list_id FROM list_item li WHERE li.person_id = p.id AND li.list_id = ANY(${lists}::uuid[]))`
           : sql`NULL::uuid[]`
-      } AS lists
+      } AS lists,
+      ${
+        events.length > 0
+          ? sql`ARRAY(SELECT r.event_id FROM event_rsvp r WHERE r.person_id = p.id AND r.event_id = ANY(${events}::uuid[]) AND r.status <> 'cancelled')`
+          : sql`NULL::uuid[]`
+      } AS events
     FROM person p
     WHERE p.org_id = ${access.orgId} AND p.id = ANY(${ids}::uuid[])
       ${options.includeMerged ? sql`` : sql`AND p.merged_into IS NULL`}`.execute(db);
@@ -52,7 +59,7 @@ export async function loadFacts(
     facts.set(row.id, {
       id: row.id,
       homeUnitPath: row.home_unit_path,
-      memberOf: new Set(row.lists ?? []),
+      memberOf: new Set([...(row.lists ?? []), ...(row.events ?? [])]),
       doNotContact: row.do_not_contact,
       sensitive: row.sensitive,
       legalHold: row.legal_hold,

@@ -168,6 +168,8 @@ function sameSlot(a: Grant, b: Grant): boolean {
       return t.kind === 'list' && s.listId === t.listId;
     case 'saved_search':
       return t.kind === 'saved_search' && s.searchId === t.searchId;
+    case 'event':
+      return t.kind === 'event' && s.eventId === t.eventId;
   }
 }
 

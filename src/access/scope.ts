@@ -14,7 +14,7 @@ import {
  * A people scope compiled to SQL over `person AS p`: null means everyone (no predicate at all);
  * otherwise a predicate the query adds. Shapes follow what was measured fast on 1M people: no
  * predicate for organization-wide grants, constant btree ranges for unit subtrees, and a
- * semi-join on the assignment's list (never a per-row EXISTS over the user's units).
+ * semi-join on the assignment's list or event's RSVPs (never a per-row EXISTS over the user's units).
  */
 export type PeopleScope = Expression<SqlBool> | null;
 
@@ -41,6 +41,12 @@ async function coverOf(db: Kysely<DB>, orgId: string, grants: Grant[]): Promise<
   if (lists.length > 0) {
     parts.push(
       sql<SqlBool>`p.id IN (SELECT li.person_id FROM list_item li WHERE li.list_id IN (${sql.join(lists.map((id) => sql`${id}::uuid`))}))`,
+    );
+  }
+  const events = [...new Set(grants.flatMap((g) => (g.scope.kind === 'event' ? [g.scope.eventId] : [])))];
+  if (events.length > 0) {
+    parts.push(
+      sql<SqlBool>`p.id IN (SELECT r.person_id FROM event_rsvp r WHERE r.event_id IN (${sql.join(events.map((id) => sql`${id}::uuid`))}) AND r.status <> 'cancelled')`,
     );
   }
   const searchIds = [

@@ -210,7 +210,15 @@ export interface RelationshipTable extends Synced {
   custom_label: string | null;
 }
 
-export type ActivityKind = 'note' | 'one_on_one' | 'call' | 'door_knock' | 'meeting' | 'other';
+export type ActivityKind =
+  | 'note'
+  | 'one_on_one'
+  | 'call'
+  | 'door_knock'
+  | 'meeting'
+  | 'other'
+  | 'event_rsvp'
+  | 'event_attendance';
 export interface ActivityTable extends Synced {
   org_id: string;
   id: string;
@@ -568,6 +576,95 @@ export interface PhoneTreeNodeTable extends Synced {
   activity_id: string | null;
 }
 
+export interface CampaignTable extends Synced {
+  org_id: string;
+  id: string;
+  unit_id: string;
+  title: string;
+  description: string | null;
+  starts_on: ColumnType<string, string, string>;
+  ends_on: ColumnType<string, string, string>;
+  trusted_host_emails: ColumnType<string[], string[] | undefined, string[]>;
+  created_by: string | null;
+}
+
+export interface CampaignModeratorTable {
+  org_id: string;
+  campaign_id: string;
+  user_id: string;
+  created_at: CreatedAt;
+}
+
+export type EventVisibility = 'public' | 'unit' | 'private';
+export type EventStatus = 'draft' | 'pending_approval' | 'published' | 'cancelled';
+export interface EventTable extends Synced {
+  org_id: string;
+  id: string;
+  unit_id: string;
+  campaign_id: string | null;
+  title: string;
+  description: string | null;
+  starts_at: Date;
+  ends_at: Date;
+  timezone: string;
+  location_name: string | null;
+  address_lines: ColumnType<string[], string[] | undefined, string[]>;
+  locality: string | null;
+  region: string | null;
+  postal_code: string | null;
+  country: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  virtual_url: string | null;
+  capacity: number | null;
+  waitlist: ColumnType<boolean, boolean | undefined, boolean>;
+  visibility: EventVisibility;
+  status: EventStatus;
+  proposed_by: string | null;
+  created_by: string | null;
+}
+
+export interface EventShiftTable extends Synced {
+  org_id: string;
+  id: string;
+  event_id: string;
+  name: string;
+  starts_at: Date;
+  ends_at: Date;
+  capacity: number | null;
+}
+
+export type RsvpStatus = 'going' | 'waitlisted' | 'cancelled';
+export type Attendance = 'attended' | 'no_show';
+export type RsvpSource = 'public' | 'organizer' | 'osdi' | 'walk_in';
+export interface EventRsvpTable extends Synced {
+  org_id: string;
+  id: string;
+  event_id: string;
+  person_id: string;
+  shift_id: string | null;
+  status: RsvpStatus;
+  attendance: Attendance | null;
+  walk_in: ColumnType<boolean, boolean | undefined, boolean>;
+  checked_in_at: Date | null;
+  source: RsvpSource;
+  referrer: string | null;
+  consent: Json<Record<string, unknown>>;
+}
+
+export interface EventReminderTable {
+  org_id: string;
+  id: string;
+  event_id: string;
+  rsvp_id: string;
+  person_id: string;
+  channel: 'email' | 'sms';
+  send_at: Date;
+  status: ColumnType<'queued' | 'sent' | 'cancelled', 'queued' | 'sent' | 'cancelled' | undefined>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
 export interface DB {
   node_self: NodeSelfTable;
   org: OrgTable;
@@ -600,6 +697,12 @@ export interface DB {
   assignment: AssignmentTable;
   audit_event: AuditEventTable;
   audit_head: AuditHeadTable;
+  campaign: CampaignTable;
+  campaign_moderator: CampaignModeratorTable;
+  event: EventTable;
+  event_shift: EventShiftTable;
+  event_rsvp: EventRsvpTable;
+  event_reminder: EventReminderTable;
   ladder: LadderTable;
   ladder_level: LadderLevelTable;
   ladder_rule: LadderRuleTable;

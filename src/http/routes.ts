@@ -3,6 +3,7 @@ import { auditRoutes } from '../audit/index.js';
 import { authRoutes } from '../auth/index.js';
 import { callingRoutes } from '../calling/index.js';
 import { duplicateRoutes } from '../duplicates/index.js';
+import { campaignRoutes, eventRoutes } from '../events/index.js';
 import { exportRoutes } from '../exports/index.js';
 import { fieldRoutes } from '../fields/index.js';
 import { followUpRoutes } from '../followups/index.js';
@@ -11,7 +12,7 @@ import { importRoutes } from '../imports/index.js';
 import { ladderRoutes } from '../ladder/index.js';
 import { mergeRoutes } from '../merges/index.js';
 import { noteRoutes } from '../notes/index.js';
-import { osdiQuestionRoutes, osdiRoutes } from '../osdi/index.js';
+import { osdiEventRoutes, osdiQuestionRoutes, osdiRoutes } from '../osdi/index.js';
 import { peopleRoutes } from '../people/index.js';
 import { relationshipRoutes } from '../relationships/index.js';
 import { savedSearchRoutes } from '../saved-searches/index.js';
@@ -40,5 +41,8 @@ export function allRoutes(): AnyRoute[] {
     ...ladderRoutes,
     ...followUpRoutes,
     ...callingRoutes,
+    ...osdiEventRoutes,
+    ...eventRoutes,
+    ...campaignRoutes,
   ];
 }

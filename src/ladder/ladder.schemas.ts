@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PageQuery } from '../http/paging.js';
-import { ACTIVITY_KINDS } from '../notes/index.js';
+import { TIMELINE_KINDS } from '../notes/index.js';
 
 /** Who a row is about: the person's id and name (basic fields). */
 export const PersonRef = z
@@ -64,7 +64,7 @@ export const RuleInput = z
     name: Name,
     level_id: z.uuid().describe('The level the rule suggests'),
     source: z.enum(['activity']).default('activity'),
-    activity_kinds: z.array(z.enum(ACTIVITY_KINDS)).min(1).describe('Which timeline activities count'),
+    activity_kinds: z.array(z.enum(TIMELINE_KINDS)).min(1).describe('Which timeline activities count'),
     min_count: z.number().int().min(1).max(1000),
     window_days: z.number().int().min(1).max(3650),
     enabled: z.boolean().optional(),
@@ -75,7 +75,7 @@ export type RuleInput = z.infer<typeof RuleInput>;
 export const RulePatch = z
   .object({
     name: Name.optional(),
-    activity_kinds: z.array(z.enum(ACTIVITY_KINDS)).min(1).optional(),
+    activity_kinds: z.array(z.enum(TIMELINE_KINDS)).min(1).optional(),
     min_count: z.number().int().min(1).max(1000).optional(),
     window_days: z.number().int().min(1).max(3650).optional(),
     enabled: z.boolean().optional(),
@@ -100,7 +100,7 @@ export const RuleView = z
     name: z.string(),
     level_id: z.string(),
     source: z.enum(['activity']),
-    activity_kinds: z.array(z.enum(ACTIVITY_KINDS)),
+    activity_kinds: z.array(z.enum(TIMELINE_KINDS)),
     min_count: z.number(),
     window_days: z.number(),
     enabled: z.boolean(),

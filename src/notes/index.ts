@@ -7,6 +7,7 @@ export {
   ActivityView,
   NoteInput,
   NoteView,
+  TIMELINE_KINDS,
   TimelineEntry,
 } from './notes.schemas.js';
 export {

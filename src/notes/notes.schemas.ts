@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
 export const ACTIVITY_KINDS = ['note', 'one_on_one', 'call', 'door_knock', 'meeting', 'other'] as const;
+/** Kinds a timeline can hold: those logged by hand, and those recorded by events (RSVP, attendance). */
+export const TIMELINE_KINDS = [...ACTIVITY_KINDS, 'event_rsvp', 'event_attendance'] as const;
 
 export const Paging = z.object({
   page: z.coerce.number().int().min(1).default(1),
@@ -48,7 +50,7 @@ export const ActivityView = z
   .object({
     id: z.string(),
     person_id: z.string(),
-    kind: z.enum(ACTIVITY_KINDS),
+    kind: z.enum(TIMELINE_KINDS),
     occurred_at: z.date(),
     actor_id: z.string().nullable(),
     outcome: z.string().nullable(),
@@ -64,7 +66,7 @@ export const TimelineEntry = z
     type: z.enum(['note', 'activity']),
     id: z.string(),
     at: z.date().describe("A note's created_at, an activity's occurred_at"),
-    kind: z.enum(ACTIVITY_KINDS).nullable().describe('Activities only'),
+    kind: z.enum(TIMELINE_KINDS).nullable().describe('Activities only'),
     actor_id: z.string().nullable().describe("An activity's actor, a note's author"),
     outcome: z.string().nullable(),
     body: z.string().nullable(),

@@ -347,6 +347,7 @@ export const osdiRoutes = [
           'osdi:tags': { href: `${base}/tags`, title: 'The collection of tags in the system' },
           'osdi:lists': { href: `${base}/lists`, title: 'The collection of lists in the system' },
           'osdi:questions': { href: `${base}/questions`, title: 'The collection of questions in the system' },
+          'osdi:events': { href: `${base}/events`, title: 'The collection of events in the system' },
           'osdi:person_signup_helper': {
             href: `${base}/people/person_signup_helper`,
             title: 'The person signup helper for the system',

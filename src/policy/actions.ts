@@ -33,6 +33,12 @@ export const ACTIONS = [
   'ladders.manage',
   /** Create and run call lists, phone trees and surveys (callers need only their assignment). */
   'calls.manage',
+  /** Events of the grant's units (and public ones); a host's assignment gives their own event. */
+  'events.read',
+  /** Create and change events, shifts, hosts and RSVPs; check people in. */
+  'events.write',
+  /** Approve proposed events and publish them (campaign moderators too, for their campaign). */
+  'events.moderate',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

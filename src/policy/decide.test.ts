@@ -119,6 +119,13 @@ const ROLES = {
 } as const satisfies Record<string, { actions: Action[]; classes: FieldClass[] }>;
 type RoleKey = keyof typeof ROLES;
 const ROLE_KEYS = Object.keys(ROLES) as RoleKey[];
+/** What migration 0006_events adds to the built-in roles (volunteers get their events by assignment). */
+const EVENT_ACTIONS_OF: Partial<Record<RoleKey, Action[]>> = {
+  org_admin: ['events.read', 'events.write', 'events.moderate'],
+  data_manager: ['events.read', 'events.write', 'events.moderate'],
+  staff_organizer: ['events.read', 'events.write', 'events.moderate'],
+  local_organizer: ['events.read', 'events.write'],
+};
 
 /** The actions that only a grant over the whole organization gives (DESIGN.md section 6). */
 const ORG_WIDE: Action[] = [
@@ -854,7 +861,10 @@ describe('loading access from the database', () => {
     const written = Object.fromEntries(
       ROLE_KEYS.map((k) => [
         k,
-        { actions: [...ROLES[k].actions].sort(), classes: [...ROLES[k].classes].sort() },
+        {
+          actions: [...ROLES[k].actions, ...(EVENT_ACTIONS_OF[k] ?? [])].sort(),
+          classes: [...ROLES[k].classes].sort(),
+        },
       ]),
     );
     expect(seeded).toEqual(written);
@@ -948,7 +958,7 @@ describe('loading access from the database', () => {
           expires_at: new Date('2030-01-01T00:00:00Z'),
           created_by: null,
         },
-        // Events arrive with organizing: an assignment to one grants nothing yet.
+        // A host's assignment to an event: it covers the event's attendees.
         {
           org_id: org.id,
           id: newId(),
@@ -966,8 +976,9 @@ describe('loading access from the database', () => {
 
     const loaded = await loadAccess(db, org.id, user.id, now);
     const summary = loaded.grants.map((g) => ({ id: g.id, role: g.role, scope: g.scope.kind }));
-    expect(summary).toHaveLength(3);
+    expect(summary).toHaveLength(4);
     expect(summary).toContainEqual({ id: future, role: 'analyst', scope: 'org' });
+    expect(summary.filter((g) => g.scope === 'event')).toHaveLength(1);
     expect(summary).toContainEqual({ id: liveAssignment, role: null, scope: 'list' });
     const local = loaded.grants.find((g) => g.role === 'local_organizer');
     expect(local?.scope).toEqual({ kind: 'unit', unitId, path: 'east' });
@@ -976,9 +987,58 @@ describe('loading access from the database', () => {
     expect(decide(loaded, 'units.manage').allowed).toBe(false);
     // A minute later the analyst binding has expired too.
     const later = await loadAccess(db, org.id, user.id, new Date('2030-06-01T12:01:00Z'));
-    expect(later.grants.map((g) => g.role).sort()).toEqual(['local_organizer', null].sort());
+    expect(later.grants.map((g) => g.role).sort()).toEqual(['local_organizer', null, null].sort());
     // Another organization's user id loads nothing.
     const other = await makeOrg(db);
     expect((await loadAccess(db, other.id, user.id, now)).grants).toEqual([]);
+  });
+});
+
+describe('event assignments (a host)', () => {
+  const host = (eventId: string): Grant => ({
+    id: 'host',
+    via: 'assignment',
+    role: null,
+    scope: { kind: 'event', eventId },
+    actions: new Set<Action>(['events.read', 'events.write', 'people.read', 'person.message']),
+    classes: new Set(),
+    fields: new Set(['given_name']),
+    expiresAt: null,
+  });
+  const guest = person({ memberOf: new Set(['party']) });
+  const stranger = person({ memberOf: new Set(['other-party']) });
+
+  it.each([
+    ['reads an attendee of their event', guest, 'people.read', undefined, true],
+    ['reads the attendee’s first name', guest, 'people.read', field('given_name'), true],
+    ['does not read the attendee’s family name', guest, 'people.read', field('family_name'), false],
+    ['does not read the attendee’s emails', guest, 'people.read', field('emails'), false],
+    ['messages the attendee through Rhizome', guest, 'person.message', undefined, true],
+    ['does not call the attendee', guest, 'person.call', undefined, false],
+    ['does not reach an attendee of another event', stranger, 'people.read', undefined, false],
+    [
+      'does not message a guest who asked not to be contacted',
+      person({ memberOf: new Set(['party']), doNotContact: true }),
+      'person.message',
+      undefined,
+      false,
+    ],
+    [
+      'does not reach a sensitive attendee',
+      person({ memberOf: new Set(['party']), sensitive: true }),
+      'people.read',
+      undefined,
+      false,
+    ],
+  ] as const)('%s', (_name, who, action, f, allowed) => {
+    const grant = host('party');
+    expect(covers(grant, who)).toBe(who.memberOf.has('party'));
+    expect(decide(access(grant), action, who, f).allowed).toBe(allowed);
+  });
+
+  it('gives exactly the first name among the fields', () => {
+    const g = visibleFields(access(host('party')), guest);
+    expect([...g.classes]).toEqual([]);
+    expect([...g.fields]).toEqual(['given_name']);
   });
 });

@@ -7,7 +7,9 @@ export type Scope =
   /** This unit and every unit under it (by the unit's current path). */
   | { kind: 'unit'; unitId: string; path: string }
   | { kind: 'list'; listId: string }
-  | { kind: 'saved_search'; searchId: string };
+  | { kind: 'saved_search'; searchId: string }
+  /** The people with an RSVP to this event (a host's assignment), and the event itself. */
+  | { kind: 'event'; eventId: string };
 
 /** One role binding or assignment of a user, as the decision sees it. */
 export interface Grant {
@@ -34,7 +36,10 @@ export interface Access {
 export interface PersonFacts {
   id: string;
   homeUnitPath: string | null;
-  /** Ids of the lists and saved searches (among the user's assignments) the person belongs to. */
+  /**
+   * Ids of the lists, saved searches and events (among the user's assignments) the person belongs
+   * to (for an event: has an RSVP that is not cancelled).
+   */
   memberOf: ReadonlySet<string>;
   doNotContact: boolean;
   sensitive: boolean;
@@ -84,6 +89,8 @@ export function describeScope(scope: Scope): string {
       return `list ${scope.listId}`;
     case 'saved_search':
       return `saved search ${scope.searchId}`;
+    case 'event':
+      return `the attendees of event ${scope.eventId}`;
   }
 }
 
@@ -109,6 +116,8 @@ export function covers(grant: Grant, person: PersonFacts): boolean {
       return person.memberOf.has(grant.scope.listId);
     case 'saved_search':
       return person.memberOf.has(grant.scope.searchId);
+    case 'event':
+      return person.memberOf.has(grant.scope.eventId);
   }
 }
 

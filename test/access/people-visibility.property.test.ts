@@ -32,7 +32,7 @@ import {
  * The property: for random organizations (a unit tree two or three levels deep, people homed
  * across it with every kind of field, some sensitive or do-not-contact, lists and saved searches)
  * and random users (built-in roles at random units or over the whole organization, some expired,
- * and assignments to lists and saved searches with random actions, classes and single fields),
+ * and assignments to lists, saved searches and events with random actions, classes and single fields),
  * every read API shows each user exactly what an independent oracle (visibility-oracle.ts) allows:
  * the same people (none missing, none extra, totals that agree with the items), and of each person
  * exactly the visible fields, absent when forbidden, masked where the user may reach but not read.
@@ -136,7 +136,11 @@ const userArb = fc.record({
   ),
   assignments: fc.array(
     fc.record({
-      target: fc.oneof(fc.record({ list: fc.nat() }), fc.record({ search: fc.nat() })),
+      target: fc.oneof(
+        fc.record({ list: fc.nat() }),
+        fc.record({ search: fc.nat() }),
+        fc.record({ event: fc.nat() }),
+      ),
       actions: fc.subarray(['people.read', 'person.message', 'person.call', 'people.export'], {
         minLength: 1,
       }),
@@ -156,6 +160,14 @@ const specArb = fc.record({
     maxLength: 1,
   }),
   users: fc.array(userArb, { minLength: 2, maxLength: 4 }),
+  // Events with their RSVPs: person index → cancelled or not (a cancelled RSVP is no attendee).
+  events: fc.array(
+    fc.dictionary(fc.constantFrom('0', '1', '2', '3', '4', '5', '6', '7'), fc.boolean(), { maxKeys: 5 }),
+    {
+      minLength: 1,
+      maxLength: 2,
+    },
+  ),
 });
 type Spec = typeof specArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -390,7 +402,62 @@ async function build(t: TestApp, spec: Spec, caseNo: number): Promise<World> {
       })
       .execute();
   }
-  const model: Model = { people, lists, searches, customFields };
+  const events = new Map<string, Set<string>>();
+  for (const rsvps of spec.events) {
+    const id = newId();
+    const start = new Date('2030-01-01T18:00:00Z');
+    await db
+      .insertInto('event')
+      .values({
+        org_id: orgId,
+        id,
+        unit_id: unitIds.get(spec.units[0] as string) as string,
+        campaign_id: null,
+        title: `Event ${id}`,
+        description: null,
+        starts_at: start,
+        ends_at: new Date(start.getTime() + 3_600_000),
+        timezone: 'UTC',
+        location_name: null,
+        locality: null,
+        region: null,
+        postal_code: null,
+        country: null,
+        latitude: null,
+        longitude: null,
+        virtual_url: null,
+        capacity: null,
+        visibility: 'unit',
+        status: 'published',
+        proposed_by: null,
+        created_by: null,
+      })
+      .execute();
+    const rows = Object.entries(rsvps)
+      .filter(([n]) => Number(n) < people.length)
+      .map(([n, cancelled]) => ({ person: people[Number(n)] as ModelPerson, cancelled }));
+    events.set(id, new Set(rows.filter((r) => !r.cancelled).map((r) => r.person.id)));
+    if (rows.length > 0)
+      await db
+        .insertInto('event_rsvp')
+        .values(
+          rows.map((r) => ({
+            org_id: orgId,
+            id: newId(),
+            event_id: id,
+            person_id: r.person.id,
+            shift_id: null,
+            status: r.cancelled ? ('cancelled' as const) : ('going' as const),
+            attendance: null,
+            checked_in_at: null,
+            source: 'organizer' as const,
+            referrer: null,
+            consent: '{}',
+          })),
+        )
+        .execute();
+  }
+  const model: Model = { people, lists, searches, customFields, events };
 
   const roleIds = new Map(
     (await db.selectFrom('role').select(['id', 'key']).where('org_id', '=', orgId).execute()).map((r) => [
@@ -432,11 +499,14 @@ async function build(t: TestApp, spec: Spec, caseNo: number): Promise<World> {
       });
     }
     for (const a of userSpec.assignments) {
-      const isList = 'list' in a.target || searches.size === 0;
-      const targets = [...(isList ? lists.keys() : searches.keys())];
-      const n = 'list' in a.target ? a.target.list : a.target.search;
+      const kind =
+        'event' in a.target ? 'event' : 'list' in a.target || searches.size === 0 ? 'list' : 'search';
+      const targets = [
+        ...(kind === 'event' ? events.keys() : kind === 'list' ? lists.keys() : searches.keys()),
+      ];
+      const n = 'event' in a.target ? a.target.event : 'list' in a.target ? a.target.list : a.target.search;
       const target = pick(targets, n);
-      const key = `${isList ? 'list' : 'search'}|${target}`;
+      const key = `${kind}|${target}`;
       if (seen.has(key)) continue;
       seen.add(key);
       const id = newId();
@@ -446,7 +516,7 @@ async function build(t: TestApp, spec: Spec, caseNo: number): Promise<World> {
           org_id: orgId,
           id,
           user_id: user.id,
-          target_kind: isList ? 'list' : 'saved_search',
+          target_kind: kind === 'search' ? 'saved_search' : kind,
           target_id: target,
           actions: a.actions,
           field_classes: a.classes,
@@ -457,7 +527,7 @@ async function build(t: TestApp, spec: Spec, caseNo: number): Promise<World> {
         .execute();
       grants.push({
         id,
-        scope: isList ? { kind: 'list', id: target } : { kind: 'search', id: target },
+        scope: { kind, id: target },
         actions: a.actions,
         classes: a.classes,
         fields: a.fields,

@@ -7,7 +7,7 @@
  * The rules, as the design states them:
  * - A user's grants are their role bindings (a role's actions and field classes over the whole
  *   organization or a unit subtree) and their assignments (actions, classes and single fields over
- *   the people of a list or a saved search). Expired ones count for nothing.
+ *   the people of a list, a saved search or an event's RSVPs). Expired ones count for nothing.
  * - A unit subtree holds the unit and every unit under it, label by label ("east" holds
  *   "east.oakland", never "eastside").
  * - A record marked sensitive is reached only by grants that carry the restricted class.
@@ -182,7 +182,8 @@ export interface ModelGrant {
     | { kind: 'org' }
     | { kind: 'unit'; path: string }
     | { kind: 'list'; id: string }
-    | { kind: 'search'; id: string };
+    | { kind: 'search'; id: string }
+    | { kind: 'event'; id: string };
   actions: string[];
   classes: FieldClass[];
   fields: string[];
@@ -195,6 +196,8 @@ export interface Model {
   lists: Map<string, Set<string>>;
   /** Saved search id → its query. */
   searches: Map<string, SearchQuery>;
+  /** Event id → the people whose RSVP is not cancelled (a host's assignment covers exactly them). */
+  events: Map<string, Set<string>>;
   /** Custom field key → class. */
   customFields: Record<string, FieldClass>;
 }
@@ -215,6 +218,7 @@ function holds(model: Model, grant: ModelGrant, person: ModelPerson): boolean {
   if (s.kind === 'org') return true;
   if (s.kind === 'unit') return inSubtree(person.home, s.path);
   if (s.kind === 'list') return model.lists.get(s.id)?.has(person.id) ?? false;
+  if (s.kind === 'event') return model.events.get(s.id)?.has(person.id) ?? false;
   const query = model.searches.get(s.id);
   return query !== undefined && matches(person, query);
 }

@@ -157,6 +157,14 @@ interface Targets {
   callList: string;
   callTarget: string;
   phoneTree: string;
+  /** An event of bay.east.oakland waiting for approval, with the person on its RSVPs and a host. */
+  event: string;
+  /** A published public event (public RSVPs). */
+  publicEvent: string;
+  /** The "in" person's RSVP to the event. */
+  rsvp: string;
+  /** A campaign of bay.east.oakland running through 2030. */
+  campaign: string;
 }
 
 interface RouteCase {
@@ -554,7 +562,89 @@ const CASES: Record<string, RouteCase> = {
     person: true,
     body: (x) => ({ person_id: x.person2, result: 'reached' }),
   },
+  // Events (src/events). The target event belongs to bay.east.oakland and waits for approval; its
+  // RSVPs hold the "in" person; x.user hosts it. Volunteers and analysts have no event actions.
+  'GET /api/v1/events': {},
+  'POST /api/v1/events': {
+    body: (x) => ({
+      unit_id: x.unit,
+      title: 'New event',
+      starts_at: '2030-01-01T18:00:00Z',
+      ends_at: '2030-01-01T20:00:00Z',
+      timezone: 'America/Los_Angeles',
+    }),
+    // Another organization's admin names a unit that is not theirs.
+    expect: { outsider: 400 },
+  },
+  'GET /api/v1/events/:id': {},
+  'PATCH /api/v1/events/:id': { body: () => ({ title: 'Renamed event' }) },
+  'DELETE /api/v1/events/:id': {},
+  'POST /api/v1/events/:id/approve': {},
+  'POST /api/v1/events/:id/shifts': {
+    body: () => ({ name: 'Setup', starts_at: '2030-01-01T17:00:00Z', ends_at: '2030-01-01T18:00:00Z' }),
+  },
+  'GET /api/v1/events/:id/hosts': {},
+  'POST /api/v1/events/:id/hosts': { body: (x) => ({ user_id: x.user }) },
+  'DELETE /api/v1/events/:id/hosts/:userId': {},
+  'GET /api/v1/events/:id/attendees': {},
+  'GET /api/v1/events/:id/what-next': {},
+  'POST /api/v1/events/:id/check-ins': { body: (x) => ({ person_id: x.person, attendance: 'attended' }) },
+  'POST /api/v1/events/:id/walk-ins': {
+    body: (_x, n) => ({ given_name: 'Walker', email: `walk-in-${uniq(n)}@example.org` }),
+  },
+  'POST /api/v1/public/events/:id/rsvps': {
+    body: (_x, n) => ({
+      given_name: 'Guest',
+      email: `rsvp-${uniq(n)}@example.org`,
+      consent: { email_updates: true },
+    }),
+    public: '2xx',
+  },
+  'GET /api/v1/public/events/:id': { public: '2xx' },
+  'GET /api/v1/public/events/:id/event.ics': { public: '2xx' },
+  'GET /api/v1/public/orgs/:slug/events.ics': { public: '2xx' },
+  'GET /api/v1/public/orgs/:slug/events.geojson': { public: '2xx' },
+  'GET /api/v1/public/orgs/:slug/events.atom': { public: '2xx' },
+  'GET /api/v1/campaigns': {},
+  'POST /api/v1/campaigns': {
+    body: (x) => ({ unit_id: x.unit, title: 'A campaign', starts_on: '2030-05-01', ends_on: '2030-05-02' }),
+    expect: { outsider: 400 },
+  },
+  'GET /api/v1/campaigns/:id': {},
+  'GET /api/v1/campaigns/:id/moderators': {},
+  'POST /api/v1/campaigns/:id/moderators': { body: () => ({ user_id: users.chapterStaff.id }) },
+  'GET /api/v1/campaigns/:id/queue': {},
+  'POST /api/v1/public/campaigns/:id/events': {
+    body: (_x, n) => ({
+      host: { given_name: 'Host', email: `host-${uniq(n)}@example.org` },
+      title: 'Proposed',
+      starts_at: '2030-06-01T18:00:00Z',
+      ends_at: '2030-06-01T20:00:00Z',
+      timezone: 'UTC',
+      postal_code: '94612',
+      consent: { email_updates: false },
+    }),
+    public: '2xx',
+  },
+  // The matrix sends no query string, and the search needs a ZIP code.
+  'GET /api/v1/public/campaigns/:id/events': { public: 400 },
+  'GET /api/v1/public/campaigns/:id/events.ics': { public: '2xx' },
+  'GET /osdi/v1/events': {},
+  'GET /osdi/v1/events/:id': {},
+  'GET /osdi/v1/events/:id/attendances': {},
+  'GET /osdi/v1/events/:id/attendances/:attendanceId': {},
+  'POST /osdi/v1/events/:id/attendances/record_attendance_helper': {
+    body: (_x, n) => ({
+      person: { given_name: 'Osdi', email_addresses: [{ address: `osdi-rsvp-${uniq(n)}@example.org` }] },
+    }),
+  },
 };
+
+// Events: the built-in roles' event actions (migration 0006_events).
+for (const action of ['events.read', 'events.write', 'events.moderate'])
+  for (const persona of ['networkAdmin', 'orgAdmin', 'chapterStaff', 'outsider'] as const)
+    MAY[persona].add(action);
+for (const action of ['events.read', 'events.write']) MAY.localOrganizer.add(action);
 
 /** The default rule, then the route's exceptions. */
 function expected(key: string, policy: Policy, persona: Persona, variant: Variant): Outcome {
@@ -884,6 +974,7 @@ async function insertTargets(
       created_by: null,
     })
     .execute();
+  const { event, publicEvent, rsvp, campaign } = await insertEventTargets(db, p1, user);
   return {
     person: p1,
     person2: p2,
@@ -913,6 +1004,10 @@ async function insertTargets(
     rule,
     suggestion,
     followUp,
+    event,
+    publicEvent,
+    rsvp,
+    campaign,
     ...(await insertCallingTargets(db, p1, p2, owner, user)),
   };
 }
@@ -1052,6 +1147,92 @@ async function insertCallingTargets(
   return { survey, question, callList, callTarget, phoneTree };
 }
 
+async function insertEventTargets(
+  db: Kysely<DB>,
+  attendee: string,
+  hostUser: string,
+): Promise<{ event: string; publicEvent: string; rsvp: string; campaign: string }> {
+  const [event, publicEvent, rsvp, campaign] = [newId(), newId(), newId(), newId()];
+  await db
+    .insertInto('campaign')
+    .values({
+      org_id: orgA,
+      id: campaign,
+      unit_id: units['bay.east.oakland'] as string,
+      title: 'Matrix day of action',
+      description: null,
+      starts_on: '2030-01-01',
+      ends_on: '2030-12-31',
+      created_by: null,
+    })
+    .execute();
+  const starts = new Date(Date.now() + 7 * 86_400_000);
+  for (const [id, visibility, status] of [
+    [event, 'unit', 'pending_approval'],
+    [publicEvent, 'public', 'published'],
+  ] as const) {
+    await db
+      .insertInto('event')
+      .values({
+        org_id: orgA,
+        id,
+        unit_id: units['bay.east.oakland'] as string,
+        campaign_id: null,
+        title: 'Matrix event',
+        description: null,
+        starts_at: starts,
+        ends_at: new Date(starts.getTime() + 3_600_000),
+        timezone: 'UTC',
+        location_name: null,
+        locality: null,
+        region: null,
+        postal_code: null,
+        country: null,
+        latitude: null,
+        longitude: null,
+        virtual_url: null,
+        capacity: null,
+        visibility,
+        status,
+        proposed_by: null,
+        created_by: null,
+      })
+      .execute();
+  }
+  await db
+    .insertInto('event_rsvp')
+    .values({
+      org_id: orgA,
+      id: rsvp,
+      event_id: event,
+      person_id: attendee,
+      shift_id: null,
+      status: 'going',
+      attendance: null,
+      checked_in_at: null,
+      source: 'organizer',
+      referrer: null,
+      consent: '{}',
+    })
+    .execute();
+  await db
+    .insertInto('assignment')
+    .values({
+      org_id: orgA,
+      id: newId(),
+      user_id: hostUser,
+      target_kind: 'event',
+      target_id: event,
+      actions: ['events.read', 'events.write', 'people.read', 'person.message'],
+      field_classes: [],
+      fields: ['given_name'],
+      expires_at: null,
+      created_by: null,
+    })
+    .execute();
+  return { event, publicEvent, rsvp, campaign };
+}
+
 /** The route's URL with its parameters filled from the targets. */
 function fill(url: string, x: Targets): string {
   const segments = url.split('/');
@@ -1071,6 +1252,9 @@ function fill(url: string, x: Targets): string {
       if (param === 'file') return 'swagger-ui-bundle.js';
       if (param === 'key') return x.role;
       if (param === 'userId') return x.user;
+      if (param === 'attendanceId') return x.rsvp;
+      if (param === 'slug') return 'matrix-a';
+      if (before === 'events' && segments.includes('public')) return x.publicEvent;
       const byCollection: Record<string, keyof Targets> = {
         people: 'person',
         tags: 'tag',
@@ -1092,6 +1276,8 @@ function fill(url: string, x: Targets): string {
         questions: 'question',
         'call-lists': 'callList',
         'phone-trees': 'phoneTree',
+        events: 'event',
+        campaigns: 'campaign',
       };
       const key = byCollection[before];
       if (!key) throw new Error(`no target for ${url}`);
@@ -1301,14 +1487,20 @@ describe('the authorization matrix', () => {
       for (const { persona, variant, outcome } of plan) {
         const user = persona === 'anonymous' ? null : users[persona];
         const write = outcome === '2xx' && !c.readOnly && route.method !== 'GET';
-        // A write that names existing rows gets rows of its own; one that only adds does not.
-        const fresh = write && persona !== 'outsider' && (route.url.includes(':') || !!c.bodyNamesPeople);
+        // A write that names existing rows gets rows of its own; one that only adds does not (nor
+        // does an anonymous write to a public route: a public RSVP adds to the shared event).
+        const fresh =
+          write &&
+          user !== null &&
+          persona !== 'outsider' &&
+          (route.url.includes(':') || !!c.bodyNamesPeople);
         const t1 = Date.now();
         const targets = fresh
           ? await makeTargets(variant === 'org' ? 'in' : variant, user as TestUser, { merge: !!c.needsMerge })
           : shared[variant === 'org' ? 'in' : variant];
         timing.targets += Date.now() - t1;
-        const outsiderWrite = write && persona === 'outsider';
+        // On a public route another organization's admin is one more member of the public.
+        const outsiderWrite = write && persona === 'outsider' && !('public' in route.policy);
         // A route that writes and rolls back (a merge preview) uses up sequence values: compare rows.
         const rolledBack = !!c.readOnly && route.method !== 'GET';
         if (fresh || !last) last = await fingerprint();
