@@ -6,7 +6,7 @@ import { recordNow, verifyAuditChain } from '../audit/index.js';
 import type { Database } from './connect.js';
 import { newId } from './ids.js';
 import type { DB } from './schema.js';
-import { APP_ROLE, tenantDb } from './tenant.js';
+import { APP_ROLE, rlsHealth, tenantDb } from './tenant.js';
 
 // Tables rhizome_app may read that belong to no organization.
 const SHARED_TABLES = ['node_self'];
@@ -76,6 +76,23 @@ describe('row-level security', () => {
       )
       .map((r) => r.table_name);
     expect(without, 'tables with org_id but no tenant_isolation (call enable_tenant_rls)').toEqual([]);
+  });
+
+  it('names a new table with org_id until enable_tenant_rls protects it (what doctor reports)', async () => {
+    expect(await rlsHealth(owner)).toEqual({ unprotected: [], notLeakproof: [] });
+    await sql`CREATE TABLE rls_probe (org_id uuid NOT NULL, id uuid PRIMARY KEY)`.execute(owner);
+    try {
+      expect((await rlsHealth(owner)).unprotected).toEqual(['rls_probe']);
+      // No default privileges: until enabled, the table is refused to rhizome_app outright.
+      expect(await sqlState(() => sql`SELECT * FROM rls_probe`.execute(tenantDb(owner, a.id)))).toBe('42501');
+      await sql`SELECT enable_tenant_rls('rls_probe')`.execute(owner);
+      expect((await rlsHealth(owner)).unprotected).toEqual([]);
+      await sql`INSERT INTO rls_probe VALUES (${a.id}, ${newId()}), (${b.id}, ${newId()})`.execute(owner);
+      const seen = await sql<{ org_id: string }>`SELECT org_id FROM rls_probe`.execute(tenantDb(owner, a.id));
+      expect(seen.rows).toEqual([{ org_id: a.id }]);
+    } finally {
+      await sql`DROP TABLE rls_probe`.execute(owner);
+    }
   });
 
   it('grants rhizome_app no table without row-level security but the shared ones', async () => {

@@ -4,6 +4,7 @@ import {
   PostgresDialect,
   type PostgresPool,
   type PostgresPoolClient,
+  sql,
 } from 'kysely';
 import { z } from 'zod';
 import type { DB } from './schema.js';
@@ -92,4 +93,44 @@ export function tenantDb(db: Kysely<DB>, orgId: string): Kysely<DB> {
     registry.set(tenant, reg);
   }
   return tenant;
+}
+
+/**
+ * Functions the people search needs LEAKPROOF to keep its index plans under row-level security
+ * (migration 0004 marks them when it runs as a superuser).
+ */
+export const SEARCH_LEAKPROOF_FUNCTIONS = [
+  'lower(text)',
+  'textcat(text,text)',
+  'textlike(text,text)',
+  'similarity_op(text,text)',
+  'ltree_lt(ltree,ltree)',
+  'ltree_le(ltree,ltree)',
+  'ltree_eq(ltree,ltree)',
+  'ltree_ge(ltree,ltree)',
+  'ltree_gt(ltree,ltree)',
+] as const;
+
+/** What `rhizome doctor` reports about row-level security. */
+export interface RlsHealth {
+  /** Tables with org_id but without row-level security and the tenant_isolation policy. */
+  unprotected: string[];
+  /** Search functions not marked LEAKPROOF (searches stay correct but lose their indexes). */
+  notLeakproof: string[];
+}
+
+export async function rlsHealth(db: Kysely<DB>): Promise<RlsHealth> {
+  const tables = await sql<{ name: string }>`
+    SELECT c.relname AS name FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'org_id' AND NOT a.attisdropped
+    WHERE c.relkind IN ('r', 'p')
+      AND NOT (c.relrowsecurity AND EXISTS (
+        SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname = 'tenant_isolation'))
+    ORDER BY 1`.execute(db);
+  const functions = await sql<{ name: string }>`
+    SELECT f.name FROM unnest(${[...SEARCH_LEAKPROOF_FUNCTIONS]}::text[]) AS f(name)
+    WHERE NOT coalesce((SELECT proleakproof FROM pg_proc WHERE oid = to_regprocedure(f.name)), false)
+    ORDER BY 1`.execute(db);
+  return { unprotected: tables.rows.map((r) => r.name), notLeakproof: functions.rows.map((r) => r.name) };
 }
