@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/support/db.js';
 import { makeOrg } from '../../test/support/fixtures.js';
 import { recordNow, verifyAuditChain } from '../audit/index.js';
+import { analyzePeopleTables } from '../imports/imports.queries.js';
 import type { Database } from './connect.js';
 import { newId } from './ids.js';
 import type { DB } from './schema.js';
@@ -216,6 +217,19 @@ describe('row-level security', () => {
     ).toBe('42501');
     // The verifier across organizations runs as the owner.
     expect((await verifyAuditChain(owner)).ok).toBe(true);
+  });
+
+  it('lets an import refresh planner statistics as rhizome_app (owners only may ANALYZE)', async () => {
+    const stats = async () =>
+      (
+        await sql<{ n: number }>`SELECT reltuples::int AS n FROM pg_class WHERE relname = 'person'`.execute(
+          owner,
+        )
+      ).rows[0]?.n;
+    const total = (await owner.selectFrom('person').select('id').execute()).length;
+    expect(await stats()).not.toBe(total);
+    await analyzePeopleTables(tenantDb(owner, a.id));
+    expect(await stats()).toBe(total);
   });
 
   it('leaves no role or organization on a pooled connection after a query, an error or a rollback', async () => {

@@ -80,6 +80,16 @@ REVOKE INSERT, DELETE ON org FROM rhizome_app;
 REVOKE UPDATE, DELETE ON audit_event FROM rhizome_app;
 REVOKE DELETE ON audit_head FROM rhizome_app;
 
+-- Only a table's owner may ANALYZE it; as rhizome_app an ANALYZE is skipped with a warning. Imports
+-- refresh the statistics of the tables they fill (src/imports/import-people.ts) through this.
+CREATE FUNCTION analyze_people_tables() RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = public, pg_temp AS $$
+BEGIN
+  ANALYZE person, person_email, person_phone, person_address, foreign_identifier;
+END $$;
+REVOKE EXECUTE ON FUNCTION analyze_people_tables() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION analyze_people_tables() TO rhizome_app;
+
 -- Under row-level security the planner turns a predicate into an index condition only if every
 -- function in it is LEAKPROOF: one that reveals nothing about its arguments except through its
 -- result (no error, notice or side effect that depends on a value). Otherwise the search's
