@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../test/support/db.js';
+import { createTestDatabase, pooledSessionStates } from '../../test/support/db.js';
 import { makeOrg } from '../../test/support/fixtures.js';
 import { recordNow, verifyAuditChain } from '../audit/index.js';
 import { analyzePeopleTables } from '../imports/imports.queries.js';
@@ -243,32 +243,10 @@ describe('row-level security', () => {
         throw new Error('roll back');
       })
       .catch(() => {});
-    // Hold every connection of the pool at once (one on PGlite): each is the owner's again.
-    const size = database.engine === 'postgres' ? 5 : 1;
-    const states: { u: string; org: string | null }[] = [];
-    let arrived = 0;
-    let go!: () => void;
-    const all = new Promise<void>((resolve) => {
-      go = resolve;
-    });
-    await Promise.all(
-      Array.from({ length: size }, () =>
-        owner.connection().execute(async (conn) => {
-          const r = await sql<{
-            u: string;
-            org: string | null;
-          }>`SELECT current_user AS u, current_setting('rhizome.org_id', true) AS org`.execute(conn);
-          states.push(r.rows[0] as { u: string; org: string | null });
-          if (++arrived === size) go();
-          await all;
-        }),
-      ),
-    );
-    expect(states).toHaveLength(size);
-    for (const s of states) {
-      expect(s.u).not.toBe(APP_ROLE);
-      expect(s.org ?? '').toBe('');
-    }
+    // Every connection of the pool (PGlite's one session) is the owner's again, with no organization.
+    const states = await pooledSessionStates(database);
+    expect(states.length).toBeGreaterThan(0);
+    for (const state of states) expect(state).toEqual({ role: expect.not.stringMatching(APP_ROLE), org: '' });
     const alpha = await owner
       .selectFrom('person')
       .select('id')
