@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { AuditLog, auditPeopleRead } from '../src/audit/index.js';
 import type { Ctx } from '../src/context.js';
 import type { DB } from '../src/db/schema.js';
+import { tenantDb } from '../src/db/tenant.js';
 import { silentLog } from '../src/log.js';
 import { loadPeople } from '../src/people/index.js';
 import type { EngineName, Result } from './report.js';
@@ -46,8 +47,10 @@ export async function measureAuditOverhead(
   const flushEvery = options.flushEvery ?? 20;
   // Only explicit flushes: the timer must not fire inside the other measurement.
   const audit = new AuditLog(db, silentLog, { flushMs: 3_600_000, maxBatch: Number.MAX_SAFE_INTEGER });
+  // Pages load as the app loads them: as rhizome_app for the organization (row-level security).
+  const appDb = tenantDb(db, orgId);
   const ctx: Ctx = {
-    db,
+    db: appDb,
     actor: { kind: 'system', orgId, label: 'bench' },
     now: () => new Date(),
     log: silentLog,
@@ -60,14 +63,14 @@ export async function measureAuditOverhead(
   };
   const alone = async (ids: string[]) => {
     const t0 = performance.now();
-    await loadPeople(db, orgId, ids);
+    await loadPeople(appDb, orgId, ids);
     return performance.now() - t0;
   };
   let logged = 0;
   const flushes: number[] = [];
   const audited = async (ids: string[]) => {
     const t0 = performance.now();
-    const people = await loadPeople(db, orgId, ids);
+    const people = await loadPeople(appDb, orgId, ids);
     auditPeopleRead(
       ctx,
       people.map((p) => p.id),
@@ -82,7 +85,7 @@ export async function measureAuditOverhead(
     return performance.now() - t0;
   };
   try {
-    for (let r = 0; r < WARM_UPS; r++) await loadPeople(db, orgId, pageAt(r));
+    for (let r = 0; r < WARM_UPS; r++) await loadPeople(appDb, orgId, pageAt(r));
     const plain: number[] = [];
     const withAudit: number[] = [];
     for (let r = 0; r < rounds; r++) {

@@ -275,10 +275,15 @@ export function performanceDoc(results: Result[], info: RunInfo): string {
       '(`searchPeopleIds`); "search count+page <kind>" is `searchPeople`: the filtered total count, the ' +
       'first page of 50 ids and their full records. The naive baseline for the one-word name prefix is ' +
       "`given_name ILIKE 'x%' OR family_name ILIKE 'x%'` on the raw columns (no index serves it), " +
-      "count plus first page; its ratio is how many times faster Rhizome's count+page p95 is.",
+      "count plus first page; its ratio is how many times faster Rhizome's count+page p95 is. " +
+      'Searches run as the app runs them: as `rhizome_app` with the organization set, under row-level ' +
+      'security (docs/adr/0008-row-level-security.md). "search <kind> p95 as owner (no RLS)" is the same ' +
+      'page of ids as the owner, which bypasses row-level security; "under RLS vs owner" has ratio = ' +
+      'owner p95 / rhizome_app p95 (below 1: what row-level security costs).',
   );
   out.push(
-    '5. **Scoped search** (`scoped ...`): the same people searched as four users, with field masking on: ' +
+    '5. **Scoped search** (`scoped ...`): the same people searched as four users (as `rhizome_app`, like ' +
+      'the imports, the audit pages and the crawl), with field masking on: ' +
       'an org admin (organization-wide binding), regional staff (staff_organizer over a region, ~10% of ' +
       'the people), a local organizer (local_organizer over a local, ~1%) and a volunteer host (an ' +
       'assignment to a list of 50 people, first names only). Filters: the unfiltered newest page, ' +

@@ -253,7 +253,7 @@ for (const engine of engines) {
       `${engine}: ${engine === 'postgres' ? 'VACUUM ANALYZE' : 'ANALYZE'} in ${((performance.now() - t) / 1000).toFixed(1)} s`,
     );
     try {
-      await runSearches(ctx, queriesPerKind, (r) => add({ ...r, engine }), log);
+      await runSearches(ctx, queriesPerKind, (r) => add({ ...r, engine }), log, db);
     } catch (error) {
       notes.push(`${engine}: search failed: ${(error as Error).message}`);
       log(`${engine}: search failed: ${(error as Error).stack}`);

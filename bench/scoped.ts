@@ -9,6 +9,7 @@ import type { PeopleScope } from '../src/access/scope.js';
 import type { Ctx } from '../src/context.js';
 import { newId } from '../src/db/ids.js';
 import type { DB } from '../src/db/schema.js';
+import { tenantDb } from '../src/db/tenant.js';
 import { silentLog } from '../src/log.js';
 import {
   countPeople,
@@ -96,8 +97,9 @@ export async function makePersonas(db: Kysely<DB>, orgId: string, units: string[
     })
     .execute();
   await sql`ANALYZE role_binding, assignment, list_item`.execute(db);
+  // Requests run as rhizome_app for their organization (row-level security), as the app's do.
   const ctxOf = async (userId: string): Promise<Ctx> => ({
-    db,
+    db: tenantDb(db, orgId),
     actor: {
       kind: 'user',
       orgId,
@@ -198,7 +200,7 @@ export async function runScoped(
       search.push(
         await time(async () => {
           const scope: PeopleScope = await searchScope(ctx, filter);
-          await searchPeopleIds(db, orgId, filter, { page: 1, perPage: 50 }, { scope });
+          await searchPeopleIds(ctx.db, orgId, filter, { page: 1, perPage: 50 }, { scope });
         }),
       );
       page.push(
@@ -209,17 +211,17 @@ export async function runScoped(
     }
     for (const f of filters.slice(0, WARM_UPS)) {
       const filter = PeopleFilter.parse(f);
-      await countPeople(db, orgId, filter, { scope: persona.naive });
+      await countPeople(ctx.db, orgId, filter, { scope: persona.naive });
     }
     for (const f of filters) {
       const filter = PeopleFilter.parse(f);
       naive.push(
         await time(async () => {
           const [, ids] = await Promise.all([
-            countPeople(db, orgId, filter, { scope: persona.naive }),
-            searchPeopleIds(db, orgId, filter, { page: 1, perPage: 50 }, { scope: persona.naive }),
+            countPeople(ctx.db, orgId, filter, { scope: persona.naive }),
+            searchPeopleIds(ctx.db, orgId, filter, { page: 1, perPage: 50 }, { scope: persona.naive }),
           ]);
-          await loadPeople(db, orgId, ids);
+          await loadPeople(ctx.db, orgId, ids);
         }),
       );
     }

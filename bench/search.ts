@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Ctx } from '../src/context.js';
+import type { DB } from '../src/db/schema.js';
 import { PeopleFilter, type PeopleFilterInput, searchPeople, searchPeopleIds } from '../src/people/index.js';
 import { mulberry32, TAGS } from './generate.js';
 import type { Result } from './report.js';
@@ -128,6 +129,8 @@ export async function runSearches(
   perKind: number,
   add: (r: Omit<Result, 'engine'>) => void,
   log: (m: string) => void,
+  /** The owner's database (no row-level security): each kind's page of ids is also timed on it. */
+  ownerDb?: Kysely<DB>,
 ): Promise<void> {
   const queries = await drawQueries(ctx, perKind);
   const orgId = ctx.actor.orgId;
@@ -145,10 +148,13 @@ export async function runSearches(
     }
     const search: number[] = [];
     const page: number[] = [];
+    const owner: number[] = [];
     let matched = 0;
     for (const f of filters) {
       const filter = PeopleFilter.parse(f);
       search.push(await time(() => searchPeopleIds(ctx.db, orgId, filter, { page: 1, perPage: 50 })));
+      if (ownerDb)
+        owner.push(await time(() => searchPeopleIds(ownerDb, orgId, filter, { page: 1, perPage: 50 })));
       page.push(
         await time(async () => {
           matched += (await searchPeople(ctx, f, { page: 1, perPage: 50 })).total;
@@ -157,9 +163,15 @@ export async function runSearches(
     }
     search.sort((a, b) => a - b);
     page.sort((a, b) => a - b);
+    owner.sort((a, b) => a - b);
     log(`  ${kind}: ${filters.length} queries, mean matches ${Math.round(matched / filters.length)}`);
     add(row(`search ${kind} p50`, percentile(search, 50)));
     add(row(`search ${kind} p95`, percentile(search, 95)));
+    if (owner.length) {
+      // Ratio = owner p95 / rhizome_app p95: below 1 is what row-level security costs.
+      add(row(`search ${kind} p95 as owner (no RLS)`, percentile(owner, 95)));
+      add(row(`search ${kind} p95 under RLS vs owner`, percentile(search, 95), percentile(owner, 95)));
+    }
     add(row(`search count+page ${kind} p50`, percentile(page, 50)));
     add(row(`search count+page ${kind} p95`, percentile(page, 95)));
     if (kind === 'name prefix') namePrefixPageP95 = percentile(page, 95);

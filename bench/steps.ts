@@ -5,6 +5,7 @@ import { hashSecret, newSecret } from '../src/auth/secrets.js';
 import type { Ctx } from '../src/context.js';
 import { newId } from '../src/db/ids.js';
 import type { DB } from '../src/db/schema.js';
+import { tenantDb } from '../src/db/tenant.js';
 import { buildApp } from '../src/http/app.js';
 import { type ImportSummary, runPeopleImport } from '../src/imports/index.js';
 import { silentLog } from '../src/log.js';
@@ -31,10 +32,14 @@ export function benchAuditLog(db: Kysely<DB>): AuditLog {
   return audit;
 }
 
-/** The CLI operator's context for one organization (what `rhizome import` runs as). */
+/**
+ * The CLI operator's context for one organization (what `rhizome import` runs as): its SQL runs as
+ * rhizome_app with the organization set, under row-level security, as the app's does. `db` is the
+ * owner's (set-up, ANALYZE and the audit log's flush stay with it).
+ */
 export function makeCtx(db: Kysely<DB>, orgId: string): Ctx {
   return {
-    db,
+    db: tenantDb(db, orgId),
     actor: { kind: 'system', orgId, label: 'bench' },
     now: () => new Date(),
     log: silentLog,

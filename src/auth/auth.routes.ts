@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Actor } from '../context.js';
+import { tenantDb } from '../db/tenant.js';
 import { AppError } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import { SESSION_COOKIE } from './authenticate.js';
@@ -71,7 +72,11 @@ export const authRoutes = [
         expires: result.expiresAt,
       });
       const user = await getUser(
-        { ...ctx, actor: { kind: 'system', orgId: result.user.org_id, label: 'login' } },
+        {
+          ...ctx,
+          db: tenantDb(ctx.db, result.user.org_id),
+          actor: { kind: 'system', orgId: result.user.org_id, label: 'login' },
+        },
         result.user.id,
       );
       return { user, org: { id: result.user.org_id }, csrf_token: result.csrfToken };

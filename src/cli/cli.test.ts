@@ -150,6 +150,8 @@ describe('rhizome', { timeout: 240_000 }, () => {
     expect(doctor.code).toBe(0);
     expect(doctor.out).toMatch(/ok\s+database reachable/);
     expect(doctor.out).toContain(`ok   ${loadMigrations().length} migrations applied, 0 pending`);
+    expect(doctor.out).toContain('ok   row-level security on every table with org_id');
+    expect(doctor.out).toContain('ok   search functions are LEAKPROOF');
     if (!baseUrl) expect(doctor.out).toMatch(/ok\s+no server or other command holds the data directory/);
     const help = await run(['import', 'people', '--help']);
     expect(help.out).toContain('--rejects');

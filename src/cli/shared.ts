@@ -6,6 +6,7 @@ import { resolveDbTarget } from '../config.js';
 import type { Ctx } from '../context.js';
 import { type Database, openDatabase } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
+import { tenantDb } from '../db/tenant.js';
 import { AppError } from '../errors.js';
 import { createLog, type Log } from '../log.js';
 import { findOrgBySlug } from '../orgs/index.js';
@@ -57,7 +58,10 @@ export async function openForCommand(
   }
 }
 
-/** Runs `fn` as the CLI operator of one organization (a system actor), then closes the database. */
+/**
+ * Runs `fn` as the CLI operator of one organization (a system actor, its SQL as rhizome_app for
+ * that organization), then closes the database.
+ */
 export async function withOrg<T>(
   flags: DatabaseFlags & { org: string },
   what: string,
@@ -72,7 +76,8 @@ export async function withOrg<T>(
       );
     });
     return await fn({
-      db: database.db,
+      // As rhizome_app for this organization: row-level security holds the command to it.
+      db: tenantDb(database.db, org.id),
       actor: { kind: 'system', orgId: org.id, label: 'cli' },
       now: () => new Date(),
       log,

@@ -7,6 +7,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { pglitePool } from './pglite-pool.js';
 import type { DB } from './schema.js';
+import { registerOwnerDb } from './tenant.js';
 
 /** Where the data lives: a PostgreSQL server, or an embedded PGlite directory (null: in memory). */
 export type DbTarget = { engine: 'postgres'; url: string } | { engine: 'pglite'; dataDir: string | null };
@@ -14,6 +15,7 @@ export type DbTarget = { engine: 'postgres'; url: string } | { engine: 'pglite';
 export type Engine = DbTarget['engine'];
 
 export interface Database {
+  /** The owner: bypasses row-level security (migrations, work across organizations). For one organization use tenantDb(db, orgId). */
   db: Kysely<DB>;
   engine: Engine;
   target: DbTarget;
@@ -70,6 +72,7 @@ export async function openDatabase(target: DbTarget, options: OpenOptions = {}):
       client.query(SESSION_SETUP).catch(() => {});
     });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: kyselyLog(options) });
+    registerOwnerDb(db, pool, kyselyLog(options));
     return {
       db,
       engine: 'postgres',
@@ -102,6 +105,7 @@ export async function openDatabase(target: DbTarget, options: OpenOptions = {}):
   await instance.exec(SESSION_SETUP);
   const pool = pglitePool(instance);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: kyselyLog(options) });
+  registerOwnerDb(db, pool, kyselyLog(options));
   return {
     db,
     engine: 'pglite',

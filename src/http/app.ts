@@ -8,6 +8,7 @@ import { authenticate, SESSION_COOKIE } from '../auth/authenticate.js';
 import { actorUserId } from '../context.js';
 import type { DB } from '../db/schema.js';
 import { translateDbError } from '../db/sql-errors.js';
+import { tenantDb } from '../db/tenant.js';
 import { AppError } from '../errors.js';
 import { registerCsvBodyParser } from '../imports/index.js';
 import type { Log } from '../log.js';
@@ -128,7 +129,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (viewAsHeader !== undefined) {
       if (!request.actor) throw new AppError('unauthenticated', 'sign in or send an API token');
       const ctx = {
-        db: options.db,
+        db: tenantDb(options.db, request.actor.orgId),
         actor: request.actor,
         now,
         log: request.log as unknown as Log,

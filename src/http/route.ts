@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { AuditLog } from '../audit/index.js';
 import type { Actor, Ctx } from '../context.js';
+import { tenantDb } from '../db/tenant.js';
 import { AppError } from '../errors.js';
 import type { Log } from '../log.js';
 import { type Action, allows } from '../policy/index.js';
@@ -119,7 +120,9 @@ export function registerRoute(app: FastifyInstance, deps: RouteDeps, spec: AnyRo
       const query = parsePart(spec.query, request.query, 'query');
       const body = spec.body ? parsePart(spec.body, request.body, 'body') : undefined;
       const ctx: Ctx = {
-        db: deps.db,
+        // An actor's request runs as rhizome_app for its organization (row-level security);
+        // public routes run as the owner until they know the organization.
+        db: actor ? tenantDb(deps.db, actor.orgId) : deps.db,
         // Public routes get a null actor; their handlers must not pass ctx.actor to services.
         actor: actor as Actor,
         now: deps.now,

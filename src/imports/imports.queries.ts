@@ -247,7 +247,10 @@ export async function customFieldKeys(db: Kysely<DB>, orgId: string): Promise<Se
   return new Set(rows.map((r) => r.key));
 }
 
-/** Refreshes planner statistics on the tables a people import fills. */
+/**
+ * Refreshes planner statistics on the tables a people import fills. Through a SECURITY DEFINER
+ * function (migration 0004): as rhizome_app a plain ANALYZE would be skipped, owners only.
+ */
 export async function analyzePeopleTables(db: Kysely<DB>): Promise<void> {
-  await sql`ANALYZE person, person_email, person_phone, person_address, foreign_identifier`.execute(db);
+  await sql`SELECT analyze_people_tables()`.execute(db);
 }

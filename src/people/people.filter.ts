@@ -41,7 +41,12 @@ export const PeopleFilter = z.object({
 export type PeopleFilter = z.infer<typeof PeopleFilter>;
 export type PeopleFilterInput = z.input<typeof PeopleFilter>;
 
-export const nameExpr = sql<string>`lower(coalesce(p.given_name, '') || ' ' || coalesce(p.family_name, ''))`;
+/**
+ * The full name the trigram index holds (person_name_trgm_idx, migration 0004). CASE rather than
+ * coalesce: under row-level security the planner uses a predicate as an index condition only if
+ * every node in it is leakproof, and it counts COALESCE as never leakproof (CASE and IS NULL are).
+ */
+export const nameExpr = sql<string>`lower(CASE WHEN p.given_name IS NULL THEN '' ELSE p.given_name END || ' ' || CASE WHEN p.family_name IS NULL THEN '' ELSE p.family_name END)`;
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { AuditLog } from '../../src/audit/index.js';
@@ -9,6 +9,8 @@ import { silentLog } from '../../src/log.js';
 import { withDatabase } from './global-setup.js';
 
 let counter = 0;
+/** Connections in a PostgreSQL test database's pool. */
+const TEST_POOL_SIZE = 5;
 let pgliteTemplate: Buffer | undefined;
 const auditLogs = new WeakMap<Kysely<DB>, AuditLog>();
 
@@ -56,7 +58,7 @@ export async function createTestDatabase(): Promise<Database> {
     }
     const database = await openDatabase(
       { engine: 'postgres', url: withDatabase(url, name) },
-      { poolSize: 5 },
+      { poolSize: TEST_POOL_SIZE },
     );
     const close = database.close;
     return {
@@ -84,4 +86,31 @@ export async function createTestDatabase(): Promise<Database> {
       await close();
     },
   };
+}
+
+/**
+ * The role and `rhizome.org_id` of every connection in a test database's pool, all held at once
+ * (PGlite's one session): what the next owner's query would run with.
+ */
+export async function pooledSessionStates(database: Database): Promise<{ role: string; org: string }[]> {
+  const size = database.engine === 'postgres' ? TEST_POOL_SIZE : 1;
+  const states: { role: string; org: string }[] = [];
+  let release!: () => void;
+  const together = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await Promise.all(
+    Array.from({ length: size }, () =>
+      database.db.connection().execute(async (conn) => {
+        const r = await sql<{ role: string; org: string }>`
+          SELECT current_user AS role, coalesce(current_setting('rhizome.org_id', true), '') AS org`.execute(
+          conn,
+        );
+        states.push(r.rows[0] as { role: string; org: string });
+        if (states.length === size) release();
+        await together;
+      }),
+    ),
+  );
+  return states;
 }

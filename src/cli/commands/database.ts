@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { sql } from 'kysely';
 import { resolveDbTarget } from '../../config.js';
 import { migrationState } from '../../db/migrate.js';
+import { rlsHealth } from '../../db/tenant.js';
 import { readLock } from '../lock.js';
 import { action, openForCommand } from '../shared.js';
 
@@ -93,6 +94,19 @@ export function registerDatabaseCommands(program: Command): void {
               state.edited.length === 0
                 ? 'no applied migration was edited'
                 : `applied migrations edited since: ${state.edited.join(', ')}`,
+            );
+            const rls = await rlsHealth(database.database.db);
+            check(
+              rls.unprotected.length === 0,
+              rls.unprotected.length === 0
+                ? 'row-level security on every table with org_id'
+                : `tables with org_id but no row-level security (call enable_tenant_rls): ${rls.unprotected.join(', ')}`,
+            );
+            // Slower searches, not a wrong answer: a warning, not a failure.
+            process.stdout.write(
+              rls.notLeakproof.length === 0
+                ? 'ok   search functions are LEAKPROOF (searches keep their indexes under row-level security)\n'
+                : `warn search functions not LEAKPROOF, searches under row-level security scan instead of using indexes: ${rls.notLeakproof.join(', ')} (a superuser can run: ALTER FUNCTION <name> LEAKPROOF)\n`,
             );
           }
         } finally {

@@ -214,3 +214,13 @@ BEGIN
   RETURN NEW;
 END $$;
 CREATE TRIGGER org_seed_roles_ladder AFTER INSERT ON org FOR EACH ROW EXECUTE FUNCTION org_seed_roles_ladder();
+
+-- Row-level security (0004): each organization sees only its own rows.
+SELECT enable_tenant_rls('ladder');
+SELECT enable_tenant_rls('ladder_level');
+SELECT enable_tenant_rls('ladder_rule');
+SELECT enable_tenant_rls('ladder_assessment');
+SELECT enable_tenant_rls('ladder_suggestion');
+SELECT enable_tenant_rls('one_on_one');
+SELECT enable_tenant_rls('follow_up');
+SELECT enable_tenant_rls('point_person');

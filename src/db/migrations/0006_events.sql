@@ -198,3 +198,11 @@ BEGIN
   RETURN NEW;
 END $$;
 CREATE TRIGGER org_seed_roles_events AFTER INSERT ON org FOR EACH ROW EXECUTE FUNCTION org_seed_roles_events();
+
+-- Row-level security (0004): each organization sees only its own rows.
+SELECT enable_tenant_rls('campaign');
+SELECT enable_tenant_rls('campaign_moderator');
+SELECT enable_tenant_rls('event');
+SELECT enable_tenant_rls('event_shift');
+SELECT enable_tenant_rls('event_rsvp');
+SELECT enable_tenant_rls('event_reminder');

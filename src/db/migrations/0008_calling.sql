@@ -217,3 +217,13 @@ BEGIN
   RETURN NEW;
 END $$;
 CREATE TRIGGER org_seed_roles_calling AFTER INSERT ON org FOR EACH ROW EXECUTE FUNCTION org_seed_roles_calling();
+
+-- Row-level security (0004): each organization sees only its own rows.
+SELECT enable_tenant_rls('survey');
+SELECT enable_tenant_rls('survey_question');
+SELECT enable_tenant_rls('survey_answer');
+SELECT enable_tenant_rls('call_list');
+SELECT enable_tenant_rls('call_list_caller');
+SELECT enable_tenant_rls('call_target');
+SELECT enable_tenant_rls('phone_tree');
+SELECT enable_tenant_rls('phone_tree_node');
