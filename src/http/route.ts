@@ -120,9 +120,10 @@ export function registerRoute(app: FastifyInstance, deps: RouteDeps, spec: AnyRo
       const query = parsePart(spec.query, request.query, 'query');
       const body = spec.body ? parsePart(spec.body, request.body, 'body') : undefined;
       const ctx: Ctx = {
-        // An actor's request runs as rhizome_app for its organization (row-level security);
-        // public routes run as the owner until they know the organization.
-        db: actor ? tenantDb(deps.db, actor.orgId) : deps.db,
+        // An actor's request runs as rhizome_app for its organization (row-level security).
+        // Public routes run as the owner until they know the organization, whoever is signed in:
+        // a public event page belongs to its organization, not to the visitor's.
+        db: actor && !('public' in spec.policy) ? tenantDb(deps.db, actor.orgId) : deps.db,
         // Public routes get a null actor; their handlers must not pass ctx.actor to services.
         actor: actor as Actor,
         now: deps.now,
