@@ -3,7 +3,7 @@
 -- call their callees; who is unreached by the deadline rolls up the tree).
 --
 -- Access needs no new assignment kind: a call list is backed by an ordinary static `list`, and a
--- caller gets an ordinary `list` assignment on it (docs/adr/00xx-calling-call-lists-on-list-assignments.md).
+-- caller gets an ordinary `list` assignment on it (docs/adr/0012-calling-call-lists-on-list-assignments.md).
 
 -- ---------------------------------------------------------------------------------------------
 -- Surveys
