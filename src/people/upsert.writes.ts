@@ -275,9 +275,19 @@ export async function writeBatch(db: Kysely<DB>, w: BatchWrites): Promise<Set<st
   }
 
   // An existing person who had no email (phone, address) and got one here: the oldest becomes primary.
+  // Only people given a value of that kind can have gained one (a re-import of known people spent
+  // as long here as in its inserts when every touched person was checked in all three tables).
   if (w.touchedExisting.size > 0) {
-    const ids = [...w.touchedExisting];
+    const given = {
+      person_email: w.emails,
+      person_phone: w.phones,
+      person_address: w.addresses,
+    } as const;
     for (const table of ['person_email', 'person_phone', 'person_address'] as const) {
+      const ids = [...new Set([...given[table].values()].map((v) => v.person_id))].filter((id) =>
+        w.touchedExisting.has(id),
+      );
+      if (ids.length === 0) continue;
       await sql`
         UPDATE ${sql.table(table)} t SET is_primary = true
         FROM (
