@@ -30,5 +30,6 @@ describe('the embedded database in a command', () => {
     } finally {
       await server.close();
     }
-  });
+    // Two embedded databases opened from scratch (initdb, migrations): minutes on a loaded machine.
+  }, 240_000);
 });
