@@ -255,6 +255,10 @@ const IMPORT_ANALYSIS = [
     '415 MB with 16MB, same rows/s within the noise).',
   '**Effect**, back to back on the loaded machine: server + Node CPU for the 50k import 15.4 s → ' +
     '12.8 s (-17%; server 7.8 → 6.4 s), the 10k re-import unchanged within the noise (3.4 s → 3.5 s). ' +
+    'Back to back once the load fell (load average ~2.5), before → after, two runs each: PostgreSQL ' +
+    '50k import 4,250 / 4,278 → 5,073 / 4,228 rows/s, CPU 13.7 / 13.5 s → 11.6 / 12.7 s; re-import ' +
+    '3,744 / 3,474 → 4,009 / 2,395 rows/s (noise); PGlite in-process 50k import 3,302 → 4,198 rows/s ' +
+    '(CPU 17.8 → 14.4 s), re-import 2,896 → 3,196 rows/s. ' +
     'Quick bench during the same load: PostgreSQL 810 rows/s = 22.7× its baseline (35.7 rows/s: the ' +
     'whole machine ran ~7× slower than in the quiet run above, whose importer made 18.1×); PGlite ' +
     '357 rows/s = 17.3× (12.2× before), peak RSS 418 MB in the import process (723 MB before, measured ' +
