@@ -252,13 +252,18 @@ const IMPORT_ANALYSIS = [
     'of that kind. (4) PGlite commands run with a 16MB buffer cache: the WebAssembly memory never ' +
     "shrinks, so PGlite's default 128MB cache stayed resident once an import had passed through it " +
     '(peak RSS of `rhizome import people` on 50k rows: 611 MB with the default, 481 MB with 32MB, ' +
-    '415 MB with 16MB, same rows/s within the noise).',
+    '415 MB with 16MB, same rows/s within the noise). (5) That was not enough on a quieter machine ' +
+    '(a quick bench at 23:14 measured 510 MB): the JavaScript heap grew ~140 MB per 50k rows of ' +
+    "promoted batch garbage that V8's lazy old-generation collection left; `rhizome import people` " +
+    'now runs a full collection every 10,000 rows (50k rows: peak 400 MB).',
   '**Effect**, back to back on the loaded machine: server + Node CPU for the 50k import 15.4 s → ' +
     '12.8 s (-17%; server 7.8 → 6.4 s), the 10k re-import unchanged within the noise (3.4 s → 3.5 s). ' +
     'Back to back once the load fell (load average ~2.5), before → after, two runs each: PostgreSQL ' +
     '50k import 4,250 / 4,278 → 5,073 / 4,228 rows/s, CPU 13.7 / 13.5 s → 11.6 / 12.7 s; re-import ' +
     '3,744 / 3,474 → 4,009 / 2,395 rows/s (noise); PGlite in-process 50k import 3,302 → 4,198 rows/s ' +
-    '(CPU 17.8 → 14.4 s), re-import 2,896 → 3,196 rows/s. ' +
+    '(CPU 17.8 → 14.4 s), re-import 2,896 → 3,196 rows/s. A quick bench at 23:14 (load 2-5, before ' +
+    'change 5): PostgreSQL 2,759 rows/s = 25.3× baseline (109 rows/s), re-import 4,653 rows/s; ' +
+    'PGlite via the CLI 2,193 rows/s, re-import 2,000 rows/s, peak RSS 510 MB. ' +
     'Quick bench during the same load: PostgreSQL 810 rows/s = 22.7× its baseline (35.7 rows/s: the ' +
     'whole machine ran ~7× slower than in the quiet run above, whose importer made 18.1×); PGlite ' +
     '357 rows/s = 17.3× (12.2× before), peak RSS 418 MB in the import process (723 MB before, measured ' +
