@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import { AuditLog } from '../src/audit/index.js';
 import { hashSecret, newSecret } from '../src/auth/secrets.js';
@@ -76,6 +79,91 @@ export async function importWithRss(
   } finally {
     clearInterval(timer);
   }
+}
+
+/** What `rhizome import people` printed, read back (the fields the bench reports). */
+export interface CliImportSummary {
+  rowsRead: number;
+  created: number;
+  updated: number;
+  flagged: number;
+  rejected: number;
+}
+
+const RHIZOME = path.resolve(import.meta.dirname, '..', 'bin', 'rhizome.js');
+
+/** Peak resident set (VmHWM) of a live process, in kB; NaN where /proc is not there. */
+function peakRssKb(pid: number): number {
+  try {
+    const match = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Runs `rhizome import people` in its own process, as an operator does, on an embedded data
+ * directory the caller has closed (one process holds it at a time). The time is the importer's
+ * own ("took", from reading the file to the last commit: what importWithRss times in-process);
+ * the peak RSS is the child's high-water mark (VmHWM), read every 100 ms until it exits.
+ */
+export async function importWithCli(
+  dataDir: string,
+  orgSlug: string,
+  file: string,
+  rejectsPath: string,
+): Promise<{ summary: CliImportSummary; ms: number; peakRssMb: number }> {
+  const child = spawn(
+    process.execPath,
+    [
+      RHIZOME,
+      '--data-dir',
+      dataDir,
+      'import',
+      'people',
+      file,
+      '--org',
+      orgSlug,
+      '--rejects',
+      rejectsPath,
+      '--no-resume',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  let peakKb = 0;
+  const timer = setInterval(() => {
+    if (child.pid) peakKb = Math.max(peakKb, peakRssKb(child.pid) || 0);
+  }, 100);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearInterval(timer);
+  if (code !== 0) throw new Error(`rhizome import people exited with ${code}: ${err.trim().slice(-500)}`);
+  const field = (label: string): number => {
+    const match = new RegExp(`${label}:\\s+([\\d.]+)`).exec(out);
+    if (!match) throw new Error(`rhizome import people printed no "${label}":\n${out}`);
+    return Number(match[1]);
+  };
+  const took = /took ([\d.]+) s/.exec(out);
+  if (!took) throw new Error(`rhizome import people printed no time:\n${out}`);
+  return {
+    summary: {
+      rowsRead: field('rows read'),
+      created: field('created'),
+      updated: field('updated'),
+      flagged: field('flagged as possible duplicates'),
+      rejected: field('rejected'),
+    },
+    ms: Number(took[1]) * 1000,
+    peakRssMb: peakKb / 1024,
+  };
 }
 
 export const REGIONS = [

@@ -22,6 +22,9 @@ export interface DatabaseFlags {
 const commandLog = (): Log =>
   createLog(process.env.LOG_LEVEL ?? 'error', pino.destination({ dest: 2, sync: true }));
 
+/** PGlite's buffer cache in a command's process (see openForCommand). */
+export const COMMAND_SHARED_BUFFERS = '16MB';
+
 /**
  * Opens the database a command names, migrated, holding the embedded data directory for this
  * process (a server or another command holding it makes this fail with a one-line reason), with
@@ -38,7 +41,10 @@ export async function openForCommand(
     release = acquireLock(target.dataDir, { kind: 'command', what });
   }
   try {
-    const database = await openDatabase(target);
+    // A command is one pass over its data (an import, an export): a small buffer cache costs it
+    // little and keeps an embedded import under 500 MB of RSS (peak on 50k rows: 611 MB with the
+    // default 128MB, 481 MB with 32MB, 415 MB with 16MB). The server keeps the default for search.
+    const database = await openDatabase(target, { sharedBuffers: COMMAND_SHARED_BUFFERS });
     await migrate(database);
     const log = commandLog();
     const audit = new AuditLog(database.db, log);

@@ -51,6 +51,12 @@ export interface OpenOptions {
   poolSize?: number;
   /** Use PGlite from a pre-built data directory dump (tests). */
   loadDataDir?: Blob | File;
+  /**
+   * PGlite's buffer cache (e.g. '32MB'; default 128MB). It lives in the process's WebAssembly memory,
+   * which never shrinks: a pass over a large table fills it for good. Pages it does not hold are
+   * read from the operating system's file cache, which the process's RSS does not count.
+   */
+  sharedBuffers?: string;
   /** Called after every query with its SQL and duration (slow-query logging, profiling). */
   onQuery?: (sqlText: string, ms: number) => void;
 }
@@ -101,6 +107,9 @@ export async function openDatabase(target: DbTarget, options: OpenOptions = {}):
     extensions: { ltree, pg_trgm },
     parsers: pgliteParsers,
     loadDataDir: options.loadDataDir,
+    ...(options.sharedBuffers
+      ? { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers}`] }
+      : {}),
   });
   await instance.exec(SESSION_SETUP);
   const pool = pglitePool(instance);
