@@ -114,6 +114,9 @@ MAY.outsider.add('ladders.manage');
 // Calling (migration 0008): calls.manage for the built-in roles that organize.
 for (const persona of ['networkAdmin', 'orgAdmin', 'chapterStaff', 'localOrganizer', 'outsider'] as const)
   MAY[persona].add('calls.manage');
+// Turf (migration 0010): turf.manage for the built-in roles that organize.
+for (const persona of ['networkAdmin', 'orgAdmin', 'chapterStaff', 'localOrganizer', 'outsider'] as const)
+  MAY[persona].add('turf.manage');
 
 /** Who reaches the "out" person (valley): only the admin over the whole organization. */
 const REACHES_OUT: ReadonlySet<Persona> = new Set(['networkAdmin']);
