@@ -322,5 +322,30 @@ describe('turf', () => {
       expect((await t.call('GET', `/api/v1/people/${ids.Ana}`, { as: canvasser })).statusCode).toBe(403);
       expect((await t.call('GET', `/api/v1/walk-lists/${walk.id}`, { as: canvasser })).statusCode).toBe(403);
     });
+
+    it('ends one canvasser assignment when they are removed, and leaves the others', async () => {
+      const other = await post('/api/v1/walk-lists', { name: 'Monday', turf_id: polygonTurf }, organizer);
+      await post(`/api/v1/walk-lists/${other.id}/canvassers`, { user_id: canvasser.id }, organizer);
+      await post(`/api/v1/walk-lists/${other.id}/canvassers`, { user_id: bystander.id }, organizer);
+      const removed = await t.call('DELETE', `/api/v1/walk-lists/${other.id}/canvassers/${canvasser.id}`, {
+        as: organizer,
+      });
+      expect(removed.statusCode, removed.body).toBe(204);
+      expect((await t.call('GET', `/api/v1/people/${ids.Ana}`, { as: canvasser })).statusCode).toBe(403);
+      expect((await t.call('GET', `/api/v1/people/${ids.Ana}`, { as: bystander })).statusCode).toBe(200);
+      const gone = await t.call('DELETE', `/api/v1/walk-lists/${other.id}/canvassers/${canvasser.id}`, {
+        as: organizer,
+      });
+      expect(gone.statusCode).toBe(404);
+    });
+  });
+
+  it("keeps another unit's organizer away from the turf and its walk lists", async () => {
+    const westOrganizer = await makeUser(t.db, orgId, 'staff_organizer', 'west');
+    expect((await t.call('GET', `/api/v1/turfs/${polygonTurf}`, { as: westOrganizer })).statusCode).toBe(404);
+    expect((await t.call('GET', '/api/v1/turfs', { as: westOrganizer })).json().items).toEqual([]);
+    await post('/api/v1/turfs', { name: 'x', unit_id: eastId, zip_codes: ['94601'] }, westOrganizer, 403);
+    await post('/api/v1/walk-lists', { name: 'x', turf_id: polygonTurf }, westOrganizer, 404);
+    expect((await t.call('GET', '/api/v1/walk-lists', { as: westOrganizer })).json().items).toEqual([]);
   });
 });
