@@ -22,7 +22,7 @@ import {
   removeCanvasser,
   walkSheet,
 } from './walk-lists.service.js';
-import { walkSheetCsv } from './walk-sheet.csv.js';
+import { walkSheetCsv, walkSheetHtml } from './walk-sheet.js';
 
 const Id = z.object({ id: z.uuid() });
 const CanvasserId = z.object({ id: z.uuid(), userId: z.uuid() });
@@ -122,6 +122,21 @@ export const turfRoutes = [
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="walk-list.csv"')
         .send(csv);
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/walk-lists/:id/sheet.html',
+    policy: { action: 'people.read' },
+    summary: 'The walk sheet as a page to print (result boxes, room for notes)',
+    tags: ['walk lists'],
+    params: Id,
+    handler: async ({ params, ctx, reply }) => {
+      const page = walkSheetHtml(await walkSheet(ctx, params.id));
+      return reply
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+        .send(page);
     },
   }),
   defineRoute({

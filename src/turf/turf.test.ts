@@ -256,6 +256,11 @@ describe('turf', () => {
       expect(csv.statusCode).toBe(200);
       expect(csv.headers['content-type']).toContain('text/csv');
       expect(csv.body.split('\n')[2]).toBe('2,101 Main St,Oakland,94601,Ana; Abe,,');
+      const page = await t.call('GET', `/api/v1/walk-lists/${walk.id}/sheet.html`, { as: canvasser });
+      expect(page.statusCode).toBe(200);
+      expect(page.headers['content-type']).toContain('text/html');
+      expect(page.body).toContain('<td>2</td><td>101 Main St 94601</td><td>Ana, Abe</td>');
+      expect(page.body).not.toContain('Turf-Test');
       // Another volunteer sees neither the list nor its people.
       expect((await t.call('GET', `/api/v1/walk-lists/${walk.id}/sheet`, { as: bystander })).statusCode).toBe(
         403,

@@ -665,6 +665,7 @@ const CASES: Record<string, RouteCase> = {
   'GET /api/v1/walk-lists/:id': { expect: { volunteerHost: 404 } },
   'GET /api/v1/walk-lists/:id/sheet': { expect: { volunteerHost: 404 } },
   'GET /api/v1/walk-lists/:id/sheet.csv': { expect: { volunteerHost: 404 } },
+  'GET /api/v1/walk-lists/:id/sheet.html': { expect: { volunteerHost: 404 } },
   'POST /api/v1/walk-lists/:id/canvassers': { body: (x) => ({ user_id: x.user }) },
   'DELETE /api/v1/walk-lists/:id/canvassers/:userId': {},
   'POST /api/v1/walk-lists/:id/close': {},
