@@ -285,6 +285,86 @@ export async function createCallList(ctx: Ctx, raw: CallListInput): Promise<Call
   return await getCallList(ctx, id);
 }
 
+/** What a list assignment gives: actions, whole field classes and single fields. */
+export interface ListGrant {
+  actions: string[];
+  field_classes: string[];
+  fields: string[];
+}
+
+/**
+ * Gives a user an ordinary list assignment (or replaces what their assignment on the list gives),
+ * recorded in the audit trail in the same transaction: how callers and canvassers get their people.
+ * Run it inside the caller's transaction (`ctx.db` a transaction).
+ */
+export async function grantListAssignment(
+  ctx: Ctx,
+  userId: string,
+  listId: string,
+  grant: ListGrant,
+  detail: Record<string, unknown>,
+): Promise<string> {
+  const assignment = await ctx.db
+    .insertInto('assignment')
+    .values({
+      org_id: ctx.actor.orgId,
+      id: newId(),
+      user_id: userId,
+      target_kind: 'list',
+      target_id: listId,
+      actions: grant.actions,
+      field_classes: grant.field_classes,
+      fields: grant.fields,
+      expires_at: null,
+      created_by: actorUserId(ctx.actor),
+    })
+    .onConflict((oc) =>
+      oc.constraint('assignment_user_target_key').doUpdateSet((eb) => ({
+        actions: eb.ref('excluded.actions'),
+        field_classes: eb.ref('excluded.field_classes'),
+        fields: eb.ref('excluded.fields'),
+      })),
+    )
+    .returning(['id', 'actions', 'field_classes', 'fields'])
+    .executeTakeFirstOrThrow();
+  await audit(ctx, 'assignment.create', {
+    assignment_id: assignment.id,
+    user_id: userId,
+    target_kind: 'list',
+    target_id: listId,
+    ...detail,
+    actions: assignment.actions,
+    field_classes: assignment.field_classes,
+    fields: assignment.fields,
+  });
+  return assignment.id;
+}
+
+/** Ends a list assignment (audited); false when it was gone already. */
+export async function revokeListAssignment(
+  ctx: Ctx,
+  assignmentId: string,
+  userId: string,
+  listId: string,
+  detail: Record<string, unknown>,
+): Promise<boolean> {
+  const gone = await ctx.db
+    .deleteFrom('assignment')
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('id', '=', assignmentId)
+    .returning('id')
+    .executeTakeFirst();
+  if (gone)
+    await audit(ctx, 'assignment.delete', {
+      assignment_id: gone.id,
+      user_id: userId,
+      target_kind: 'list',
+      target_id: listId,
+      ...detail,
+    });
+  return !!gone;
+}
+
 /**
  * Assigns a caller: an ordinary list assignment on the call list's list with people.read,
  * person.call and the fields the call list names (recorded in the audit trail like any other).
@@ -296,52 +376,24 @@ export async function addCaller(ctx: Ctx, id: string, raw: { user_id: string }):
   await requireUser(ctx.db, ctx.actor.orgId, userId);
   await ctx.db.transaction().execute(async (trx) => {
     const tx = { ...ctx, db: trx };
-    const assignment = await trx
-      .insertInto('assignment')
-      .values({
-        org_id: ctx.actor.orgId,
-        id: newId(),
-        user_id: userId,
-        target_kind: 'list',
-        target_id: row.list_id,
-        actions: CALLER_ACTIONS,
-        field_classes: row.field_classes,
-        fields: row.fields,
-        expires_at: null,
-        created_by: actorUserId(ctx.actor),
-      })
-      .onConflict((oc) =>
-        oc.constraint('assignment_user_target_key').doUpdateSet((eb) => ({
-          actions: eb.ref('excluded.actions'),
-          field_classes: eb.ref('excluded.field_classes'),
-          fields: eb.ref('excluded.fields'),
-        })),
-      )
-      .returning(['id', 'actions', 'field_classes', 'fields'])
-      .executeTakeFirstOrThrow();
+    const assignmentId = await grantListAssignment(
+      tx,
+      userId,
+      row.list_id,
+      { actions: CALLER_ACTIONS, field_classes: row.field_classes, fields: row.fields },
+      { call_list_id: id },
+    );
     await trx
       .insertInto('call_list_caller')
       .values({
         org_id: ctx.actor.orgId,
         call_list_id: id,
         user_id: userId,
-        assignment_id: assignment.id,
+        assignment_id: assignmentId,
         created_by: actorUserId(ctx.actor),
       })
-      .onConflict((oc) =>
-        oc.constraint('call_list_caller_pkey').doUpdateSet({ assignment_id: assignment.id }),
-      )
+      .onConflict((oc) => oc.constraint('call_list_caller_pkey').doUpdateSet({ assignment_id: assignmentId }))
       .execute();
-    await audit(tx, 'assignment.create', {
-      assignment_id: assignment.id,
-      user_id: userId,
-      target_kind: 'list',
-      target_id: row.list_id,
-      call_list_id: id,
-      actions: assignment.actions,
-      field_classes: assignment.field_classes,
-      fields: assignment.fields,
-    });
   });
   return await getCallList(ctx, id);
 }
@@ -355,22 +407,10 @@ async function dropCallers(ctx: Ctx, row: CallListRow, userId: string | null): P
   if (userId) callers = callers.where('user_id', '=', userId);
   const found = await callers.execute();
   for (const caller of found) {
-    if (caller.assignment_id) {
-      const gone = await ctx.db
-        .deleteFrom('assignment')
-        .where('org_id', '=', ctx.actor.orgId)
-        .where('id', '=', caller.assignment_id)
-        .returning('id')
-        .executeTakeFirst();
-      if (gone)
-        await audit(ctx, 'assignment.delete', {
-          assignment_id: gone.id,
-          user_id: caller.user_id,
-          target_kind: 'list',
-          target_id: row.list_id,
-          call_list_id: row.id,
-        });
-    }
+    if (caller.assignment_id)
+      await revokeListAssignment(ctx, caller.assignment_id, caller.user_id, row.list_id, {
+        call_list_id: row.id,
+      });
     await ctx.db
       .updateTable('call_target')
       .set({ claimed_by: null, claimed_until: null })

@@ -6,8 +6,11 @@ export {
   closeCallList,
   createCallList,
   getCallList,
+  grantListAssignment,
+  type ListGrant,
   listCallLists,
   removeCaller,
+  revokeListAssignment,
 } from './call-lists.service.js';
 export { callingRoutes } from './calling.routes.js';
 export { nextCall, recordCall } from './calls.service.js';
@@ -18,12 +21,19 @@ export {
   recordTreeResult,
   responsibleFor,
 } from './phone-trees.service.js';
-export { type AnswerView, QUESTION_TYPES, type QuestionView, type SurveyView } from './surveys.schemas.js';
+export {
+  AnswerInput,
+  type AnswerView,
+  QUESTION_TYPES,
+  type QuestionView,
+  type SurveyView,
+} from './surveys.schemas.js';
 export {
   addQuestion,
   createSurvey,
   getQuestion,
   getSurvey,
+  insertAnswers,
   listAnswersOfPerson,
   listAnswersOfQuestion,
   listQuestions,

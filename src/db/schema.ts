@@ -665,6 +665,61 @@ export interface EventReminderTable {
   updated_at: Timestamp;
 }
 
+export interface TurfTable extends Synced {
+  org_id: string;
+  id: string;
+  unit_id: string;
+  name: string;
+  geometry: unknown;
+  zip_codes: ColumnType<string[], string[] | undefined, string[]>;
+  min_lat: number | null;
+  max_lat: number | null;
+  min_lon: number | null;
+  max_lon: number | null;
+  created_by: string | null;
+}
+export type DoorResult = 'talked' | 'not_home' | 'moved' | 'refused';
+export interface WalkListTable extends Synced {
+  org_id: string;
+  id: string;
+  turf_id: string;
+  name: string;
+  survey_id: string | null;
+  list_id: string;
+  status: ColumnType<'open' | 'closed', 'open' | 'closed' | undefined, 'open' | 'closed'>;
+  closed_at: Date | null;
+  created_by: string | null;
+}
+export interface WalkListCanvasserTable {
+  org_id: string;
+  walk_list_id: string;
+  user_id: string;
+  assignment_id: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+export interface WalkDoorTable {
+  org_id: string;
+  id: string;
+  walk_list_id: string;
+  position: number;
+  address_key: string;
+  address_lines: ColumnType<string[], string[] | undefined, string[]>;
+  locality: string | null;
+  postal_code: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  status: ColumnType<'pending' | 'done', 'pending' | 'done' | undefined, 'pending' | 'done'>;
+  last_result: DoorResult | null;
+  last_result_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+export interface WalkDoorPersonTable {
+  org_id: string;
+  door_id: string;
+  person_id: string;
+}
 export interface DB {
   node_self: NodeSelfTable;
   org: OrgTable;
@@ -717,6 +772,11 @@ export interface DB {
   call_list: CallListTable;
   call_list_caller: CallListCallerTable;
   call_target: CallTargetTable;
+  turf: TurfTable;
+  walk_list: WalkListTable;
+  walk_list_canvasser: WalkListCanvasserTable;
+  walk_door: WalkDoorTable;
+  walk_door_person: WalkDoorPersonTable;
   phone_tree: PhoneTreeTable;
   phone_tree_node: PhoneTreeNodeTable;
 }

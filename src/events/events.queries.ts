@@ -1,7 +1,7 @@
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import { outermostPaths } from '../access/index.js';
 import type { DB } from '../db/schema.js';
-import { type Access, inSubtree } from '../policy/index.js';
+import { type Access, type Action, inSubtree } from '../policy/index.js';
 
 export type EventAction = 'events.read' | 'events.write' | 'events.moderate';
 
@@ -123,7 +123,7 @@ export async function rsvpCounts(
  * Whether a grant from a role (not a host's own event) gives `action` over this unit: over the
  * organization, or over the unit or one above it.
  */
-export function unitGrantGives(access: Access, action: EventAction, unitPath: string): boolean {
+export function unitGrantGives(access: Access, action: Action, unitPath: string): boolean {
   return access.grants.some(
     (g) =>
       g.actions.has(action) &&

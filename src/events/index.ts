@@ -2,7 +2,7 @@
 
 export { campaignRoutes } from './campaigns.routes.js';
 export { localDate, searchCampaignEvents, zipCentroid } from './campaigns.service.js';
-export { type EventAction, eventScope } from './events.queries.js';
+export { type EventAction, eventScope, unitGrantGives } from './events.queries.js';
 export { eventRoutes } from './events.routes.js';
 export * from './events.schemas.js';
 export {

@@ -16,6 +16,7 @@ import { osdiEventRoutes, osdiQuestionRoutes, osdiRoutes } from '../osdi/index.j
 import { peopleRoutes } from '../people/index.js';
 import { relationshipRoutes } from '../relationships/index.js';
 import { savedSearchRoutes } from '../saved-searches/index.js';
+import { turfRoutes } from '../turf/index.js';
 import { unitRoutes } from '../units/index.js';
 import type { AnyRoute } from './route.js';
 
@@ -44,5 +45,6 @@ export function allRoutes(): AnyRoute[] {
     ...osdiEventRoutes,
     ...eventRoutes,
     ...campaignRoutes,
+    ...turfRoutes,
   ];
 }

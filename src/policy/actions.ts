@@ -39,6 +39,8 @@ export const ACTIONS = [
   'events.write',
   /** Approve proposed events and publish them (campaign moderators too, for their campaign). */
   'events.moderate',
+  /** Draw turf, cut walk lists from it and assign canvassers (who need only their assignment). */
+  'turf.manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

@@ -114,6 +114,9 @@ MAY.outsider.add('ladders.manage');
 // Calling (migration 0008): calls.manage for the built-in roles that organize.
 for (const persona of ['networkAdmin', 'orgAdmin', 'chapterStaff', 'localOrganizer', 'outsider'] as const)
   MAY[persona].add('calls.manage');
+// Turf (migration 0010): turf.manage for the built-in roles that organize.
+for (const persona of ['networkAdmin', 'orgAdmin', 'chapterStaff', 'localOrganizer', 'outsider'] as const)
+  MAY[persona].add('turf.manage');
 
 /** Who reaches the "out" person (valley): only the admin over the whole organization. */
 const REACHES_OUT: ReadonlySet<Persona> = new Set(['networkAdmin']);
@@ -165,6 +168,10 @@ interface Targets {
   rsvp: string;
   /** A campaign of bay.east.oakland running through 2030. */
   campaign: string;
+  /** Turf: a ZIP turf of bay.east.oakland, a walk list of it with p1 at its door, `user` canvassing. */
+  turf: string;
+  walkList: string;
+  door: string;
 }
 
 interface RouteCase {
@@ -638,6 +645,35 @@ const CASES: Record<string, RouteCase> = {
       person: { given_name: 'Osdi', email_addresses: [{ address: `osdi-rsvp-${uniq(n)}@example.org` }] },
     }),
   },
+  // Turf and walk lists (turf.manage: the four organizing roles). The walk list's canvasser is
+  // x.user, none of the personas: managers see the list but only canvassers record doors.
+  'GET /api/v1/turfs': {},
+  'POST /api/v1/turfs': {
+    body: (x, n) => ({ name: `Turf ${uniq(n)}`, unit_id: x.unit, zip_codes: ['94601'] }),
+    // Another organization's admin names a unit that is not theirs.
+    expect: { outsider: 400 },
+  },
+  'GET /api/v1/turfs/:id': {},
+  'GET /api/v1/turfs/:id/people': {},
+  'GET /api/v1/walk-lists': {},
+  'POST /api/v1/walk-lists': {
+    body: (x, n) => ({ name: `Walk ${uniq(n)}`, turf_id: x.turf }),
+    // Another organization's turf is not found.
+    bodyNamesPeople: true,
+  },
+  // Turf managers and the list's canvassers see a walk list; the host is neither.
+  'GET /api/v1/walk-lists/:id': { expect: { volunteerHost: 404 } },
+  'GET /api/v1/walk-lists/:id/sheet': { expect: { volunteerHost: 404 } },
+  'GET /api/v1/walk-lists/:id/sheet.csv': { expect: { volunteerHost: 404 } },
+  'GET /api/v1/walk-lists/:id/sheet.html': { expect: { volunteerHost: 404 } },
+  'POST /api/v1/walk-lists/:id/canvassers': { body: (x) => ({ user_id: x.user }) },
+  'DELETE /api/v1/walk-lists/:id/canvassers/:userId': {},
+  'POST /api/v1/walk-lists/:id/close': {},
+  // Only the list's canvassers record doors; these personas manage turf but do not canvass it.
+  'POST /api/v1/walk-lists/:id/doors/:doorId': {
+    body: () => ({ result: 'not_home' }),
+    expect: { networkAdmin: 403, orgAdmin: 403, chapterStaff: 403, localOrganizer: 403, volunteerHost: 404 },
+  },
 };
 
 // Events: the built-in roles' event actions (migration 0006_events).
@@ -1009,7 +1045,97 @@ async function insertTargets(
     rsvp,
     campaign,
     ...(await insertCallingTargets(db, p1, p2, owner, user)),
+    ...(await insertTurfTargets(db, p1, user)),
   };
+}
+
+/** A ZIP turf of bay.east.oakland, a walk list of it with p1 at its one door, `user` its canvasser. */
+async function insertTurfTargets(
+  db: Kysely<DB>,
+  p1: string,
+  user: string,
+): Promise<Pick<Targets, 'turf' | 'walkList' | 'door'>> {
+  const [turf, walkList, list, door, assignment] = [newId(), newId(), newId(), newId(), newId()];
+  await db
+    .insertInto('turf')
+    .values({
+      org_id: orgA,
+      id: turf,
+      unit_id: units['bay.east.oakland'] as string,
+      name: 'Matrix turf',
+      geometry: null,
+      zip_codes: ['94601'],
+      min_lat: null,
+      max_lat: null,
+      min_lon: null,
+      max_lon: null,
+      created_by: null,
+    })
+    .execute();
+  await db
+    .insertInto('list')
+    .values({ org_id: orgA, id: list, name: 'Matrix walk list', description: null, created_by: null })
+    .execute();
+  await db
+    .insertInto('list_item')
+    .values({ org_id: orgA, id: newId(), list_id: list, person_id: p1 })
+    .execute();
+  await db
+    .insertInto('walk_list')
+    .values({
+      org_id: orgA,
+      id: walkList,
+      turf_id: turf,
+      name: 'Matrix walk',
+      survey_id: null,
+      list_id: list,
+      closed_at: null,
+      created_by: null,
+    })
+    .execute();
+  await db
+    .insertInto('walk_door')
+    .values({
+      org_id: orgA,
+      id: door,
+      walk_list_id: walkList,
+      position: 1,
+      address_key: '1 matrix st|oakland|ca|94601|us',
+      address_lines: ['1 Matrix St'],
+      locality: 'Oakland',
+      postal_code: '94601',
+      latitude: null,
+      longitude: null,
+      last_result: null,
+      last_result_at: null,
+    })
+    .execute();
+  await db.insertInto('walk_door_person').values({ org_id: orgA, door_id: door, person_id: p1 }).execute();
+  await db
+    .insertInto('assignment')
+    .values({
+      org_id: orgA,
+      id: assignment,
+      user_id: user,
+      target_kind: 'list',
+      target_id: list,
+      actions: ['people.read'],
+      fields: ['given_name', 'street_address', 'locality'],
+      expires_at: null,
+      created_by: null,
+    })
+    .execute();
+  await db
+    .insertInto('walk_list_canvasser')
+    .values({
+      org_id: orgA,
+      walk_list_id: walkList,
+      user_id: user,
+      assignment_id: assignment,
+      created_by: null,
+    })
+    .execute();
+  return { turf, walkList, door };
 }
 
 /** A survey with one question, a call list of p1 with `user` as its caller, a phone tree p1 → p2. */
@@ -1253,6 +1379,7 @@ function fill(url: string, x: Targets): string {
       if (param === 'key') return x.role;
       if (param === 'userId') return x.user;
       if (param === 'attendanceId') return x.rsvp;
+      if (param === 'doorId') return x.door;
       if (param === 'slug') return 'matrix-a';
       if (before === 'events' && segments.includes('public')) return x.publicEvent;
       const byCollection: Record<string, keyof Targets> = {
@@ -1278,6 +1405,8 @@ function fill(url: string, x: Targets): string {
         'phone-trees': 'phoneTree',
         events: 'event',
         campaigns: 'campaign',
+        turfs: 'turf',
+        'walk-lists': 'walkList',
       };
       const key = byCollection[before];
       if (!key) throw new Error(`no target for ${url}`);
