@@ -2,7 +2,7 @@
 -- people of a turf by household, in walking order, worked door by door by canvassers).
 --
 -- Like call lists (0008), a walk list is backed by an ordinary static `list`; a canvasser is an
--- ordinary `list` assignment on it (docs/adr/00xx-turf-walk-lists.md).
+-- ordinary `list` assignment on it (docs/adr/0014-turf-walk-lists.md).
 
 CREATE TABLE turf (
   org_id uuid NOT NULL REFERENCES org (id) ON DELETE CASCADE,
