@@ -1,0 +1,2 @@
+/** The public signup path shared by every public form: RSVPs, form submissions, petition signatures. */
+export * from './public-signup.js';
