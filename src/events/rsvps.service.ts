@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { type ProjectedPerson, peopleScope, projectPeople } from '../access/index.js';
+import { type ProjectedPerson, peopleScope, projectPeople, withProjectedPeople } from '../access/index.js';
 import { actorUserId, type Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
 import type { DB, RsvpSource } from '../db/schema.js';
@@ -357,19 +357,7 @@ export async function listAttendees(
       .execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
-  const people = await projectPeople(
-    ctx,
-    await loadPeople(
-      ctx.db,
-      ctx.actor.orgId,
-      rows.map((r) => r.person_id),
-    ),
-  );
-  const byId = new Map(people.map((p) => [p.id, p]));
-  const items = rows.flatMap((r) => {
-    const person = byId.get(r.person_id);
-    return person ? [{ ...r, person }] : [];
-  });
+  const items = await withProjectedPeople(ctx, rows);
   return { items, total: Number(total.n), page: paging.page, per_page: paging.perPage };
 }
 

@@ -7,6 +7,7 @@ import { campaignRoutes, eventRoutes } from '../events/index.js';
 import { exportRoutes } from '../exports/index.js';
 import { fieldRoutes } from '../fields/index.js';
 import { followUpRoutes } from '../followups/index.js';
+import { formRoutes } from '../forms/index.js';
 import { groupingRoutes } from '../groupings/index.js';
 import { importRoutes } from '../imports/index.js';
 import { ladderRoutes } from '../ladder/index.js';
@@ -42,6 +43,7 @@ export function allRoutes(): AnyRoute[] {
     ...followUpRoutes,
     ...callingRoutes,
     ...osdiEventRoutes,
+    ...formRoutes,
     ...eventRoutes,
     ...campaignRoutes,
   ];

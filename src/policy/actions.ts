@@ -39,6 +39,8 @@ export const ACTIONS = [
   'events.write',
   /** Approve proposed events and publish them (campaign moderators too, for their campaign). */
   'events.moderate',
+  /** Forms and petitions of the grant's units: create, change, embed, read their submissions. */
+  'forms.manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

@@ -165,6 +165,9 @@ interface Targets {
   rsvp: string;
   /** A campaign of bay.east.oakland running through 2030. */
   campaign: string;
+  /** Forms: an open form of bay.east.oakland with one question, and the "in" person's submission. */
+  form: string;
+  submission: string;
 }
 
 interface RouteCase {
@@ -638,7 +641,42 @@ const CASES: Record<string, RouteCase> = {
       person: { given_name: 'Osdi', email_addresses: [{ address: `osdi-rsvp-${uniq(n)}@example.org` }] },
     }),
   },
+  // Forms and petitions (src/forms). The target form belongs to bay.east.oakland; the "in" person
+  // submitted it. forms.manage: the four organizing roles (migration 0009_forms).
+  'GET /api/v1/forms': {},
+  'POST /api/v1/forms': {
+    body: (x) => ({ unit_id: x.unit, title: 'New form' }),
+    // Another organization's admin names a unit that is not theirs.
+    expect: { outsider: 400 },
+  },
+  'GET /api/v1/forms/:id': {},
+  'PATCH /api/v1/forms/:id': { body: () => ({ title: 'Renamed form' }) },
+  'DELETE /api/v1/forms/:id': {},
+  'GET /api/v1/forms/:id/submissions': {},
+  'GET /api/v1/forms/:id/submissions/:submissionId': {},
+  'GET /api/v1/forms/:id/embed': {},
+  'GET /api/v1/public/forms/:id': { public: '2xx' },
+  'POST /api/v1/public/forms/:id/submissions': {
+    body: (_x, n) => ({
+      given_name: 'Signer',
+      email: `form-${uniq(n)}@example.org`,
+      consent: { email_updates: true },
+    }),
+    public: '2xx',
+  },
+  'GET /f/:id': { public: '2xx' },
+  'POST /f/:id': {
+    raw: {
+      contentType: 'application/x-www-form-urlencoded',
+      body: (n) => `given_name=Page&email=page-${uniq(n)}%40example.org&q_why=Because`,
+    },
+    public: '2xx',
+  },
 };
+
+// Forms: forms.manage for the built-in roles that organize (migration 0009_forms).
+for (const persona of ['networkAdmin', 'orgAdmin', 'chapterStaff', 'localOrganizer', 'outsider'] as const)
+  MAY[persona].add('forms.manage');
 
 // Events: the built-in roles' event actions (migration 0006_events).
 for (const action of ['events.read', 'events.write', 'events.moderate'])
@@ -1009,7 +1047,49 @@ async function insertTargets(
     rsvp,
     campaign,
     ...(await insertCallingTargets(db, p1, p2, owner, user)),
+    ...(await insertFormTargets(db, p1)),
   };
+}
+
+/** An open form of bay.east.oakland with one optional question, and the person's submission. */
+async function insertFormTargets(
+  db: Kysely<DB>,
+  person: string,
+): Promise<{ form: string; submission: string }> {
+  const [form, submission] = [newId(), newId()];
+  await db
+    .insertInto('form')
+    .values({
+      org_id: orgA,
+      id: form,
+      unit_id: units['bay.east.oakland'] as string,
+      kind: 'form',
+      title: 'Matrix form',
+      description: null,
+      call_to_action: null,
+      questions: JSON.stringify([{ key: 'why', label: 'Why?', type: 'text', required: false }]),
+      targets: '[]',
+      petition_text: null,
+      created_by: null,
+    })
+    .execute();
+  await db
+    .insertInto('form_submission')
+    .values({
+      org_id: orgA,
+      id: submission,
+      form_id: form,
+      person_id: person,
+      form_kind: 'form',
+      answers: '{}',
+      comment: null,
+      source: 'organizer',
+      referrer: null,
+      consent: '{}',
+      submitted_at: new Date(),
+    })
+    .execute();
+  return { form, submission };
 }
 
 /** A survey with one question, a call list of p1 with `user` as its caller, a phone tree p1 → p2. */
@@ -1254,6 +1334,8 @@ function fill(url: string, x: Targets): string {
       if (param === 'userId') return x.user;
       if (param === 'attendanceId') return x.rsvp;
       if (param === 'slug') return 'matrix-a';
+      if (param === 'submissionId') return x.submission;
+      if (before === 'f') return x.form;
       if (before === 'events' && segments.includes('public')) return x.publicEvent;
       const byCollection: Record<string, keyof Targets> = {
         people: 'person',
@@ -1278,6 +1360,7 @@ function fill(url: string, x: Targets): string {
         'phone-trees': 'phoneTree',
         events: 'event',
         campaigns: 'campaign',
+        forms: 'form',
       };
       const key = byCollection[before];
       if (!key) throw new Error(`no target for ${url}`);
