@@ -398,3 +398,81 @@ describe('the public page without JavaScript', () => {
     expect([await countRows('person'), await countRows('form_submission')]).toEqual(before);
   });
 });
+
+describe('OSDI forms, submissions, petitions and signatures', () => {
+  const hal = { 'content-type': 'application/hal+json' };
+
+  it('records a signature with the helper, matching the person, once', async () => {
+    const petition = await createForm(eastStaff, 'bay.east', {
+      kind: 'petition',
+      title: 'Fund the library',
+      questions: [],
+      targets: [{ name: 'City Council' }],
+    });
+    const known = await insertPerson('bay.east', 'Noor', 'noor@example.org');
+    const people = await countRows('person');
+    const url = `/osdi/v1/petitions/${petition.id}/signatures/record_signature_helper`;
+    const body = {
+      person: { given_name: 'Noor', email_addresses: [{ address: 'noor@example.org' }] },
+      comments: 'Libraries matter',
+      referrer_data: { source: 'newsletter' },
+    };
+    const first = await t.call('POST', url, { as: eastStaff, body, headers: hal });
+    expect(first.statusCode, first.body).toBe(201);
+    const signature = first.json() as {
+      comments: string;
+      referrer_data: { source: string };
+      _links: Record<string, { href: string }>;
+    };
+    expect(signature.comments).toBe('Libraries matter');
+    expect(signature.referrer_data).toEqual({ source: 'newsletter' });
+    expect(signature._links['osdi:person']?.href).toMatch(new RegExp(`/people/${known}$`));
+    expect(signature._links['osdi:petition']?.href).toMatch(new RegExp(`/petitions/${petition.id}$`));
+    const again = await t.call('POST', url, { as: eastStaff, body, headers: hal });
+    expect(again.statusCode).toBe(200);
+    expect(await countRows('person')).toBe(people);
+
+    const view = (
+      await t.call('GET', `/osdi/v1/petitions/${petition.id}`, { as: eastStaff })
+    ).json() as Record<string, unknown>;
+    expect(view.total_signatures).toBe(1);
+    expect(view.target).toEqual([{ name: 'City Council' }]);
+    expect(view.browser_url).toMatch(new RegExp(`/f/${petition.id}$`));
+    const list = (
+      await t.call('GET', `/osdi/v1/petitions/${petition.id}/signatures`, { as: eastStaff })
+    ).json() as {
+      total_records: number;
+      _embedded: { 'osdi:signatures': { _embedded: { 'osdi:person': { given_name: string } } }[] };
+    };
+    expect(list.total_records).toBe(1);
+    expect(list._embedded['osdi:signatures'][0]?._embedded['osdi:person'].given_name).toBe('Noor');
+    // A petition is not a form.
+    expect((await t.call('GET', `/osdi/v1/forms/${petition.id}`, { as: eastStaff })).statusCode).toBe(404);
+  });
+
+  it('records a submission with the helper and lists the forms collection', async () => {
+    const form = await createForm(eastStaff, 'bay.east', {
+      questions: [{ key: 'why', label: 'Why?', type: 'text' }],
+    });
+    const response = await t.call('POST', `/osdi/v1/forms/${form.id}/submissions/record_submission_helper`, {
+      as: eastStaff,
+      body: { person: { given_name: 'Kai', email_addresses: [{ address: 'kai@example.org' }] } },
+      headers: hal,
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    const row = await t.db
+      .selectFrom('form_submission')
+      .select(['source', 'person_id'])
+      .where('form_id', '=', form.id)
+      .executeTakeFirstOrThrow();
+    expect(row.source).toBe('osdi');
+    const forms = (await t.call('GET', '/osdi/v1/forms?per_page=100', { as: eastStaff })).json() as {
+      _embedded: { 'osdi:forms': { identifiers: string[]; total_submissions: number }[] };
+    };
+    const mine = forms._embedded['osdi:forms'].find((f) => f.identifiers.includes(`rhizome:${form.id}`));
+    expect(mine?.total_submissions).toBe(1);
+    // Another chapter's organizer does not reach the form.
+    const refused = await t.call('GET', `/osdi/v1/forms/${form.id}/submissions`, { as: westOrganizer });
+    expect(refused.statusCode).toBe(404);
+  });
+});

@@ -13,7 +13,7 @@ import { importRoutes } from '../imports/index.js';
 import { ladderRoutes } from '../ladder/index.js';
 import { mergeRoutes } from '../merges/index.js';
 import { noteRoutes } from '../notes/index.js';
-import { osdiEventRoutes, osdiQuestionRoutes, osdiRoutes } from '../osdi/index.js';
+import { osdiEventRoutes, osdiFormRoutes, osdiQuestionRoutes, osdiRoutes } from '../osdi/index.js';
 import { peopleRoutes } from '../people/index.js';
 import { relationshipRoutes } from '../relationships/index.js';
 import { savedSearchRoutes } from '../saved-searches/index.js';
@@ -44,6 +44,7 @@ export function allRoutes(): AnyRoute[] {
     ...callingRoutes,
     ...osdiEventRoutes,
     ...formRoutes,
+    ...osdiFormRoutes,
     ...eventRoutes,
     ...campaignRoutes,
   ];

@@ -168,6 +168,9 @@ interface Targets {
   /** Forms: an open form of bay.east.oakland with one question, and the "in" person's submission. */
   form: string;
   submission: string;
+  /** An open petition of bay.east.oakland and the "in" person's signature. */
+  petition: string;
+  signature: string;
 }
 
 interface RouteCase {
@@ -671,6 +674,25 @@ const CASES: Record<string, RouteCase> = {
       body: (n) => `given_name=Page&email=page-${uniq(n)}%40example.org&q_why=Because`,
     },
     public: '2xx',
+  },
+  'GET /osdi/v1/forms': {},
+  'GET /osdi/v1/forms/:id': {},
+  'GET /osdi/v1/forms/:id/submissions': {},
+  'GET /osdi/v1/forms/:id/submissions/:itemId': {},
+  'POST /osdi/v1/forms/:id/submissions/record_submission_helper': {
+    body: (_x, n) => ({
+      person: { given_name: 'Osdi', email_addresses: [{ address: `osdi-form-${uniq(n)}@example.org` }] },
+    }),
+  },
+  'GET /osdi/v1/petitions': {},
+  'GET /osdi/v1/petitions/:id': {},
+  'GET /osdi/v1/petitions/:id/signatures': {},
+  'GET /osdi/v1/petitions/:id/signatures/:itemId': {},
+  'POST /osdi/v1/petitions/:id/signatures/record_signature_helper': {
+    body: (_x, n) => ({
+      person: { given_name: 'Osdi', email_addresses: [{ address: `osdi-sign-${uniq(n)}@example.org` }] },
+      comments: 'Signed',
+    }),
   },
 };
 
@@ -1335,6 +1357,7 @@ function fill(url: string, x: Targets): string {
       if (param === 'attendanceId') return x.rsvp;
       if (param === 'slug') return 'matrix-a';
       if (param === 'submissionId') return x.submission;
+      if (param === 'itemId') return before === 'signatures' ? x.signature : x.submission;
       if (before === 'f') return x.form;
       if (before === 'events' && segments.includes('public')) return x.publicEvent;
       const byCollection: Record<string, keyof Targets> = {
@@ -1361,6 +1384,7 @@ function fill(url: string, x: Targets): string {
         events: 'event',
         campaigns: 'campaign',
         forms: 'form',
+        petitions: 'petition',
       };
       const key = byCollection[before];
       if (!key) throw new Error(`no target for ${url}`);
