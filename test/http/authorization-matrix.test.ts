@@ -1077,41 +1077,48 @@ async function insertTargets(
 async function insertFormTargets(
   db: Kysely<DB>,
   person: string,
-): Promise<{ form: string; submission: string }> {
-  const [form, submission] = [newId(), newId()];
-  await db
-    .insertInto('form')
-    .values({
-      org_id: orgA,
-      id: form,
-      unit_id: units['bay.east.oakland'] as string,
-      kind: 'form',
-      title: 'Matrix form',
-      description: null,
-      call_to_action: null,
-      questions: JSON.stringify([{ key: 'why', label: 'Why?', type: 'text', required: false }]),
-      targets: '[]',
-      petition_text: null,
-      created_by: null,
-    })
-    .execute();
-  await db
-    .insertInto('form_submission')
-    .values({
-      org_id: orgA,
-      id: submission,
-      form_id: form,
-      person_id: person,
-      form_kind: 'form',
-      answers: '{}',
-      comment: null,
-      source: 'organizer',
-      referrer: null,
-      consent: '{}',
-      submitted_at: new Date(),
-    })
-    .execute();
-  return { form, submission };
+): Promise<{ form: string; submission: string; petition: string; signature: string }> {
+  const [form, submission, petition, signature] = [newId(), newId(), newId(), newId()];
+  for (const [id, kind, itemId] of [
+    [form, 'form', submission],
+    [petition, 'petition', signature],
+  ] as const) {
+    await db
+      .insertInto('form')
+      .values({
+        org_id: orgA,
+        id,
+        unit_id: units['bay.east.oakland'] as string,
+        kind,
+        title: `Matrix ${kind}`,
+        description: null,
+        call_to_action: null,
+        questions: JSON.stringify(
+          kind === 'form' ? [{ key: 'why', label: 'Why?', type: 'text', required: false }] : [],
+        ),
+        targets: kind === 'petition' ? JSON.stringify([{ name: 'The council' }]) : '[]',
+        petition_text: null,
+        created_by: null,
+      })
+      .execute();
+    await db
+      .insertInto('form_submission')
+      .values({
+        org_id: orgA,
+        id: itemId,
+        form_id: id,
+        person_id: person,
+        form_kind: kind,
+        answers: '{}',
+        comment: null,
+        source: 'organizer',
+        referrer: null,
+        consent: '{}',
+        submitted_at: new Date(),
+      })
+      .execute();
+  }
+  return { form, submission, petition, signature };
 }
 
 /** A survey with one question, a call list of p1 with `user` as its caller, a phone tree p1 → p2. */
