@@ -7,6 +7,7 @@ import {
   paragraphs,
   signupFields,
   textInput,
+  thanksPage,
 } from '../signup/index.js';
 import type { Question } from './forms.schemas.js';
 import type { PublicForm } from './submissions.service.js';
@@ -86,11 +87,11 @@ ${isPetition ? textInput({ name: 'comment', label: 'Comment (optional)' }, value
 }
 
 /** The answer to a posted page. It never says whether the person was known or had signed before. */
-export function thanksPage(form: PublicForm): string {
-  const isPetition = form.kind === 'petition';
-  return page(
-    'Thank you',
-    html`<h1>Thank you</h1><p>${isPetition ? `Your signature on “${form.title}” is recorded.` : `We have your answers to “${form.title}”.`}</p>`,
+export function formThanks(form: PublicForm): string {
+  return thanksPage(
+    form.kind === 'petition'
+      ? `Your signature on “${form.title}” is recorded.`
+      : `We have your answers to “${form.title}”.`,
   );
 }
 

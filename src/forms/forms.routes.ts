@@ -1,9 +1,9 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { defineRoute } from '../http/route.js';
-import { fieldErrors, PAGE_HEADERS, signupFromPost } from '../signup/index.js';
-import { answersFromPost, embedSnippet, formPage, thanksPage } from './forms.page.js';
+import { fieldErrors, notFoundPage, sendPage, signupFromPost } from '../signup/index.js';
+import { answersFromPost, embedSnippet, formPage, formThanks } from './forms.page.js';
 import { FORM_KINDS, FormInput, FormPatch, FormView, PublicSubmissionInput } from './forms.schemas.js';
 import { createForm, deleteForm, listForms, requireForm, updateForm } from './forms.service.js';
 import { getSubmission, listSubmissions, publicForm, publicSubmit } from './submissions.service.js';
@@ -22,18 +22,6 @@ const PostedPage = z.record(z.string(), z.union([z.string(), z.array(z.string())
 const origin = (request: FastifyRequest) => `${request.protocol}://${request.headers.host ?? 'localhost'}`;
 /** The public page of a form or petition (no login, no JavaScript). */
 export const formPagePath = (id: string) => `/f/${id}`;
-
-function sendPage(reply: FastifyReply, status: number, body: string): FastifyReply {
-  return reply.status(status).headers(PAGE_HEADERS).send(body);
-}
-
-function notFoundPage(reply: FastifyReply): FastifyReply {
-  return sendPage(
-    reply,
-    404,
-    '<!doctype html><html lang="en"><title>Not found</title><h1>Not found</h1></html>',
-  );
-}
 
 const PUBLIC_PAGE = {
   public: true,
@@ -218,7 +206,7 @@ export const formRoutes = [
           throw new AppError('validation_failed', fields[0]?.message ?? 'check the form', { fields });
         }
         await publicSubmit({ db: ctx.db, now: ctx.now, log: ctx.log, audit: ctx.audit }, form.id, input.data);
-        return sendPage(reply, 200, thanksPage(form));
+        return sendPage(reply, 200, formThanks(form));
       } catch (err) {
         if (err instanceof AppError && (err.code === 'validation_failed' || err.code === 'conflict'))
           return sendPage(

@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { CONSENT_WORDING } from './public-signup.js';
 
 /** Markup already escaped (or written here); everything else interpolated into `html` is escaped. */
@@ -168,4 +169,19 @@ export function fieldErrors(
   for (const f of fields ?? []) if (!errors.has(f.field)) errors.set(f.field, f.message);
   if (errors.size === 0) errors.set('form', message);
   return errors;
+}
+
+/** Sends a page with its security headers. */
+export function sendPage(reply: FastifyReply, status: number, body: string): FastifyReply {
+  return reply.status(status).headers(PAGE_HEADERS).send(body);
+}
+
+/** The page for an address that names nothing public. */
+export function notFoundPage(reply: FastifyReply): FastifyReply {
+  return sendPage(reply, 404, page('Not found', html`<h1>Not found</h1><p>There is nothing here.</p>`));
+}
+
+/** A thank-you page: a heading and one sentence. */
+export function thanksPage(sentence: string): string {
+  return page('Thank you', html`<h1>Thank you</h1><p>${sentence}</p>`);
 }
