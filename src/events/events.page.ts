@@ -17,9 +17,9 @@ function when(e: PublicEvent): string {
     dateStyle: 'full',
     timeStyle: 'short',
     timeZone: e.timezone,
-    timeZoneName: 'short',
   });
-  return format.formatRange(e.starts_at, e.ends_at);
+  // The zone's name, since the reader may be elsewhere (dateStyle excludes timeZoneName).
+  return `${format.formatRange(e.starts_at, e.ends_at)} (${e.timezone.replaceAll('_', ' ')})`;
 }
 
 function where(e: PublicEvent): string | null {

@@ -694,6 +694,15 @@ const CASES: Record<string, RouteCase> = {
       comments: 'Signed',
     }),
   },
+  // The public event page (src/events) on the forms' rendering helper.
+  'GET /e/:id': { public: '2xx' },
+  'POST /e/:id': {
+    raw: {
+      contentType: 'application/x-www-form-urlencoded',
+      body: (n) => `given_name=Guest&email=page-rsvp-${uniq(n)}%40example.org&consent_email=yes`,
+    },
+    public: '2xx',
+  },
 };
 
 // Forms: forms.manage for the built-in roles that organize (migration 0009_forms).
@@ -1366,6 +1375,7 @@ function fill(url: string, x: Targets): string {
       if (param === 'submissionId') return x.submission;
       if (param === 'itemId') return before === 'signatures' ? x.signature : x.submission;
       if (before === 'f') return x.form;
+      if (before === 'e') return x.publicEvent;
       if (before === 'events' && segments.includes('public')) return x.publicEvent;
       const byCollection: Record<string, keyof Targets> = {
         people: 'person',
