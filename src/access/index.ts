@@ -24,6 +24,7 @@ export {
   projectPeople,
   projectPerson,
   requirePerson,
+  withProjectedPeople,
 } from './people-access.js';
 export { type AccessPreview, PreviewInput, previewAccess } from './preview.js';
 export { outermostPaths, type PeopleScope, peopleScope } from './scope.js';

@@ -4,7 +4,13 @@ import type { Ctx } from '../context.js';
 import type { DB } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { savedSearchPredicates } from '../people/people.filter.js';
-import type { AddressView, EmailView, PersonView, PhoneView } from '../people/people.view.js';
+import {
+  type AddressView,
+  type EmailView,
+  loadPeople,
+  type PersonView,
+  type PhoneView,
+} from '../people/people.view.js';
 import {
   type Access,
   type Action,
@@ -282,6 +288,29 @@ export function auditedFields(g: FieldGrant, customClasses: Map<string, FieldCla
       out.push(`custom_fields.${key}`);
   }
   return out;
+}
+
+/**
+ * Rows about people (RSVPs, submissions), each with its person as the actor may see them; a row
+ * whose person the actor may not read is dropped.
+ */
+export async function withProjectedPeople<R extends { person_id: string }>(
+  ctx: Ctx,
+  rows: R[],
+): Promise<(R & { person: ProjectedPerson })[]> {
+  const people = await projectPeople(
+    ctx,
+    await loadPeople(
+      ctx.db,
+      ctx.actor.orgId,
+      rows.map((r) => r.person_id),
+    ),
+  );
+  const byId = new Map(people.map((p) => [p.id, p]));
+  return rows.flatMap((r) => {
+    const person = byId.get(r.person_id);
+    return person ? [{ ...r, person }] : [];
+  });
 }
 
 /**

@@ -218,7 +218,9 @@ export type ActivityKind =
   | 'meeting'
   | 'other'
   | 'event_rsvp'
-  | 'event_attendance';
+  | 'event_attendance'
+  | 'form_submission'
+  | 'petition_signature';
 export interface ActivityTable extends Synced {
   org_id: string;
   id: string;
@@ -652,6 +654,38 @@ export interface EventRsvpTable extends Synced {
   consent: Json<Record<string, unknown>>;
 }
 
+export type FormKind = 'form' | 'petition';
+export type FormStatus = 'draft' | 'open' | 'closed';
+export type SubmissionSource = 'public' | 'osdi' | 'organizer';
+export interface FormTable extends Synced {
+  org_id: string;
+  id: string;
+  unit_id: string;
+  kind: FormKind;
+  title: string;
+  description: string | null;
+  call_to_action: string | null;
+  questions: Json<unknown[]>;
+  targets: Json<unknown[]>;
+  petition_text: string | null;
+  status: ColumnType<FormStatus, FormStatus | undefined, FormStatus>;
+  created_by: string | null;
+}
+
+export interface FormSubmissionTable extends Synced {
+  org_id: string;
+  id: string;
+  form_id: string;
+  person_id: string;
+  form_kind: FormKind;
+  answers: Json<Record<string, unknown>>;
+  comment: string | null;
+  source: SubmissionSource;
+  referrer: string | null;
+  consent: Json<Record<string, unknown>>;
+  submitted_at: Date;
+}
+
 export interface EventReminderTable {
   org_id: string;
   id: string;
@@ -758,6 +792,8 @@ export interface DB {
   event_shift: EventShiftTable;
   event_rsvp: EventRsvpTable;
   event_reminder: EventReminderTable;
+  form: FormTable;
+  form_submission: FormSubmissionTable;
   ladder: LadderTable;
   ladder_level: LadderLevelTable;
   ladder_rule: LadderRuleTable;

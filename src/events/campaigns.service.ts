@@ -7,9 +7,9 @@ import { newId } from '../db/ids.js';
 import { AppError, invalid, notFound } from '../errors.js';
 import { normalizeEmail, upsertPeople } from '../people/index.js';
 import { accessOf, assertAllowed, mayAtAll } from '../policy/index.js';
+import type { PublicDeps } from '../signup/index.js';
 import { EVENT_COLUMNS, eventScope, eventsFrom, unitGrantGives } from './events.queries.js';
 import type { EventView } from './events.schemas.js';
-import type { PublicDeps } from './rsvps.service.js';
 
 const DateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-05-01');
 

@@ -1,6 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { AppError } from '../errors.js';
 import { defineRoute } from '../http/route.js';
+import { fieldErrors, notFoundPage, sendPage, signupFromPost } from '../signup/index.js';
+import { eventThanks, eventPage as renderEventPage } from './events.page.js';
 import {
   CheckInInput,
   EventInput,
@@ -284,6 +287,67 @@ export const eventRoutes = [
           eventUrl: eventPage(request),
         }),
       );
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/e/:id',
+    policy: { public: true, reason: 'anyone may see a published public event and RSVP without an account' },
+    summary: 'The public page of an event: HTML with an RSVP form that works without JavaScript',
+    tags: TAGS,
+    hidden: true,
+    handler: async ({ request, reply, ctx }) => {
+      const parsed = Id.safeParse(request.params);
+      if (!parsed.success) return notFoundPage(reply);
+      const referrer = (request.query as Record<string, unknown>).ref;
+      const event = (await publicEvents(ctx.db, { eventId: parsed.data.id }, ctx.now()).catch(() => null))
+        ?.events[0];
+      if (!event) return notFoundPage(reply);
+      const values: Record<string, string> =
+        typeof referrer === 'string' ? { referrer: referrer.slice(0, 200) } : {};
+      return sendPage(reply, 200, renderEventPage(event, ctx.now(), values));
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/e/:id',
+    policy: { public: true, reason: 'anyone may RSVP to a published public event without an account' },
+    rateLimitPerMinute: 60,
+    summary: 'The public event page posted (urlencoded): a thank-you page, or the form with its errors',
+    tags: TAGS,
+    hidden: true,
+    body: z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({}),
+    handler: async ({ request, reply, body, ctx }) => {
+      const parsed = Id.safeParse(request.params);
+      if (!parsed.success) return notFoundPage(reply);
+      const event = (await publicEvents(ctx.db, { eventId: parsed.data.id }, ctx.now()).catch(() => null))
+        ?.events[0];
+      if (!event) return notFoundPage(reply);
+      try {
+        const input = PublicRsvpInput.safeParse(signupFromPost(body));
+        if (!input.success) {
+          const fields = input.error.issues.map((i) => ({
+            field: i.path.map(String).join('.'),
+            message: i.message,
+          }));
+          throw new AppError('validation_failed', fields[0]?.message ?? 'check the form', { fields });
+        }
+        const result = await publicRsvp(
+          { db: ctx.db, now: ctx.now, log: ctx.log, audit: ctx.audit },
+          event.id,
+          input.data,
+        );
+        return sendPage(reply, 200, eventThanks(event, result.status));
+      } catch (err) {
+        if (err instanceof AppError && (err.code === 'validation_failed' || err.code === 'conflict'))
+          return sendPage(
+            reply,
+            err.code === 'conflict' ? 409 : 400,
+            renderEventPage(event, ctx.now(), body, fieldErrors(err.fields, err.message)),
+          );
+        if (err instanceof AppError && err.code === 'not_found') return notFoundPage(reply);
+        throw err;
+      }
     },
   }),
 ];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PublicSignupFields } from '../signup/index.js';
 
 export const EVENT_VISIBILITIES = ['public', 'unit', 'private'] as const;
 export const EVENT_STATUSES = ['draft', 'pending_approval', 'published', 'cancelled'] as const;
@@ -111,21 +112,8 @@ export const HostInput = z.object({ user_id: z.uuid() }).strict();
 /** What a person gives on the public RSVP form. `website` is a honeypot: people leave it empty. */
 export const PublicRsvpInput = z
   .object({
-    given_name: Text(200),
-    family_name: Text(200).optional(),
-    email: z.string().max(320).optional(),
-    phone: z.string().max(40).optional(),
-    postal_code: Text(20).optional(),
+    ...PublicSignupFields,
     shift_id: z.uuid().optional(),
-    referrer: Text(200).optional().describe('Who or what sent the person (a code, a name, a URL)'),
-    consent: z
-      .object({
-        email_updates: z.boolean().describe('Send me updates from this group by email'),
-        sms_updates: z.boolean().optional().describe('Text me about this event and others'),
-      })
-      .strict()
-      .describe('The choices the person made on the form'),
-    website: z.string().max(500).optional().describe('Leave empty (a trap for bots)'),
   })
   .strict()
   .refine((r) => r.email || r.phone, { path: ['email'], message: 'give an email address or a phone number' });

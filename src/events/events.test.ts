@@ -593,3 +593,43 @@ describe('what next', () => {
     expect([...sf.no_one_on_one, ...sf.first_timers, ...sf.regulars]).toEqual([]);
   });
 });
+
+describe('the public event page without JavaScript', () => {
+  it('renders the event with labelled fields and takes a posted RSVP into the known person', async () => {
+    const event = await createEvent(eastStaff, 'bay.east', {
+      status: 'published',
+      visibility: 'public',
+      title: 'Potluck <b>& meeting</b>',
+    });
+    const page = await t.call('GET', `/e/${event.id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body).toContain('Potluck &lt;b&gt;&amp; meeting&lt;/b&gt;');
+    expect(page.body).toContain(`<form method="post" action="/e/${event.id}"`);
+    expect(page.body).toContain('<label for="f-email">Email</label>');
+    const known = await insertPerson('bay.east', 'Pat', 'pat-page@example.org');
+    const posted = await t.call('POST', `/e/${event.id}`, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'given_name=Pat&email=pat-page%40example.org&consent_email=yes&website=',
+    });
+    expect(posted.statusCode, posted.body).toBe(200);
+    expect(posted.body).toContain('You are on the list');
+    const rsvp = await t.db
+      .selectFrom('event_rsvp')
+      .select(['person_id', 'source'])
+      .where('event_id', '=', event.id)
+      .executeTakeFirstOrThrow();
+    expect(rsvp).toEqual({ person_id: known, source: 'public' });
+    const invalid = await t.call('POST', `/e/${event.id}`, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'given_name=NoContact',
+    });
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.body).toContain('role="alert"');
+  });
+
+  it('answers 404 for an event that is not public', async () => {
+    const event = await createEvent(eastStaff, 'bay.east', { status: 'published', visibility: 'unit' });
+    expect((await t.call('GET', `/e/${event.id}`)).statusCode).toBe(404);
+  });
+});

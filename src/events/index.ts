@@ -20,7 +20,6 @@ export {
   updateEvent,
 } from './events.service.js';
 export {
-  CONSENT_WORDING,
   checkIn,
   getAttendance,
   listAttendees,

@@ -1,13 +1,20 @@
 import { type Kysely, sql } from 'kysely';
-import { type ProjectedPerson, peopleScope, projectPeople } from '../access/index.js';
-import type { AuditLog } from '../audit/index.js';
+import { type ProjectedPerson, peopleScope, projectPeople, withProjectedPeople } from '../access/index.js';
 import { actorUserId, type Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
 import type { DB, RsvpSource } from '../db/schema.js';
 import { AppError, invalid, notFound } from '../errors.js';
-import type { Log } from '../log.js';
-import { loadPeople, PersonInput, type PersonInputRaw, type Source, upsertPeople } from '../people/index.js';
+import { loadPeople, type PersonInputRaw, type Source } from '../people/index.js';
 import { accessOf } from '../policy/index.js';
+import {
+  consentReceipt,
+  isHoneypot,
+  type PublicDeps,
+  parseSignupPerson,
+  publicCtx,
+  signupPerson,
+  upsertSignup,
+} from '../signup/index.js';
 import { rsvpCounts } from './events.queries.js';
 import type { CheckInInput, PublicRsvpInput, RsvpView, WalkInInput } from './events.schemas.js';
 import { requireEvent } from './events.service.js';
@@ -26,31 +33,8 @@ const RSVP_COLUMNS = [
   'created_at',
 ] as const;
 
-/** What the public form asks, kept with each answer as a receipt. */
-export const CONSENT_WORDING = {
-  email_updates: 'Send me updates from this group by email',
-  sms_updates: 'Text me about this event and others',
-} as const;
-
 /** Reminders queued for outreach, this long before the start. */
 const REMINDER_LEADS_MS = [24 * 3600_000, 2 * 3600_000];
-
-function parsePerson(raw: PersonInputRaw): PersonInput {
-  const parsed = PersonInput.safeParse(raw);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => ({
-      field: i.path.map(String).join('.'),
-      message: i.message,
-    }));
-    // The form's fields are email and phone, not emails.0.address.
-    const named = fields.map((f) => ({
-      ...f,
-      field: f.field.startsWith('emails') ? 'email' : f.field.startsWith('phones') ? 'phone' : f.field,
-    }));
-    throw new AppError('validation_failed', `${named[0]?.field}: ${named[0]?.message}`, { fields: named });
-  }
-  return parsed.data;
-}
 
 interface EventForRsvp {
   id: string;
@@ -197,13 +181,6 @@ async function queueReminders(
     .execute();
 }
 
-export interface PublicDeps {
-  db: Kysely<DB>;
-  now: () => Date;
-  log: Log;
-  audit: AuditLog;
-}
-
 export type PublicRsvpResult = { status: 'going' | 'waitlisted' };
 
 /**
@@ -228,45 +205,17 @@ export async function publicRsvp(
     .where('status', '=', 'published')
     .executeTakeFirst();
   if (!event || event.ends_at <= now) throw notFound('event');
-  if (input.website) {
+  if (isHoneypot(input)) {
     deps.log.info({ event: eventId }, 'public RSVP: honeypot filled, nothing stored');
     return { status: 'going' };
   }
-  const person = parsePerson({
-    given_name: input.given_name,
-    ...(input.family_name ? { family_name: input.family_name } : {}),
-    emails: input.email
-      ? [{ address: input.email, status: input.consent.email_updates ? 'subscribed' : 'unsubscribed' }]
-      : [],
-    phones: input.phone ? [{ number: input.phone }] : [],
-    addresses: input.postal_code ? [{ postal_code: input.postal_code }] : [],
-  });
-  const consent = {
-    at: now.toISOString(),
-    where: `event:${eventId}`,
-    choices: Object.fromEntries(
-      (Object.keys(CONSENT_WORDING) as (keyof typeof CONSENT_WORDING)[])
-        .filter((k) => input.consent[k] !== undefined)
-        .map((k) => [k, { asked: CONSENT_WORDING[k], answer: input.consent[k] }]),
-    ),
-  };
+  const person = signupPerson(input);
+  const consent = consentReceipt(input.consent, `event:${eventId}`, now);
   const source: Source = { kind: 'form', ref: `event:${eventId}` };
   return await deps.db.transaction().execute(async (trx) => {
-    const ctx: Ctx = {
-      db: trx,
-      actor: { kind: 'system', orgId: event.org_id, label: `public RSVP to event ${eventId}` },
-      now: deps.now,
-      log: deps.log,
-      audit: deps.audit,
-    };
+    const ctx = publicCtx(deps, trx, event.org_id, `public RSVP to event ${eventId}`);
     const locked = await lockEvent(trx, event.org_id, eventId);
-    const [outcome] = await upsertPeople(ctx, [person], source, { unitPath: locked.unit_path });
-    if (!outcome || outcome.outcome === 'rejected') {
-      const first = outcome?.outcome === 'rejected' ? outcome.problems[0] : undefined;
-      throw new AppError('validation_failed', `${first?.field}: ${first?.message}`, {
-        fields: outcome?.outcome === 'rejected' ? outcome.problems : [],
-      });
-    }
+    const personId = await upsertSignup(ctx, person, source, locked.unit_path);
     const channels: ('email' | 'sms')[] = [];
     if (input.email) channels.push('email');
     if (input.phone && input.consent.sms_updates) channels.push('sms');
@@ -274,7 +223,7 @@ export async function publicRsvp(
       ctx,
       {
         event: locked,
-        personId: outcome.personId,
+        personId,
         shiftId: input.shift_id ?? null,
         source: 'public',
         referrer: input.referrer ?? null,
@@ -294,7 +243,7 @@ export async function walkIn(
   input: WalkInInput,
 ): Promise<{ rsvp: RsvpView; person: ProjectedPerson }> {
   await requireEvent(ctx, eventId, 'events.write');
-  const person = parsePerson({
+  const person = parseSignupPerson({
     given_name: input.given_name,
     ...(input.family_name ? { family_name: input.family_name } : {}),
     emails: input.email ? [{ address: input.email }] : [],
@@ -305,16 +254,12 @@ export async function walkIn(
     const tx: Ctx = { ...ctx, db: trx };
     const locked = await lockEvent(trx, ctx.actor.orgId, eventId);
     const source: Source = { kind: 'user', ref: `event:${eventId}` };
-    const [outcome] = await upsertPeople(tx, [person], source, { unitPath: locked.unit_path });
-    if (!outcome || outcome.outcome === 'rejected') {
-      const first = outcome?.outcome === 'rejected' ? outcome.problems[0] : undefined;
-      throw new AppError('validation_failed', `${first?.field}: ${first?.message}`);
-    }
+    const personId = await upsertSignup(tx, person, source, locked.unit_path);
     const written = await writeRsvp(
       tx,
       {
         event: locked,
-        personId: outcome.personId,
+        personId,
         shiftId: null,
         source: 'walk_in',
         referrer: null,
@@ -412,19 +357,7 @@ export async function listAttendees(
       .execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
-  const people = await projectPeople(
-    ctx,
-    await loadPeople(
-      ctx.db,
-      ctx.actor.orgId,
-      rows.map((r) => r.person_id),
-    ),
-  );
-  const byId = new Map(people.map((p) => [p.id, p]));
-  const items = rows.flatMap((r) => {
-    const person = byId.get(r.person_id);
-    return person ? [{ ...r, person }] : [];
-  });
+  const items = await withProjectedPeople(ctx, rows);
   return { items, total: Number(total.n), page: paging.page, per_page: paging.perPage };
 }
 
@@ -439,28 +372,19 @@ export async function recordAttendance(
   options: { declined: boolean; referrer: string | null },
 ): Promise<{ rsvp: RsvpView; created: boolean }> {
   await requireEvent(ctx, eventId, 'events.write');
-  const person = parsePerson(raw);
+  const person = parseSignupPerson(raw);
   const now = ctx.now();
   return await ctx.db.transaction().execute(async (trx) => {
     const tx: Ctx = { ...ctx, db: trx };
     const locked = await lockEvent(trx, ctx.actor.orgId, eventId);
     const ref = ctx.actor.kind === 'user' ? (ctx.actor.tokenId ?? ctx.actor.userId) : null;
-    const [outcome] = await upsertPeople(
-      tx,
-      [person],
-      { kind: 'signup', ref },
-      { unitPath: locked.unit_path },
-    );
-    if (!outcome || outcome.outcome === 'rejected') {
-      const first = outcome?.outcome === 'rejected' ? outcome.problems[0] : undefined;
-      throw new AppError('validation_failed', `person.${first?.field}: ${first?.message}`);
-    }
+    const personId = await upsertSignup(tx, person, { kind: 'signup', ref }, locked.unit_path, 'person.');
     if (options.declined) {
       const rsvp = await trx
         .updateTable('event_rsvp')
         .set({ status: 'cancelled' })
         .where('event_id', '=', eventId)
-        .where('person_id', '=', outcome.personId)
+        .where('person_id', '=', personId)
         .returning(RSVP_COLUMNS)
         .executeTakeFirst();
       if (!rsvp) throw new AppError('conflict', 'the person has no RSVP to decline');
@@ -471,7 +395,7 @@ export async function recordAttendance(
       tx,
       {
         event: locked,
-        personId: outcome.personId,
+        personId,
         shiftId: null,
         source: 'osdi',
         referrer: options.referrer,

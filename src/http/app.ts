@@ -90,6 +90,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   );
 
+  // The public pages post plain HTML forms (no JavaScript): a repeated name (checkboxes) is a list.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    const fields: Record<string, string | string[]> = {};
+    for (const [name, value] of new URLSearchParams(body as string)) {
+      const seen = fields[name];
+      fields[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+    }
+    done(null, fields);
+  });
+
   // CSV uploads (imports) arrive as streams, written to disk as they come.
   registerCsvBodyParser(app);
 

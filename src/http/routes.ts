@@ -7,12 +7,13 @@ import { campaignRoutes, eventRoutes } from '../events/index.js';
 import { exportRoutes } from '../exports/index.js';
 import { fieldRoutes } from '../fields/index.js';
 import { followUpRoutes } from '../followups/index.js';
+import { formRoutes } from '../forms/index.js';
 import { groupingRoutes } from '../groupings/index.js';
 import { importRoutes } from '../imports/index.js';
 import { ladderRoutes } from '../ladder/index.js';
 import { mergeRoutes } from '../merges/index.js';
 import { noteRoutes } from '../notes/index.js';
-import { osdiEventRoutes, osdiQuestionRoutes, osdiRoutes } from '../osdi/index.js';
+import { osdiEventRoutes, osdiFormRoutes, osdiQuestionRoutes, osdiRoutes } from '../osdi/index.js';
 import { peopleRoutes } from '../people/index.js';
 import { relationshipRoutes } from '../relationships/index.js';
 import { savedSearchRoutes } from '../saved-searches/index.js';
@@ -43,6 +44,8 @@ export function allRoutes(): AnyRoute[] {
     ...followUpRoutes,
     ...callingRoutes,
     ...osdiEventRoutes,
+    ...formRoutes,
+    ...osdiFormRoutes,
     ...eventRoutes,
     ...campaignRoutes,
     ...turfRoutes,

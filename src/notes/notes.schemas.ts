@@ -2,7 +2,13 @@ import { z } from 'zod';
 
 export const ACTIVITY_KINDS = ['note', 'one_on_one', 'call', 'door_knock', 'meeting', 'other'] as const;
 /** Kinds a timeline can hold: those logged by hand, and those recorded by events (RSVP, attendance). */
-export const TIMELINE_KINDS = [...ACTIVITY_KINDS, 'event_rsvp', 'event_attendance'] as const;
+export const TIMELINE_KINDS = [
+  ...ACTIVITY_KINDS,
+  'event_rsvp',
+  'event_attendance',
+  'form_submission',
+  'petition_signature',
+] as const;
 
 export const Paging = z.object({
   page: z.coerce.number().int().min(1).default(1),

@@ -1,5 +1,6 @@
 import { actorUserId, type Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
+import type { ActivityKind } from '../db/schema.js';
 import { invalid, notFound } from '../errors.js';
 import type { ActivityInput, ActivityPatch, ActivityView, NoteInput, NoteView } from './notes.schemas.js';
 import { assertLivePerson } from './person-guard.js';
@@ -145,12 +146,13 @@ export async function addActivity(ctx: Ctx, personId: string, input: ActivityInp
 /**
  * Puts an activity on a person's timeline without an access check of its own: for services that
  * have decided already under another action (a caller logs a call with `person.call` on a person
- * whose timeline they may not read).
+ * whose timeline they may not read; a public form signs someone up). Other domains may write
+ * their own kinds (a form submission, a petition signature), which people cannot add by hand.
  */
 export async function insertActivity(
   ctx: Ctx,
   personId: string,
-  input: ActivityInput,
+  input: Omit<ActivityInput, 'kind'> & { kind: ActivityKind },
 ): Promise<ActivityView> {
   return await ctx.db
     .insertInto('activity')

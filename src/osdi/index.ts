@@ -2,6 +2,7 @@
 
 export { eventToOsdi, osdiEventRoutes } from './osdi.events.js';
 export { type Condition, parseFilter } from './osdi.filter.js';
+export { formToOsdi, osdiFormRoutes } from './osdi.forms.js';
 export { fromOsdi, OsdiPerson, toOsdi } from './osdi.people.js';
 export { answerToOsdi, osdiQuestionRoutes, questionToOsdi } from './osdi.questions.js';
 export { NAMESPACE, osdiRoutes } from './osdi.routes.js';

@@ -131,6 +131,8 @@ const aepFixture = {
     'osdi:lists': { ...href, title: 'The collection of lists in the system' },
     'osdi:questions': { ...href, title: 'The collection of questions in the system' },
     'osdi:events': { ...href, title: 'The collection of events in the system' },
+    'osdi:forms': { ...href, title: 'The collection of forms in the system' },
+    'osdi:petitions': { ...href, title: 'The collection of petitions in the system' },
     docs: { href: 'https://docs.example.org/', title: 'Documentation', name: 'Docs', index: 'index' },
     'osdi:person_signup_helper': { ...href, title: 'The person signup helper for the system' },
   },

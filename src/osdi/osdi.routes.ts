@@ -348,6 +348,8 @@ export const osdiRoutes = [
           'osdi:lists': { href: `${base}/lists`, title: 'The collection of lists in the system' },
           'osdi:questions': { href: `${base}/questions`, title: 'The collection of questions in the system' },
           'osdi:events': { href: `${base}/events`, title: 'The collection of events in the system' },
+          'osdi:forms': { href: `${base}/forms`, title: 'The collection of forms in the system' },
+          'osdi:petitions': { href: `${base}/petitions`, title: 'The collection of petitions in the system' },
           'osdi:person_signup_helper': {
             href: `${base}/people/person_signup_helper`,
             title: 'The person signup helper for the system',

@@ -41,6 +41,8 @@ export const ACTIONS = [
   'events.moderate',
   /** Draw turf, cut walk lists from it and assign canvassers (who need only their assignment). */
   'turf.manage',
+  /** Forms and petitions of the grant's units: create, change, embed, read their submissions. */
+  'forms.manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

@@ -172,6 +172,12 @@ interface Targets {
   turf: string;
   walkList: string;
   door: string;
+  /** Forms: an open form of bay.east.oakland with one question, and the "in" person's submission. */
+  form: string;
+  submission: string;
+  /** An open petition of bay.east.oakland and the "in" person's signature. */
+  petition: string;
+  signature: string;
 }
 
 interface RouteCase {
@@ -674,7 +680,70 @@ const CASES: Record<string, RouteCase> = {
     body: () => ({ result: 'not_home' }),
     expect: { networkAdmin: 403, orgAdmin: 403, chapterStaff: 403, localOrganizer: 403, volunteerHost: 404 },
   },
+  // Forms and petitions (src/forms). The target form belongs to bay.east.oakland; the "in" person
+  // submitted it. forms.manage: the four organizing roles (migration 0009_forms).
+  'GET /api/v1/forms': {},
+  'POST /api/v1/forms': {
+    body: (x) => ({ unit_id: x.unit, title: 'New form' }),
+    // Another organization's admin names a unit that is not theirs.
+    expect: { outsider: 400 },
+  },
+  'GET /api/v1/forms/:id': {},
+  'PATCH /api/v1/forms/:id': { body: () => ({ title: 'Renamed form' }) },
+  'DELETE /api/v1/forms/:id': {},
+  'GET /api/v1/forms/:id/submissions': {},
+  'GET /api/v1/forms/:id/submissions/:submissionId': {},
+  'GET /api/v1/forms/:id/embed': {},
+  'GET /api/v1/public/forms/:id': { public: '2xx' },
+  'POST /api/v1/public/forms/:id/submissions': {
+    body: (_x, n) => ({
+      given_name: 'Signer',
+      email: `form-${uniq(n)}@example.org`,
+      consent: { email_updates: true },
+    }),
+    public: '2xx',
+  },
+  'GET /f/:id': { public: '2xx' },
+  'POST /f/:id': {
+    raw: {
+      contentType: 'application/x-www-form-urlencoded',
+      body: (n) => `given_name=Page&email=page-${uniq(n)}%40example.org&q_why=Because`,
+    },
+    public: '2xx',
+  },
+  'GET /osdi/v1/forms': {},
+  'GET /osdi/v1/forms/:id': {},
+  'GET /osdi/v1/forms/:id/submissions': {},
+  'GET /osdi/v1/forms/:id/submissions/:itemId': {},
+  'POST /osdi/v1/forms/:id/submissions/record_submission_helper': {
+    body: (_x, n) => ({
+      person: { given_name: 'Osdi', email_addresses: [{ address: `osdi-form-${uniq(n)}@example.org` }] },
+    }),
+  },
+  'GET /osdi/v1/petitions': {},
+  'GET /osdi/v1/petitions/:id': {},
+  'GET /osdi/v1/petitions/:id/signatures': {},
+  'GET /osdi/v1/petitions/:id/signatures/:itemId': {},
+  'POST /osdi/v1/petitions/:id/signatures/record_signature_helper': {
+    body: (_x, n) => ({
+      person: { given_name: 'Osdi', email_addresses: [{ address: `osdi-sign-${uniq(n)}@example.org` }] },
+      comments: 'Signed',
+    }),
+  },
+  // The public event page (src/events) on the forms' rendering helper.
+  'GET /e/:id': { public: '2xx' },
+  'POST /e/:id': {
+    raw: {
+      contentType: 'application/x-www-form-urlencoded',
+      body: (n) => `given_name=Guest&email=page-rsvp-${uniq(n)}%40example.org&consent_email=yes`,
+    },
+    public: '2xx',
+  },
 };
+
+// Forms: forms.manage for the built-in roles that organize (migration 0009_forms).
+for (const persona of ['networkAdmin', 'orgAdmin', 'chapterStaff', 'localOrganizer', 'outsider'] as const)
+  MAY[persona].add('forms.manage');
 
 // Events: the built-in roles' event actions (migration 0006_events).
 for (const action of ['events.read', 'events.write', 'events.moderate'])
@@ -1046,6 +1115,7 @@ async function insertTargets(
     campaign,
     ...(await insertCallingTargets(db, p1, p2, owner, user)),
     ...(await insertTurfTargets(db, p1, user)),
+    ...(await insertFormTargets(db, p1)),
   };
 }
 
@@ -1136,6 +1206,54 @@ async function insertTurfTargets(
     })
     .execute();
   return { turf, walkList, door };
+}
+
+/** An open form of bay.east.oakland with one optional question, and the person's submission. */
+async function insertFormTargets(
+  db: Kysely<DB>,
+  person: string,
+): Promise<{ form: string; submission: string; petition: string; signature: string }> {
+  const [form, submission, petition, signature] = [newId(), newId(), newId(), newId()];
+  for (const [id, kind, itemId] of [
+    [form, 'form', submission],
+    [petition, 'petition', signature],
+  ] as const) {
+    await db
+      .insertInto('form')
+      .values({
+        org_id: orgA,
+        id,
+        unit_id: units['bay.east.oakland'] as string,
+        kind,
+        title: `Matrix ${kind}`,
+        description: null,
+        call_to_action: null,
+        questions: JSON.stringify(
+          kind === 'form' ? [{ key: 'why', label: 'Why?', type: 'text', required: false }] : [],
+        ),
+        targets: kind === 'petition' ? JSON.stringify([{ name: 'The council' }]) : '[]',
+        petition_text: null,
+        created_by: null,
+      })
+      .execute();
+    await db
+      .insertInto('form_submission')
+      .values({
+        org_id: orgA,
+        id: itemId,
+        form_id: id,
+        person_id: person,
+        form_kind: kind,
+        answers: '{}',
+        comment: null,
+        source: 'organizer',
+        referrer: null,
+        consent: '{}',
+        submitted_at: new Date(),
+      })
+      .execute();
+  }
+  return { form, submission, petition, signature };
 }
 
 /** A survey with one question, a call list of p1 with `user` as its caller, a phone tree p1 → p2. */
@@ -1381,6 +1499,10 @@ function fill(url: string, x: Targets): string {
       if (param === 'attendanceId') return x.rsvp;
       if (param === 'doorId') return x.door;
       if (param === 'slug') return 'matrix-a';
+      if (param === 'submissionId') return x.submission;
+      if (param === 'itemId') return before === 'signatures' ? x.signature : x.submission;
+      if (before === 'f') return x.form;
+      if (before === 'e') return x.publicEvent;
       if (before === 'events' && segments.includes('public')) return x.publicEvent;
       const byCollection: Record<string, keyof Targets> = {
         people: 'person',
@@ -1407,6 +1529,8 @@ function fill(url: string, x: Targets): string {
         campaigns: 'campaign',
         turfs: 'turf',
         'walk-lists': 'walkList',
+        forms: 'form',
+        petitions: 'petition',
       };
       const key = byCollection[before];
       if (!key) throw new Error(`no target for ${url}`);

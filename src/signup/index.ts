@@ -1,0 +1,3 @@
+/** The public signup path shared by every public form: RSVPs, form submissions, petition signatures. */
+export * from './page.js';
+export * from './public-signup.js';
