@@ -49,5 +49,19 @@ export function allRoutes(): AnyRoute[] {
     ...eventRoutes,
     ...campaignRoutes,
     ...turfRoutes,
+
+    // routes: imports
+
+    // routes: organizing
+
+    // routes: events
+
+    // routes: admin
+
+    // routes: field
+
+    // routes: public
+
+    // routes: dayofaction
   ];
 }

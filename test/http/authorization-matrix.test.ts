@@ -739,6 +739,20 @@ const CASES: Record<string, RouteCase> = {
     },
     public: '2xx',
   },
+
+  // matrix: imports
+
+  // matrix: organizing
+
+  // matrix: events
+
+  // matrix: admin
+
+  // matrix: field
+
+  // matrix: public
+
+  // matrix: dayofaction
 };
 
 // Forms: forms.manage for the built-in roles that organize (migration 0009_forms).

@@ -36,6 +36,13 @@ export function App() {
         </Route>
         <Route path="/people" component={PeopleSearch} />
         <Route path="/people/:id">{(params) => <PersonPage id={params.id} />}</Route>
+        {/* routes: imports */}
+        {/* routes: organizing */}
+        {/* routes: events */}
+        {/* routes: admin */}
+        {/* routes: field */}
+        {/* routes: public */}
+        {/* routes: dayofaction */}
         <Route component={NotFound} />
       </Switch>
     </Layout>

@@ -24,6 +24,13 @@ export function Layout({ children }: { children: ReactNode }) {
                 {t('nav.people')}
               </Link>
             </li>
+            {/* nav: imports */}
+            {/* nav: organizing */}
+            {/* nav: events */}
+            {/* nav: admin */}
+            {/* nav: field */}
+            {/* nav: public */}
+            {/* nav: dayofaction */}
           </ul>
         </nav>
         <div className="account">

@@ -95,6 +95,20 @@ export const en = {
 
   'notFound.title': 'Page not found',
   'notFound.body': 'There is nothing at this address.',
+
+  // catalog: imports
+
+  // catalog: organizing
+
+  // catalog: events
+
+  // catalog: admin
+
+  // catalog: field
+
+  // catalog: public
+
+  // catalog: dayofaction
 } as const;
 
 export type MessageKey = keyof typeof en;

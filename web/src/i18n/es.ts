@@ -93,4 +93,18 @@ export const es: Catalog = {
 
   'notFound.title': 'Página no encontrada',
   'notFound.body': 'No hay nada en esta dirección.',
+
+  // catalog: imports
+
+  // catalog: organizing
+
+  // catalog: events
+
+  // catalog: admin
+
+  // catalog: field
+
+  // catalog: public
+
+  // catalog: dayofaction
 };
