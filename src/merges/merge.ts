@@ -1,45 +1,42 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import { type ProjectedPerson, projectPeople, requirePerson } from '../access/people-access.js';
 import { actorUserId, type Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
 import type { DB } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { loadPeople, lockOrgPeople } from '../people/index.js';
+import {
+  deleteRow,
+  keyOf,
+  type Patch,
+  type Row,
+  restoreRow,
+  revertPatch,
+  rowsWhere,
+  untyped,
+} from './merge.rows.js';
+import { PERSON_REFERENCES, PERSON_ROWS, type PersonRows } from './merge.rules.js';
 
 /**
  * Merging two records of one person, and undoing it.
  *
  * A merge keeps the survivor's values, fills its blanks from the merged record, and moves every
- * value, membership, note, activity, assessment, follow-up, relationship and identifier of the merged record to the
- * survivor (a value both hold is kept once, the survivor's). The merged record stays, marked
- * `merged_into`, so that nothing points nowhere. Before anything moves, both records and every
- * row hanging off them are saved in `person_merge.before_snapshot`: undoing the merge puts each
- * of those rows back exactly as it was (same ids, same values), while values added to the
- * survivor after the merge stay with it.
+ * row that hangs off the merged record to the survivor, table by table as PERSON_ROWS says (where
+ * a unique key lets a person hold one row per slot, one row stays: the survivor's, or the more
+ * advanced). Others' rows that name the merged record (PERSON_REFERENCES, phone tree callees of a
+ * node that goes) name the survivor instead. The merged record stays, marked `merged_into`, so
+ * that nothing points nowhere. Before anything moves, both records and every row hanging off them
+ * are saved in `person_merge.before_snapshot`, with each change to someone else's row: undoing the
+ * merge puts each of those rows back exactly as it was (same ids, same values), while rows added
+ * to the survivor after the merge stay with it.
  */
 
-/** The tables holding a person's rows, with the column that points at the person. */
-const CHILD_TABLES = [
-  { table: 'person_email', key: 'address' },
-  { table: 'person_phone', key: 'number' },
-  { table: 'person_address', key: 'address_key' },
-  { table: 'person_field_value', key: null },
-  { table: 'tagging', key: 'tag_id' },
-  { table: 'list_item', key: 'list_id' },
-  { table: 'note', key: null },
-  { table: 'activity', key: null },
-  { table: 'ladder_assessment', key: null },
-  { table: 'follow_up', key: null },
-  // One point person per person: the survivor's, if it has one.
-  { table: 'point_person', key: 'org_id' },
-] as const;
-type ChildTable = (typeof CHILD_TABLES)[number]['table'];
 const PRIMARY_TABLES = ['person_email', 'person_phone', 'person_address'] as const;
 
-type Row = Record<string, unknown>;
 export interface PersonSnapshot {
   person: Row;
-  children: Record<ChildTable, Row[]>;
+  /** Rows by table (PERSON_ROWS); a merge made before a table was handled has none of it. */
+  children: Record<string, Row[]>;
   relationships: Row[];
   identifiers: Row[];
   duplicates: Row[];
@@ -47,54 +44,118 @@ export interface PersonSnapshot {
 export interface MergeSnapshot {
   survivor: PersonSnapshot;
   merged: PersonSnapshot;
+  /** Changes to rows of others (absent in merges made before they were recorded). */
+  patches?: Patch[];
 }
 
-// Table names come from the constants above (never from input), so the untyped builder is safe.
-// biome-ignore lint/suspicious/noExplicitAny: rows of several same-shaped tables, restored generically
-const untyped = (db: Kysely<DB>) => db as unknown as Kysely<any>;
+async function jsonRows(query: RawBuilder<{ row: Row }>, db: Kysely<DB>): Promise<Row[]> {
+  return (await query.execute(db)).rows.map((r) => r.row);
+}
 
 async function snapshotPerson(db: Kysely<DB>, orgId: string, id: string): Promise<PersonSnapshot> {
-  const u = untyped(db);
-  const person = await u
-    .selectFrom('person')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const [person] = await rowsWhere(db, 'person', ['id'], { org_id: orgId, id });
   if (!person) throw notFound('person');
-  const children = {} as Record<ChildTable, Row[]>;
-  for (const { table } of CHILD_TABLES) {
-    children[table] = await u
-      .selectFrom(table)
-      .selectAll()
-      .where('org_id', '=', orgId)
-      .where('person_id', '=', id)
-      .orderBy('id')
+  const children: Record<string, Row[]> = {};
+  for (const rule of PERSON_ROWS)
+    children[rule.table] = await rowsWhere(db, rule.table, rule.key, { org_id: orgId, [rule.column]: id });
+  const relationships = await jsonRows(
+    sql<{ row: Row }>`SELECT to_jsonb(t) AS row FROM relationship t WHERE t.org_id = ${orgId}
+      AND (t.person_id = ${id} OR t.related_person_id = ${id}) ORDER BY t.id`,
+    db,
+  );
+  const identifiers = await rowsWhere(db, 'foreign_identifier', ['identifier'], {
+    org_id: orgId,
+    entity: 'person',
+    entity_id: id,
+  });
+  const duplicates = await jsonRows(
+    sql<{ row: Row }>`SELECT to_jsonb(t) AS row FROM possible_duplicate t WHERE t.org_id = ${orgId}
+      AND (t.person_a = ${id} OR t.person_b = ${id}) ORDER BY t.id`,
+    db,
+  );
+  return { person, children, relationships, identifiers, duplicates };
+}
+
+/**
+ * Moves the merged record's rows of one table to the survivor. Where both hold a row in one slot,
+ * one stays and the other is deleted (it lives on in the before-image).
+ */
+async function moveRows(
+  trx: Transaction<DB>,
+  rule: PersonRows,
+  snapshot: MergeSnapshot,
+  survivorId: string,
+): Promise<Patch[]> {
+  const u = untyped(trx);
+  const survivorRows = snapshot.survivor.children[rule.table] ?? [];
+  const mergedRows = snapshot.merged.children[rule.table] ?? [];
+  if (mergedRows.length === 0) return [];
+  const taken = new Map<string, Row>();
+  for (const s of survivorRows) {
+    const slot = rule.slot?.(s) ?? null;
+    if (slot !== null) taken.set(slot, s);
+  }
+  const move: Row[] = [];
+  const pairs: { kept: Row; dropped: Row }[] = [];
+  for (const m of mergedRows) {
+    const slot = rule.slot?.(m) ?? null;
+    const s = slot === null ? undefined : taken.get(slot);
+    if (!s) move.push(m);
+    else if (rule.mergedWins?.(m, s)) {
+      move.push(m);
+      pairs.push({ kept: m, dropped: s });
+    } else pairs.push({ kept: s, dropped: m });
+  }
+  const patches: Patch[] = [];
+  for (const { kept, dropped } of pairs) {
+    if (rule.beforeDrop) patches.push(...(await rule.beforeDrop(trx, kept, dropped)));
+    await deleteRow(trx, rule.table, keyOf(rule.key, dropped));
+  }
+  for (const m of move) {
+    await u
+      .updateTable(rule.table)
+      .set({ [rule.column]: survivorId, ...rule.onMove })
+      .where((eb) => eb.and(Object.entries(keyOf(rule.key, m)).map(([k, v]) => eb(k, '=', v))))
       .execute();
   }
-  const relationships = await u
-    .selectFrom('relationship')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where((eb) => eb.or([eb('person_id', '=', id), eb('related_person_id', '=', id)]))
-    .orderBy('id')
-    .execute();
-  const identifiers = await u
-    .selectFrom('foreign_identifier')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('entity', '=', 'person')
-    .where('entity_id', '=', id)
-    .orderBy('identifier')
-    .execute();
-  const duplicates = await u
-    .selectFrom('possible_duplicate')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where((eb) => eb.or([eb('person_a', '=', id), eb('person_b', '=', id)]))
-    .orderBy('id')
-    .execute();
-  return { person, children, relationships, identifiers, duplicates };
+  for (const { kept, dropped } of pairs) {
+    const values = rule.combine?.(kept, dropped);
+    if (!values) continue;
+    const key = keyOf(rule.key, { ...kept, [rule.column]: survivorId });
+    await u
+      .updateTable(rule.table)
+      .set(values)
+      .where((eb) => eb.and(Object.entries(key).map(([k, v]) => eb(k, '=', v))))
+      .execute();
+  }
+  return patches;
+}
+
+/** Others' rows that name the merged record name the survivor; each change is recorded. */
+async function moveReferences(
+  trx: Transaction<DB>,
+  orgId: string,
+  survivorId: string,
+  mergedId: string,
+): Promise<Patch[]> {
+  const patches: Patch[] = [];
+  for (const ref of PERSON_REFERENCES) {
+    for (const row of await rowsWhere(trx, ref.table, ref.key, { org_id: orgId, [ref.column]: mergedId })) {
+      const key = keyOf(ref.key, row);
+      patches.push({
+        table: ref.table,
+        key,
+        before: { [ref.column]: mergedId },
+        after: { [ref.column]: survivorId },
+      });
+      await untyped(trx)
+        .updateTable(ref.table)
+        .set({ [ref.column]: survivorId })
+        .where((eb) => eb.and(Object.entries(key).map(([k, v]) => eb(k, '=', v))))
+        .execute();
+    }
+  }
+  return patches;
 }
 
 async function livePerson(db: Kysely<DB>, orgId: string, id: string) {
@@ -156,29 +217,10 @@ async function mergeInto(
   if (Object.keys(fill).length > 0)
     await u.updateTable('person').set(fill).where('id', '=', survivorId).execute();
 
-  for (const { table, key } of CHILD_TABLES) {
-    const rows = snapshot.merged.children[table];
-    if (rows.length === 0) continue;
-    const held = new Set(key ? snapshot.survivor.children[table].map((r) => String(r[key])) : []);
-    const duplicate = (r: Row) => {
-      if (table === 'person_field_value') {
-        return snapshot.survivor.children[table].some(
-          (s) => s.field_id === r.field_id && JSON.stringify(s.value) === JSON.stringify(r.value),
-        );
-      }
-      return key !== null && held.has(String(r[key]));
-    };
-    const drop = rows.filter(duplicate).map((r) => r.id as string);
-    const move = rows.filter((r) => !duplicate(r)).map((r) => r.id as string);
-    if (drop.length > 0)
-      await u.deleteFrom(table).where('person_id', '=', mergedId).where('id', 'in', drop).execute();
-    if (move.length > 0) {
-      const set: Row = { person_id: survivorId };
-      if ((PRIMARY_TABLES as readonly string[]).includes(table)) set.is_primary = false;
-      if (table === 'person_field_value') set.is_preferred = false;
-      await u.updateTable(table).set(set).where('person_id', '=', mergedId).where('id', 'in', move).execute();
-    }
-  }
+  const patches: Patch[] = [];
+  for (const rule of PERSON_ROWS) patches.push(...(await moveRows(trx, rule, snapshot, survivorId)));
+  patches.push(...(await moveReferences(trx, orgId, survivorId, mergedId)));
+  snapshot.patches = patches;
   // A survivor that had no primary of a kind takes the oldest of what it now holds.
   for (const table of PRIMARY_TABLES) {
     await sql`UPDATE ${sql.table(table)} t SET is_primary = true WHERE t.id = (
@@ -291,37 +333,28 @@ export async function previewMerge(ctx: Ctx, survivorId: string, mergedId: strin
   throw new AppError('internal', 'merge preview did not complete');
 }
 
-const JSON_COLUMNS: Partial<Record<string, string[]>> = { person_field_value: ['value'] };
-
-/** A row from the snapshot, ready to write back (jsonb as text, ltree cast, no change sequence). */
-function restorable(table: string, row: Row): Row {
-  const { seq: _seq, ...rest } = row;
-  for (const column of JSON_COLUMNS[table] ?? []) rest[column] = JSON.stringify(rest[column]);
-  if (table === 'person' && rest.home_unit_path !== null)
-    rest.home_unit_path = sql`${rest.home_unit_path}::ltree`;
-  return rest;
-}
-
-async function restoreRows(trx: Transaction<DB>, table: string, rows: Row[], idColumn = 'id'): Promise<void> {
-  const u = untyped(trx);
-  for (const row of rows) {
-    const values = restorable(table, row);
-    const exists = await u
-      .selectFrom(table)
-      .select(idColumn)
-      .where(idColumn, '=', row[idColumn])
-      .executeTakeFirst();
-    if (exists) await u.updateTable(table).set(values).where(idColumn, '=', row[idColumn]).execute();
-    else {
-      await u.insertInto(table).values(values).execute();
-      // It was deleted by the merge and now lives again: its tombstone would tell partners otherwise.
-      await trx
-        .deleteFrom('tombstone')
-        .where('entity', '=', table)
-        .where('id', '=', row[idColumn] as string)
-        .execute();
+/**
+ * Puts one table's rows of both people back. The merged record's go first: they give back the
+ * slots (an event, a call list, a tree) whose row the survivor's then takes again. A row whose key
+ * holds the person (a door's resident) moved under a new key, which goes.
+ */
+async function restoreTable(
+  trx: Transaction<DB>,
+  rule: PersonRows,
+  snapshot: MergeSnapshot,
+  survivorId: string,
+) {
+  const merged = snapshot.merged.children[rule.table] ?? [];
+  const survivor = snapshot.survivor.children[rule.table] ?? [];
+  if (rule.key.includes(rule.column)) {
+    const identity = (r: Row) => JSON.stringify(keyOf(rule.key, r));
+    const held = new Set(survivor.map(identity));
+    for (const m of merged) {
+      const moved = { ...m, [rule.column]: survivorId };
+      if (!held.has(identity(moved))) await deleteRow(trx, rule.table, keyOf(rule.key, moved));
     }
   }
+  for (const row of [...merged, ...survivor]) await restoreRow(trx, rule.table, rule.key, row);
 }
 
 /**
@@ -364,7 +397,7 @@ export async function undoMerge(
     const snapshot = (
       typeof merge.before_snapshot === 'string' ? JSON.parse(merge.before_snapshot) : merge.before_snapshot
     ) as MergeSnapshot;
-    const people = [snapshot.survivor, snapshot.merged];
+    const people = [snapshot.merged, snapshot.survivor];
     const u = untyped(trx);
     // Primaries are restored as they were: clear the two people's first so none collide.
     for (const table of PRIMARY_TABLES) {
@@ -379,11 +412,11 @@ export async function undoMerge(
       .set({ is_preferred: false })
       .where('person_id', 'in', [merge.survivor_id, merge.merged_id])
       .execute();
-    for (const p of people) await restoreRows(trx, 'person', [p.person]);
-    // Merges made before a table was added here have no rows of it to restore.
-    for (const { table } of CHILD_TABLES)
-      for (const p of people) await restoreRows(trx, table, p.children[table] ?? []);
-    for (const p of people) await restoreRows(trx, 'relationship', p.relationships);
+    for (const p of people) await restoreRow(trx, 'person', ['id'], p.person);
+    for (const rule of PERSON_ROWS) await restoreTable(trx, rule, snapshot, merge.survivor_id);
+    // Last first, so a row changed twice ends as it began.
+    for (const patch of [...(snapshot.patches ?? [])].reverse()) await revertPatch(trx, patch);
+    for (const p of people) for (const r of p.relationships) await restoreRow(trx, 'relationship', ['id'], r);
     for (const p of people) {
       for (const identifier of p.identifiers) {
         await trx
@@ -395,7 +428,8 @@ export async function undoMerge(
           .execute();
       }
     }
-    for (const p of people) await restoreRows(trx, 'possible_duplicate', p.duplicates);
+    for (const p of people)
+      for (const d of p.duplicates) await restoreRow(trx, 'possible_duplicate', ['id'], d);
     // Values added to the survivor after the merge stay; if none of them was primary, fix up.
     for (const table of PRIMARY_TABLES) {
       await sql`UPDATE ${sql.table(table)} t SET is_primary = true WHERE t.id = (
