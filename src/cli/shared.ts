@@ -72,6 +72,8 @@ export async function withOrg<T>(
   flags: DatabaseFlags & { org: string },
   what: string,
   fn: (ctx: Ctx) => Promise<T>,
+  /** Owner work after `fn` succeeds (maintenance row-level security would refuse). */
+  afterwards?: (database: Database) => Promise<void>,
 ): Promise<T> {
   const { database, audit, log, close } = await openForCommand(flags, what);
   try {
@@ -81,7 +83,7 @@ export async function withOrg<T>(
         `no organization with the slug "${flags.org}" (create it with: rhizome org create)`,
       );
     });
-    return await fn({
+    const result = await fn({
       // As rhizome_app for this organization: row-level security holds the command to it.
       db: tenantDb(database.db, org.id),
       actor: { kind: 'system', orgId: org.id, label: 'cli' },
@@ -89,6 +91,8 @@ export async function withOrg<T>(
       log,
       audit,
     });
+    await afterwards?.(database);
+    return result;
   } finally {
     await close();
   }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { Database } from './connect.js';
+import { ensureSearchLeakproof } from './tenant.js';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 const FILE_PATTERN = /^(\d{4})_([a-z0-9_]+)\.sql$/;
@@ -88,11 +89,18 @@ export async function migrate(database: Database): Promise<string[]> {
     return pending.map((m) => m.version);
   };
   // PGlite has one session and one process; PostgreSQL may see several `migrate` runs at once.
-  if (database.engine === 'pglite') return await applyPending();
+  // Then the catalog marks a restored database may have lost (under the same lock: two runs
+  // altering one function at once would fail).
+  const run = async () => {
+    const applied = await applyPending();
+    await ensureSearchLeakproof(database.db);
+    return applied;
+  };
+  if (database.engine === 'pglite') return await run();
   return await database.db.connection().execute(async (conn) => {
     await sql`SELECT pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
     try {
-      return await applyPending();
+      return await run();
     } finally {
       await sql`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`.execute(conn);
     }

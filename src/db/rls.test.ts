@@ -7,7 +7,7 @@ import { analyzePeopleTables } from '../imports/imports.queries.js';
 import type { Database } from './connect.js';
 import { newId } from './ids.js';
 import type { DB } from './schema.js';
-import { APP_ROLE, rlsHealth, tenantDb } from './tenant.js';
+import { APP_ROLE, ensureSearchLeakproof, rlsHealth, tenantDb } from './tenant.js';
 
 // Tables rhizome_app may read that belong to no organization.
 const SHARED_TABLES = ['node_self'];
@@ -230,6 +230,25 @@ describe('row-level security', () => {
     expect(await stats()).not.toBe(total);
     await analyzePeopleTables(tenantDb(owner, a.id));
     expect(await stats()).toBe(total);
+  });
+
+  it('marks the search functions LEAKPROOF again when a restored database has lost the marks', async () => {
+    // pg_dump does not carry ALTER FUNCTION ... LEAKPROOF on built-in and extension functions.
+    const superuser = (
+      await sql<{ yes: boolean }>`SELECT rolsuper AS yes FROM pg_roles WHERE rolname = current_user`.execute(
+        owner,
+      )
+    ).rows[0]?.yes;
+    await sql`ALTER FUNCTION ltree_lt(ltree, ltree) NOT LEAKPROOF`.execute(owner).catch(() => undefined);
+    if (!superuser) {
+      expect(await ensureSearchLeakproof(owner)).toEqual([]);
+      return;
+    }
+    await sql`ALTER FUNCTION lower(text) NOT LEAKPROOF`.execute(owner);
+    expect((await rlsHealth(owner)).notLeakproof).toEqual(['lower(text)', 'ltree_lt(ltree,ltree)']);
+    expect(await ensureSearchLeakproof(owner)).toEqual(['lower(text)', 'ltree_lt(ltree,ltree)']);
+    expect((await rlsHealth(owner)).notLeakproof).toEqual([]);
+    expect(await ensureSearchLeakproof(owner)).toEqual([]);
   });
 
   it('leaves no role or organization on a pooled connection after a query, an error or a rollback', async () => {

@@ -111,6 +111,28 @@ export const SEARCH_LEAKPROOF_FUNCTIONS = [
   'ltree_gt(ltree,ltree)',
 ] as const;
 
+/**
+ * Marks the search functions LEAKPROOF again where they are not, when the connected role is a
+ * superuser (elsewhere it does nothing and `rhizome doctor` reports them). The marks live in each
+ * database's catalog and a dump does not carry them: a database restored with pg_restore has lost
+ * them, and its searches would quietly scan. Run after every `migrate`, so a restored database
+ * heals on its next start. Returns the functions it marked.
+ */
+export async function ensureSearchLeakproof(db: Kysely<DB>): Promise<string[]> {
+  const superuser = await sql<{ yes: boolean }>`
+    SELECT rolsuper AS yes FROM pg_roles WHERE rolname = current_user`.execute(db);
+  if (!superuser.rows[0]?.yes) return [];
+  const missing = await sql<{ name: string }>`
+    SELECT f.name FROM unnest(${[...SEARCH_LEAKPROOF_FUNCTIONS]}::text[]) AS f(name)
+    WHERE to_regprocedure(f.name) IS NOT NULL
+      AND NOT (SELECT proleakproof FROM pg_proc WHERE oid = to_regprocedure(f.name))`.execute(db);
+  const names = new Set(missing.rows.map((r) => r.name));
+  // Only the constants above reach the statement (never a value read from the database).
+  const marked = SEARCH_LEAKPROOF_FUNCTIONS.filter((name) => names.has(name));
+  for (const name of marked) await sql.raw(`ALTER FUNCTION ${name} LEAKPROOF`).execute(db);
+  return marked;
+}
+
 /** What `rhizome doctor` reports about row-level security. */
 export interface RlsHealth {
   /** Tables with org_id but without row-level security and the tenant_isolation policy. */

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import type { Database } from '../db/connect.js';
 import type { DB, ImportStatus } from '../db/schema.js';
 
 /** What an import job row says about itself. */
@@ -257,4 +258,17 @@ export async function customFieldKeys(db: Kysely<DB>, orgId: string): Promise<Se
  */
 export async function analyzePeopleTables(db: Kysely<DB>): Promise<void> {
   await sql`SELECT analyze_people_tables()`.execute(db);
+}
+
+/**
+ * After a large import on PGlite: VACUUM the people tables. PGlite has no autovacuum, and without
+ * a vacuum the visibility map stays empty, so counts over a unit (person_scope_idx) visit the heap
+ * instead of answering from the index. PostgreSQL's autovacuum does this by itself. As the owner,
+ * outside any transaction (VACUUM cannot run in one).
+ */
+export async function vacuumPeopleTables(database: Database): Promise<void> {
+  if (database.engine !== 'pglite') return;
+  await sql`VACUUM person, person_email, person_phone, person_address, tagging, list_item`.execute(
+    database.db,
+  );
 }

@@ -69,7 +69,7 @@ function namePredicate(name: string): Expression<SqlBool> {
     OR (lower(p.family_name) LIKE ${prefix(first)} AND ${nameExpr} LIKE ${prefix(last)}))${sql.join(middle, sql``)}`;
 }
 
-/** The subtree of a unit path as a btree range: [path, path + '0'). See the person_unit_path_idx comment. */
+/** The subtree of a unit path as a btree range: [path, path + '0'). See person_scope_idx (migration 0019). */
 export function unitRange(path: string): [string, string] {
   return [path, `${path}0`];
 }

@@ -65,27 +65,57 @@ export async function searchScope(
   );
 }
 
-/** Ids of matching people for one page, in the filter's order. */
+/**
+ * At most this many matches, a page collects them all and sorts (cheap: they come from the
+ * filter's or the scope's own index); above it, the page walks the newest-first index until it
+ * has enough. The planner cannot choose well between the two by itself: it assumes matches are
+ * spread evenly over time, but a chapter's people arrive together (one import), so walking the
+ * newest-first index for a small unit can read most of the table before finding fifty of them.
+ */
+export const COLLECT_FIRST_MAX = 20_000;
+
+/**
+ * Ids of matching people for one page, in the filter's order. With `matches` (the count, when
+ * the caller already has it) the page chooses its shape by it (COLLECT_FIRST_MAX).
+ */
 export async function searchPeopleIds(
   db: Kysely<DB>,
   orgId: string,
   filter: PeopleFilter,
   paging: { page: number; perPage: number },
-  options: SearchOptions = {},
+  options: SearchOptions & { matches?: number } = {},
 ): Promise<string[]> {
   const perPage = Math.min(Math.max(paging.perPage, 1), MAX_PER_PAGE);
+  const offset = (Math.max(paging.page, 1) - 1) * perPage;
+  if (options.matches !== undefined && options.matches <= offset) return [];
   const resolved = options.resolved ?? (await resolve(db, orgId, filter));
-  let query = baseQuery(db, orgId, filter, resolved, options.scope ?? null).select('p.id');
-  if (filter.fuzzy) {
-    query = query.orderBy(sql`similarity(${nameExpr}, ${filter.fuzzy.toLowerCase()})`, 'desc');
-  } else if (filter.sort === 'name') {
-    query = query.orderBy(sql`lower(p.family_name)`).orderBy(sql`lower(p.given_name)`);
+  const base = baseQuery(db, orgId, filter, resolved, options.scope ?? null);
+  // The sort keys, as expressions over the people and as the names a fenced query selects them by.
+  const keys: [Expression<unknown>, 'asc' | 'desc'][] = filter.fuzzy
+    ? [[sql`similarity(${nameExpr}, ${filter.fuzzy.toLowerCase()})`, 'desc']]
+    : filter.sort === 'name'
+      ? [
+          [sql`lower(p.family_name)`, 'asc'],
+          [sql`lower(p.given_name)`, 'asc'],
+        ]
+      : [];
+  if (options.matches !== undefined && options.matches <= COLLECT_FIRST_MAX) {
+    // OFFSET 0 keeps the subquery a fence: the planner collects the matches through the filter's
+    // or the scope's index, then sorts them, rather than walking the primary key backwards.
+    let inner = base.select('p.id');
+    keys.forEach(([expr], i) => {
+      inner = inner.select(sql`${expr}`.as(`k${i}`));
+    });
+    let query = db.selectFrom(inner.offset(0).as('m')).select(sql<string>`m.id`.as('id'));
+    keys.forEach(([, direction], i) => {
+      query = query.orderBy(sql.ref(`m.k${i}`), direction);
+    });
+    const rows = await query.orderBy(sql.ref('m.id'), 'desc').limit(perPage).offset(offset).execute();
+    return rows.map((r) => r.id);
   }
-  query = query.orderBy('p.id', 'desc');
-  const rows = await query
-    .limit(perPage)
-    .offset((Math.max(paging.page, 1) - 1) * perPage)
-    .execute();
+  let query = base.select('p.id');
+  for (const [expr, direction] of keys) query = query.orderBy(expr, direction);
+  const rows = await query.orderBy('p.id', 'desc').limit(perPage).offset(offset).execute();
   return rows.map((r) => r.id);
 }
 
@@ -132,10 +162,16 @@ export async function searchPeople(
   const perPage = Math.min(Math.max(paging.perPage ?? 50, 1), MAX_PER_PAGE);
   const orgId = ctx.actor.orgId;
   const [resolved, scope] = await Promise.all([resolve(ctx.db, orgId, filter), searchScope(ctx, filter)]);
-  const [ids, total] = await Promise.all([
-    searchPeopleIds(ctx.db, orgId, filter, { page, perPage }, { resolved, scope }),
-    countPeople(ctx.db, orgId, filter, { resolved, scope }),
-  ]);
+  // The count first: it tells the page which shape to take (COLLECT_FIRST_MAX), and none at all
+  // when nothing matches.
+  const total = await countPeople(ctx.db, orgId, filter, { resolved, scope });
+  const ids = await searchPeopleIds(
+    ctx.db,
+    orgId,
+    filter,
+    { page, perPage },
+    { resolved, scope, matches: total },
+  );
   const items = await projectPeople(ctx, await loadPeople(ctx.db, orgId, ids));
   return { items, total, page, per_page: perPage };
 }

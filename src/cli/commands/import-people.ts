@@ -5,7 +5,12 @@ import vm from 'node:vm';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
 import { AppError } from '../../errors.js';
-import { type ImportProgress, type ImportSummary, runPeopleImport } from '../../imports/index.js';
+import {
+  type ImportProgress,
+  type ImportSummary,
+  runPeopleImport,
+  vacuumPeopleTables,
+} from '../../imports/index.js';
 import { reportCommandError, withOrg } from '../shared.js';
 
 /** Options every command that works on one organization's data takes. */
@@ -161,20 +166,24 @@ export function registerImportPeople(program: Command): void {
       if (!existsSync(file)) throw new AppError('bad_request', `cannot read ${file}: no such file`);
       const rejectsPath =
         options.rejects ?? path.join(path.dirname(file), `${path.basename(file)}.rejects.csv`);
-      const summary = await withOrg(options, `import people ${file}`, async (ctx) =>
-        runPeopleImport(ctx, {
-          file,
-          mapping,
-          tags: options.tag,
-          rejectsPath,
-          resume: options.resume,
-          ...(options.unit ? { unitPath: options.unit } : {}),
-          ...(options.batchSize ? { batchSize: options.batchSize } : {}),
-          onProgress: (p) => {
-            collectGarbage(p.rowsRead);
-            progress.update(p);
-          },
-        }),
+      const summary = await withOrg(
+        options,
+        `import people ${file}`,
+        async (ctx) =>
+          runPeopleImport(ctx, {
+            file,
+            mapping,
+            tags: options.tag,
+            rejectsPath,
+            resume: options.resume,
+            ...(options.unit ? { unitPath: options.unit } : {}),
+            ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+            onProgress: (p) => {
+              collectGarbage(p.rowsRead);
+              progress.update(p);
+            },
+          }),
+        vacuumPeopleTables,
       );
       progress.stop();
       process.stdout.write(formatImportSummary(file, options.org, summary));

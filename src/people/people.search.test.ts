@@ -1,0 +1,105 @@
+import { type SqlBool, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../../test/support/db.js';
+import { makeOrg } from '../../test/support/fixtures.js';
+import type { PeopleScope } from '../access/scope.js';
+import type { Database } from '../db/connect.js';
+import { newIds } from '../db/ids.js';
+import { tenantDb } from '../db/tenant.js';
+import {
+  COLLECT_FIRST_MAX,
+  countPeople,
+  PeopleFilter,
+  type PeopleFilterInput,
+  searchPeopleIds,
+} from './people.search.js';
+
+/**
+ * A page of people takes one of two shapes, chosen by how many match (COLLECT_FIRST_MAX): collect
+ * the matches and sort them, or walk the newest-first index. Both must give exactly the same
+ * pages, in every order and scope, whatever the planner does with them.
+ */
+describe('people search pages', () => {
+  let database: Database;
+  let orgId: string;
+  const scopes: Record<string, PeopleScope> = {
+    everyone: null,
+    east: sql<SqlBool>`(p.home_unit_path >= 'east'::ltree AND p.home_unit_path < 'east0'::ltree AND NOT p.sensitive)`,
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const org = await makeOrg(database.db);
+    orgId = org.id;
+    const families = ['Garcia', 'Garner', 'Smith', 'Smithers', 'Nguyen', null];
+    const givens = ['Ana', 'Ben', 'Maria', 'Mario', null];
+    const ids = newIds(240);
+    await database.db
+      .insertInto('person')
+      .values(
+        ids.map((id, i) => ({
+          org_id: orgId,
+          id,
+          given_name: givens[i % givens.length] ?? null,
+          family_name: families[(i * 7) % families.length] ?? null,
+          home_unit_path: i % 3 === 0 ? 'east.oakland' : i % 3 === 1 ? 'west' : 'east',
+          sensitive: i % 17 === 0,
+        })),
+      )
+      .execute();
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  const filters: PeopleFilterInput[] = [
+    {},
+    { name: 'gar' },
+    { name: 'mar' },
+    { name: 'smith', sort: 'name' },
+    { sort: 'name' },
+    { fuzzy: 'maria garsia' },
+    { unit: 'east' },
+  ];
+
+  it('gives the same pages whether it collects the matches first or walks the index', async () => {
+    const db = tenantDb(database.db, orgId);
+    expect(COLLECT_FIRST_MAX).toBeGreaterThan(240);
+    for (const input of filters) {
+      const filter = PeopleFilter.parse(input);
+      for (const [name, scope] of Object.entries(scopes)) {
+        const total = await countPeople(db, orgId, filter, { scope });
+        expect(total, `${JSON.stringify(input)} ${name}`).toBeGreaterThan(0);
+        for (const paging of [
+          { page: 1, perPage: 7 },
+          { page: 2, perPage: 7 },
+          { page: 1, perPage: 100 },
+          { page: Math.ceil(total / 7) + 1, perPage: 7 },
+        ]) {
+          const walked = await searchPeopleIds(db, orgId, filter, paging, { scope });
+          const collected = await searchPeopleIds(db, orgId, filter, paging, { scope, matches: total });
+          expect(collected, `${JSON.stringify(input)} ${name} ${JSON.stringify(paging)}`).toEqual(walked);
+          expect(new Set(collected).size).toBe(collected.length);
+        }
+        // Every match appears on exactly one page, in one of the two shapes as in the other.
+        const all = await searchPeopleIds(
+          db,
+          orgId,
+          filter,
+          { page: 1, perPage: 100 },
+          { scope, matches: total },
+        );
+        if (total <= 100) expect(all).toHaveLength(total);
+      }
+    }
+  });
+
+  it('asks nothing more when nothing matches or the page is past the end', async () => {
+    const db = tenantDb(database.db, orgId);
+    const filter = PeopleFilter.parse({ name: 'zzz' });
+    expect(await searchPeopleIds(db, orgId, filter, { page: 1, perPage: 50 }, { matches: 0 })).toEqual([]);
+    expect(
+      await searchPeopleIds(db, orgId, PeopleFilter.parse({}), { page: 9, perPage: 50 }, { matches: 240 }),
+    ).toEqual([]);
+  });
+});
