@@ -34,7 +34,7 @@ let dir: string;
 let csvFile: string;
 
 const CSV = [
-  'First name,Last name,E-mail,Birthday,Where,Shoe size',
+  'First name,Last name,E-mail,Date of birth,Where,Shoe size',
   'Ana,Importada,ana.importada@example.org,1990-02-03,Oakland,38',
   'Bob,Malo,bob@,1985-05-06,Berkeley,44',
   'Cy,Nuevo,cy.nuevo@example.org,,Oakland,41',
@@ -139,7 +139,7 @@ describe('importing and reviewing duplicates in Chromium', { timeout: 180_000 },
     // The server's own header detection, with the first rows under each column.
     await expect.poll(() => page.getByLabel('E-mail', { exact: true }).inputValue()).toBe('email');
     expect(await page.getByLabel('First name', { exact: true }).inputValue()).toBe('given_name');
-    expect(await page.getByLabel('Birthday', { exact: true }).inputValue()).toBe('birthdate');
+    expect(await page.getByLabel('Date of birth', { exact: true }).inputValue()).toBe('birthdate');
     expect(await page.getByLabel('Where', { exact: true }).inputValue()).toBe('ignore');
     expect(await page.getByLabel('Shoe size', { exact: true }).inputValue()).toBe('ignore');
     expect(await mapping.getByRole('list', { name: 'First values of E-mail' }).textContent()).toContain(
@@ -180,7 +180,7 @@ describe('importing and reviewing duplicates in Chromium', { timeout: 180_000 },
     ]);
     const saved = await download.path();
     const text = readFileSync(saved, 'utf8');
-    expect(text.split(/\r?\n/)[0]).toBe('line,reason,First name,Last name,E-mail,Birthday,Where,Shoe size');
+    expect(text.split(/\r?\n/)[0]).toBe('line,reason,First name,Last name,E-mail,Date of birth,Where,Shoe size');
     expect(text).toContain('3,');
     expect(text).toContain('bob@');
     expect(text).toContain('(column ""E-mail"")');
