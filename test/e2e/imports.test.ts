@@ -180,7 +180,9 @@ describe('importing and reviewing duplicates in Chromium', { timeout: 180_000 },
     ]);
     const saved = await download.path();
     const text = readFileSync(saved, 'utf8');
-    expect(text.split(/\r?\n/)[0]).toBe('line,reason,First name,Last name,E-mail,Date of birth,Where,Shoe size');
+    expect(text.split(/\r?\n/)[0]).toBe(
+      'line,reason,First name,Last name,E-mail,Date of birth,Where,Shoe size',
+    );
     expect(text).toContain('3,');
     expect(text).toContain('bob@');
     expect(text).toContain('(column ""E-mail"")');
