@@ -1,9 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { loadAccess } from '../access/load.js';
 import type { Actor } from '../context.js';
 import { tenantDb } from '../db/tenant.js';
 import { AppError } from '../errors.js';
 import { defineRoute } from '../http/route.js';
+import { ACTIONS, type Access, type Action, accessOf, mayAtAll } from '../policy/index.js';
 import { SESSION_COOKIE } from './authenticate.js';
 import { LoginInput, login, logout } from './sessions.service.js';
 import { createToken, listTokens, revokeToken, TokenInput } from './tokens.service.js';
@@ -26,6 +28,9 @@ const Me = z.object({
     created_at: z.date(),
   }),
   org: z.object({ id: z.string() }),
+  actions: z
+    .array(z.enum(ACTIONS))
+    .describe('The actions the user has anywhere (what the app offers them; each record is still checked)'),
   csrf_token: z
     .string()
     .nullable()
@@ -43,6 +48,9 @@ const Token = z
   .meta({ id: 'Token' });
 const User = Me.shape.user.meta({ id: 'User' });
 const IdParams = z.object({ id: z.uuid() });
+
+/** The actions some grant gives at all (the route-level gate, as the router applies it). */
+const actionsOf = (access: Access): Action[] => ACTIONS.filter((action) => mayAtAll(access, action));
 
 const userId = (actor: Actor): string => {
   if (actor.kind !== 'user') throw new AppError('forbidden', 'only a signed-in user has tokens');
@@ -71,15 +79,18 @@ export const authRoutes = [
         ...cookieOptions(request),
         expires: result.expiresAt,
       });
+      const db = tenantDb(ctx.db, result.user.org_id);
       const user = await getUser(
-        {
-          ...ctx,
-          db: tenantDb(ctx.db, result.user.org_id),
-          actor: { kind: 'system', orgId: result.user.org_id, label: 'login' },
-        },
+        { ...ctx, db, actor: { kind: 'system', orgId: result.user.org_id, label: 'login' } },
         result.user.id,
       );
-      return { user, org: { id: result.user.org_id }, csrf_token: result.csrfToken };
+      const access = await loadAccess(db, result.user.org_id, result.user.id, ctx.now());
+      return {
+        user,
+        org: { id: result.user.org_id },
+        actions: actionsOf(access),
+        csrf_token: result.csrfToken,
+      };
     },
   }),
   defineRoute({
@@ -103,6 +114,7 @@ export const authRoutes = [
     handler: async ({ ctx, request }) => ({
       user: await getUser(ctx, userId(ctx.actor)),
       org: { id: ctx.actor.orgId },
+      actions: actionsOf(accessOf(ctx.actor)),
       csrf_token: request.csrfToken,
     }),
   }),

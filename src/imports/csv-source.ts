@@ -99,7 +99,8 @@ export interface SourceRecord {
   error?: string;
 }
 
-function countNewlines(fields: string[]): number {
+/** Newlines inside a record's fields: how many more source lines it takes than one. */
+export function countNewlines(fields: string[]): number {
   let n = 0;
   for (const field of fields) {
     let at = field.indexOf('\n');

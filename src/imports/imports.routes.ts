@@ -1,14 +1,25 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 import { defineRoute } from '../http/route.js';
-import { ImportIdParams, ImportJobView, ImportList, StartImportQuery } from './imports.schemas.js';
+import {
+  ImportIdParams,
+  ImportJobView,
+  ImportList,
+  ImportPreview,
+  PreviewImportQuery,
+  RejectList,
+  RejectsQuery,
+  StartImportQuery,
+} from './imports.schemas.js';
 import {
   getImport,
   listImports,
+  listRejects,
   parseMappingPairs,
   rejectsCsv,
   startImportFromUpload,
 } from './imports.service.js';
+import { previewImport, readSample } from './preview.js';
 
 /**
  * Lets text/csv bodies through as streams: an import upload is written to disk as it arrives,
@@ -50,6 +61,30 @@ export const importRoutes = [
     },
   }),
   defineRoute({
+    method: 'POST',
+    url: '/api/v1/imports/preview',
+    policy: { action: 'people.import' },
+    summary:
+      'What importing a CSV file would do, from the start of the file sent as the body (text/csv, at most 256 KB): the header, each column’s field and first values, and which sampled rows would be rejected and why. Nothing is stored.',
+    tags: ['imports'],
+    query: PreviewImportQuery,
+    response: ImportPreview,
+    handler: async ({ query, ctx, request }) => {
+      if (!isStream(request.body)) {
+        throw new AppError(
+          'unsupported_media_type',
+          'send the start of the CSV file as the body with Content-Type: text/csv',
+        );
+      }
+      const sample = await readSample(request.body);
+      return await previewImport(ctx, sample, {
+        mapping: parseMappingPairs(query.map),
+        ...(query.unit ? { unitPath: query.unit } : {}),
+        truncated: query.truncated,
+      });
+    },
+  }),
+  defineRoute({
     method: 'GET',
     url: '/api/v1/imports',
     policy: { action: 'people.import' },
@@ -67,6 +102,17 @@ export const importRoutes = [
     params: ImportIdParams,
     response: ImportJobView,
     handler: async ({ params, ctx }) => await getImport(ctx, params.id),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/imports/:id/rejects',
+    policy: { action: 'people.import' },
+    summary: 'An import’s rejected rows, by line: why each was rejected (the field and column at fault)',
+    tags: ['imports'],
+    params: ImportIdParams,
+    query: RejectsQuery,
+    response: RejectList,
+    handler: async ({ params, query, ctx }) => ({ items: await listRejects(ctx, params.id, query) }),
   }),
   defineRoute({
     method: 'GET',

@@ -40,3 +40,50 @@ export const ImportJobView = z.object({
 export type ImportJobView = z.infer<typeof ImportJobView>;
 
 export const ImportList = z.object({ items: z.array(ImportJobView) });
+
+/** Query of POST /api/v1/imports/preview (the body is the start of the CSV file, text/csv). */
+export const PreviewImportQuery = StartImportQuery.pick({ map: true, unit: true }).extend({
+  truncated: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('true when the body is only the start of a longer file (its last line may be cut)'),
+});
+
+/** What an import of a file would do, from its first rows (nothing is stored). */
+export const ImportPreview = z.object({
+  delimiter: z.string(),
+  encoding: z.string(),
+  header: z.array(z.string()),
+  columns: z.array(
+    z.object({
+      index: z.number(),
+      column: z.string(),
+      field: z.string().nullable().describe('where the column goes with this mapping; null: not imported'),
+      detected: z.string().nullable().describe('what the header alone says, without a mapping'),
+      samples: z.array(z.string()).describe('the column’s values in the first rows'),
+    }),
+  ),
+  fields: z.array(z.string()).describe('the fields a column may be mapped to (besides identifier:SYSTEM)'),
+  ready: z.boolean().describe('false when no column goes to a person field (the import would refuse)'),
+  sample_bytes: z.number(),
+  sample_rows: z.number(),
+  rows: z.array(
+    z.object({
+      line: z.number(),
+      outcome: z.enum(['person', 'reject', 'blank']),
+      reason: z.string().nullable().describe('why the import would reject the row, naming field and column'),
+    }),
+  ),
+});
+export type ImportPreview = z.infer<typeof ImportPreview>;
+
+export const RejectsQuery = z.object({
+  after: z.coerce.number().int().min(0).default(0).describe('the line to list after'),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+/** An import's rejected rows: the line of the file and the reason, naming field and column. */
+export const RejectList = z.object({
+  items: z.array(z.object({ line: z.number(), reason: z.string() })),
+});

@@ -127,3 +127,16 @@ export async function rejectsCsv(ctx: Ctx, id: string): Promise<Readable> {
   })();
   return out;
 }
+
+/** A page of an import's rejects (line and reason), for a reader rather than a spreadsheet. */
+export async function listRejects(
+  ctx: Ctx,
+  id: string,
+  page: { after: number; limit: number },
+): Promise<{ line: number; reason: string }[]> {
+  assertAllowed(ctx.actor, 'people.import');
+  const job = await findJob(ctx.db, ctx.actor.orgId, id);
+  if (!job) throw notFound('import');
+  const rows = await rejectsPage(ctx.db, ctx.actor.orgId, id, page.after, page.limit);
+  return rows.map((r) => ({ line: r.line, reason: r.reason }));
+}

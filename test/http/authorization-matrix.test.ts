@@ -741,6 +741,12 @@ const CASES: Record<string, RouteCase> = {
   },
 
   // matrix: imports
+  'POST /api/v1/imports/preview': {
+    raw: { contentType: 'text/csv', body: (n) => `given_name,family_name\nPreviewed,Person${uniq(n)}\n` },
+    // Reads the sample it is sent and stores nothing, even when it succeeds.
+    readOnly: true,
+  },
+  'GET /api/v1/imports/:id/rejects': {},
 
   // matrix: organizing
 

@@ -1,6 +1,7 @@
 import { Redirect, Route, Switch, useLocation } from 'wouter';
 import { useI18n } from './i18n/index.js';
 import { Layout } from './Layout.js';
+import { DuplicatesScreen, ImportScreen } from './pages/imports/routes.js';
 import { NotFound } from './pages/NotFound.js';
 import { PeopleSearch } from './pages/PeopleSearch.js';
 import { PersonPage } from './pages/PersonPage.js';
@@ -37,6 +38,8 @@ export function App() {
         <Route path="/people" component={PeopleSearch} />
         <Route path="/people/:id">{(params) => <PersonPage id={params.id} />}</Route>
         {/* routes: imports */}
+        <Route path="/import" component={ImportScreen} />
+        <Route path="/duplicates" component={DuplicatesScreen} />
         {/* routes: organizing */}
         {/* routes: events */}
         {/* routes: admin */}

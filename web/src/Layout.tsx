@@ -25,6 +25,20 @@ export function Layout({ children }: { children: ReactNode }) {
               </Link>
             </li>
             {/* nav: imports */}
+            {me?.actions.includes('people.import') && (
+              <li>
+                <Link href="/import" aria-current={current('/import') ? 'page' : undefined}>
+                  {t('nav.import')}
+                </Link>
+              </li>
+            )}
+            {me?.actions.includes('people.merge') && (
+              <li>
+                <Link href="/duplicates" aria-current={current('/duplicates') ? 'page' : undefined}>
+                  {t('nav.duplicates')}
+                </Link>
+              </li>
+            )}
             {/* nav: organizing */}
             {/* nav: events */}
             {/* nav: admin */}

@@ -24,6 +24,8 @@ export class ApiError extends Error {
 export interface Me {
   user: { id: string; email: string; display_name: string | null };
   org: { id: string };
+  /** The actions the user has anywhere: the app offers a screen only to those who may use it. */
+  actions: string[];
   csrf_token: string | null;
 }
 
@@ -101,15 +103,17 @@ export function setOnUnauthenticated(handler: () => void): void {
   onUnauthenticated = handler;
 }
 
+/** A file (a Blob) is sent as it is, with its own content type; anything else as JSON. */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  const raw = body instanceof Blob;
+  if (body !== undefined) headers['content-type'] = raw ? body.type || 'text/csv' : 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   const response = await fetch(path, {
     method,
     headers,
     credentials: 'same-origin',
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    ...(body !== undefined ? { body: raw ? body : JSON.stringify(body) } : {}),
   });
   if (response.status === 204) return undefined as T;
   const data = await response.json().catch(() => ({}));
