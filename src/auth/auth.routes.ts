@@ -1,9 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { loadAccess } from '../access/load.js';
 import type { Actor } from '../context.js';
 import { tenantDb } from '../db/tenant.js';
 import { AppError } from '../errors.js';
 import { defineRoute } from '../http/route.js';
+import { ACTIONS, type Access, accessOf, mayAtAll } from '../policy/index.js';
 import { SESSION_COOKIE } from './authenticate.js';
 import { LoginInput, login, logout } from './sessions.service.js';
 import { createToken, listTokens, revokeToken, TokenInput } from './tokens.service.js';
@@ -26,6 +28,11 @@ const Me = z.object({
     created_at: z.date(),
   }),
   org: z.object({ id: z.string() }),
+  actions: z
+    .array(z.string())
+    .describe(
+      'The actions some grant of yours gives (the route-level gate): what the web app offers; each record still decides',
+    ),
   csrf_token: z
     .string()
     .nullable()
@@ -43,6 +50,9 @@ const Token = z
   .meta({ id: 'Token' });
 const User = Me.shape.user.meta({ id: 'User' });
 const IdParams = z.object({ id: z.uuid() });
+
+/** What the route-level gate lets this access try (the web app shows links and actions by it). */
+const actionsOf = (access: Access): string[] => ACTIONS.filter((action) => mayAtAll(access, action));
 
 const userId = (actor: Actor): string => {
   if (actor.kind !== 'user') throw new AppError('forbidden', 'only a signed-in user has tokens');
@@ -71,15 +81,20 @@ export const authRoutes = [
         ...cookieOptions(request),
         expires: result.expiresAt,
       });
-      const user = await getUser(
-        {
-          ...ctx,
-          db: tenantDb(ctx.db, result.user.org_id),
-          actor: { kind: 'system', orgId: result.user.org_id, label: 'login' },
-        },
-        result.user.id,
-      );
-      return { user, org: { id: result.user.org_id }, csrf_token: result.csrfToken };
+      const db = tenantDb(ctx.db, result.user.org_id);
+      const [user, access] = await Promise.all([
+        getUser(
+          { ...ctx, db, actor: { kind: 'system', orgId: result.user.org_id, label: 'login' } },
+          result.user.id,
+        ),
+        loadAccess(db, result.user.org_id, result.user.id, ctx.now()),
+      ]);
+      return {
+        user,
+        org: { id: result.user.org_id },
+        actions: actionsOf(access),
+        csrf_token: result.csrfToken,
+      };
     },
   }),
   defineRoute({
@@ -103,6 +118,7 @@ export const authRoutes = [
     handler: async ({ ctx, request }) => ({
       user: await getUser(ctx, userId(ctx.actor)),
       org: { id: ctx.actor.orgId },
+      actions: actionsOf(accessOf(ctx.actor)),
       csrf_token: request.csrfToken,
     }),
   }),
