@@ -2,6 +2,7 @@ import { Redirect, Route, Switch, useLocation } from 'wouter';
 import { useI18n } from './i18n/index.js';
 import { Layout } from './Layout.js';
 import { NotFound } from './pages/NotFound.js';
+import * as Organizing from './pages/organizing/index.js';
 import { PeopleSearch } from './pages/PeopleSearch.js';
 import { PersonPage } from './pages/PersonPage.js';
 import { SignIn } from './pages/SignIn.js';
@@ -38,6 +39,14 @@ export function App() {
         <Route path="/people/:id">{(params) => <PersonPage id={params.id} />}</Route>
         {/* routes: imports */}
         {/* routes: organizing */}
+        <Route path="/one-on-ones/new" component={Organizing.LogOneOnOnePage} />
+        <Route path="/follow-ups" component={Organizing.FollowUpsPage} />
+        <Route path="/lists">{() => <Organizing.GroupingsPage kind="list" />}</Route>
+        <Route path="/lists/:id">{(params) => <Organizing.GroupingPage kind="list" id={params.id} />}</Route>
+        <Route path="/tags">{() => <Organizing.GroupingsPage kind="tag" />}</Route>
+        <Route path="/tags/:id">{(params) => <Organizing.GroupingPage kind="tag" id={params.id} />}</Route>
+        <Route path="/ladders" component={Organizing.LaddersPage} />
+        <Route path="/ladders/:id">{(params) => <Organizing.LadderBoardPage id={params.id} />}</Route>
         {/* routes: events */}
         {/* routes: admin */}
         {/* routes: field */}

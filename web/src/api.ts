@@ -24,6 +24,8 @@ export class ApiError extends Error {
 export interface Me {
   user: { id: string; email: string; display_name: string | null };
   org: { id: string };
+  /** The actions some grant gives the user: links and actions are offered by these. */
+  actions: string[];
   csrf_token: string | null;
 }
 
