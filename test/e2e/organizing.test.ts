@@ -265,7 +265,7 @@ describe('organizing on a phone', { timeout: 180_000 }, () => {
     await screenshot(page, testEngine, 'organizing-07-person-lists-and-tags');
     await groupings.getByRole('button', { name: 'Remove from tenant-leader' }).click();
     await groupings.getByText('Removed from tenant-leader.').waitFor();
-    expect(await groupings.getByRole('link', { name: 'tenant-leader' }).count()).toBe(0);
+    await expect.poll(() => groupings.getByRole('link', { name: 'tenant-leader' }).count()).toBe(0);
 
     await page.goto(`${base}/lists`);
     await page.getByRole('link', { name: 'Building captains' }).waitFor();
@@ -365,7 +365,10 @@ describe('organizing on a phone', { timeout: 180_000 }, () => {
     }
     await page.getByLabel('Language').selectOption('es');
     await page.getByRole('region', { name: 'Escaleras' }).waitFor();
-    await nav(page).getByRole('link', { name: 'Seguimientos' }).click();
+    await page
+      .getByRole('navigation', { name: 'Principal' })
+      .getByRole('link', { name: 'Seguimientos' })
+      .click();
     await page.getByRole('heading', { level: 1, name: 'Mis seguimientos' }).waitFor();
     await page.getByLabel('Idioma').selectOption('en');
     await page.close();
