@@ -131,6 +131,8 @@ async function signIn(page: Page, user: TestUser): Promise<void> {
 }
 
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
+/** A value the page shows once a request answers: a machine under load can take seconds. */
+const poll = <T>(value: () => Promise<T> | T) => expect.poll(value, { timeout: 20_000 });
 
 describe('organizing on a phone', { timeout: 180_000 }, () => {
   it('lets a local organizer log a one-on-one with a next step in a few touches, see it on the timeline and close the follow-up', async () => {
@@ -168,7 +170,7 @@ describe('organizing on a phone', { timeout: 180_000 }, () => {
     expect(touches).toBeLessThanOrEqual(7);
 
     const status = page.getByRole('status').filter({ hasText: 'saved' });
-    await expect.poll(() => status.textContent()).toContain('One-on-one with Ana Oakland saved.');
+    await poll(() => status.textContent()).toContain('One-on-one with Ana Oakland saved.');
     expect(await status.textContent()).toContain('Follow-up due');
     // The form is ready for the next one: empty, nobody chosen.
     expect(await page.getByRole('combobox', { name: 'Who' }).inputValue()).toBe('');
@@ -181,7 +183,7 @@ describe('organizing on a phone', { timeout: 180_000 }, () => {
     // Its interests and next step come with it (they load just after the entries).
     const entry = async () =>
       ((await timeline.getByRole('listitem').first().textContent()) ?? '').replace(/\s+/g, ' ');
-    await expect.poll(entry).toContain('Invite her to the building meeting');
+    await poll(entry).toContain('Invite her to the building meeting');
     expect(await entry()).toContain('One-on-one');
     expect(await entry()).toContain('rent, childcare');
 
@@ -196,7 +198,7 @@ describe('organizing on a phone', { timeout: 180_000 }, () => {
 
     await nav(page).getByRole('link', { name: 'Follow-ups' }).click();
     await page.waitForURL(/\/follow-ups$/);
-    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('1 open follow-up');
+    await poll(() => page.getByRole('status').first().textContent()).toBe('1 open follow-up');
     const upcoming = page.getByRole('region', { name: 'Coming up' });
     await upcoming.getByText('Invite her to the building meeting').waitFor();
     await upcoming.getByRole('link', { name: 'Ana Oakland', exact: true }).waitFor();
@@ -206,7 +208,7 @@ describe('organizing on a phone', { timeout: 180_000 }, () => {
     await page
       .getByRole('button', { name: 'Mark “Invite her to the building meeting” with Ana Oakland done' })
       .click();
-    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('0 open follow-ups');
+    await poll(() => page.getByRole('status').first().textContent()).toBe('0 open follow-ups');
     await page.getByRole('button', { name: 'Undo' }).waitFor();
     await screenshot(page, testEngine, 'organizing-05-follow-up-done');
     const stored = await json<{ items: { title: string; status: string }[] }>(
@@ -227,7 +229,7 @@ describe('organizing on a phone', { timeout: 180_000 }, () => {
     await signIn(page, admin);
     await nav(page).getByRole('link', { name: 'Lists' }).click();
     await page.waitForURL(/\/lists$/);
-    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('0 lists');
+    await poll(() => page.getByRole('status').first().textContent()).toBe('0 lists');
     await page.getByLabel('New list').fill('Building captans');
     await page.getByRole('button', { name: 'Create' }).click();
     await page.waitForURL(/\/lists\/[0-9a-f-]{36}$/);
@@ -249,7 +251,7 @@ describe('organizing on a phone', { timeout: 180_000 }, () => {
       await page.getByRole('status').getByText(`${name} added.`).waitFor();
     }
     const members = page.getByRole('region', { name: 'People' });
-    await expect.poll(() => members.locator('.count').textContent()).toBe('2 people you can see');
+    await poll(() => members.locator('.count').textContent()).toBe('2 people you can see');
     expect(await members.locator('.person-link').allInnerTexts()).toEqual(['Ana Oakland', 'Wendy Westside']);
     await screenshot(page, testEngine, 'organizing-06-list');
     expect(await lowContrast(page)).toEqual([]);
@@ -265,7 +267,7 @@ describe('organizing on a phone', { timeout: 180_000 }, () => {
     await screenshot(page, testEngine, 'organizing-07-person-lists-and-tags');
     await groupings.getByRole('button', { name: 'Remove from tenant-leader' }).click();
     await groupings.getByText('Removed from tenant-leader.').waitFor();
-    await expect.poll(() => groupings.getByRole('link', { name: 'tenant-leader' }).count()).toBe(0);
+    await poll(() => groupings.getByRole('link', { name: 'tenant-leader' }).count()).toBe(0);
 
     await page.goto(`${base}/lists`);
     await page.getByRole('link', { name: 'Building captains' }).waitFor();
@@ -278,7 +280,7 @@ describe('organizing on a phone', { timeout: 180_000 }, () => {
     expect(await page.locator('.groupings li').first().textContent()).toContain('1 person you can see');
     await page.goto(listUrl);
     const hers = page.getByRole('region', { name: 'People' });
-    await expect.poll(() => hers.locator('.count').textContent()).toBe('1 person you can see');
+    await poll(() => hers.locator('.count').textContent()).toBe('1 person you can see');
     expect(await hers.locator('.person-link').allInnerTexts()).toEqual(['Ana Oakland']);
     expect((await page.locator('main').textContent()) ?? '').not.toContain('Wendy');
     await screenshot(page, testEngine, 'organizing-08-list-organizer');
@@ -313,7 +315,7 @@ describe('organizing on a phone', { timeout: 180_000 }, () => {
       .filter({ has: page.getByRole('heading', { name: 'Volunteer' }) });
     await volunteer.getByRole('link', { name: 'Ana Oakland' }).waitFor();
     // Counts by unit: Oakland's one; Wendy (another chapter) is neither counted nor named.
-    await expect.poll(() => volunteer.locator('.total strong').textContent()).toBe('1 person');
+    await poll(() => volunteer.locator('.total strong').textContent()).toBe('1 person');
     expect(await volunteer.locator('.units li').allInnerTexts()).toEqual([
       expect.stringMatching(/Oakland\s+1/),
     ]);
@@ -322,7 +324,7 @@ describe('organizing on a phone', { timeout: 180_000 }, () => {
     await moved.getByText('new at Volunteer').waitFor();
 
     const suggestions = page.getByRole('region', { name: 'Suggested moves' });
-    await expect.poll(() => suggestions.locator('.count').textContent()).toBe('0 waiting');
+    await poll(() => suggestions.locator('.count').textContent()).toBe('0 waiting');
     await suggestions.getByRole('button', { name: 'Look for new suggestions' }).click();
     await suggestions.getByText('1 new suggestion.').waitFor();
     await suggestions.getByRole('link', { name: 'Olu Okafor' }).waitFor();
@@ -330,9 +332,9 @@ describe('organizing on a phone', { timeout: 180_000 }, () => {
     expect(await lowContrast(page)).toEqual([]);
     await suggestions.getByRole('button', { name: 'Accept Olu Okafor to Volunteer' }).click();
     await suggestions.getByText('Olu Okafor is now at Volunteer.').waitFor();
-    await expect.poll(() => suggestions.locator('.count').textContent()).toBe('0 waiting');
+    await poll(() => suggestions.locator('.count').textContent()).toBe('0 waiting');
     await volunteer.getByRole('link', { name: 'Olu Okafor' }).waitFor();
-    await expect.poll(() => volunteer.locator('.total strong').textContent()).toBe('2 people');
+    await poll(() => volunteer.locator('.total strong').textContent()).toBe('2 people');
     await screenshot(page, testEngine, 'organizing-11-board-accepted');
 
     const olu = await json<{ items: { level_name: string; source: string }[] }>(
