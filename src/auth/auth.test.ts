@@ -69,6 +69,12 @@ describe('signing in', () => {
       cookies: { rhizome_session: cookie!.value },
     });
     expect(me.json()).toMatchObject({ user: { email: 'maria@example.org' }, csrf_token: csrf });
+    // What her grants let her try (the web app offers links by it): a local organizer's actions.
+    for (const body of [response.json(), me.json()]) {
+      expect(body.actions).toEqual(expect.arrayContaining(['people.read', 'people.write', 'lists.write']));
+      expect(body.actions).not.toContain('tags.write');
+      expect(body.actions).not.toContain('users.manage');
+    }
     const stored = await t.db.selectFrom('user_session').select('token_hash').execute();
     expect(stored.map((s) => s.token_hash)).not.toContain(cookie!.value);
     expect(cookie?.secure).toBeFalsy();

@@ -11,7 +11,7 @@ import {
   getMember,
   listGroupings,
   listGroupingsOfPerson,
-  listMembers,
+  listNamedMembers,
   removeMember,
   updateGrouping,
 } from './groupings.service.js';
@@ -46,6 +46,14 @@ function routesFor(kind: GroupingKind) {
       updated_at: z.date(),
     })
     .meta({ id: kind === 'tag' ? 'Tagging' : 'ListItem' });
+  const NamedMember = Member.extend({
+    person: z
+      .object({ id: z.string(), given_name: z.string().nullable(), family_name: z.string().nullable() })
+      .describe('Who the member is (their name: basic fields, like tags)'),
+  }).meta({ id: kind === 'tag' ? 'NamedTagging' : 'NamedListItem' });
+  const OfPerson = View.extend({
+    member_id: z.string().describe(`The ${kind === 'tag' ? 'tagging' : 'item'} (to remove the person)`),
+  }).meta({ id: kind === 'tag' ? 'PersonTag' : 'PersonList' });
   const Id = z.object({ id: z.uuid() });
   const MemberId = z.object({ id: z.uuid(), memberId: z.uuid() });
   const page = <T extends z.ZodType>(item: T) =>
@@ -113,13 +121,13 @@ function routesFor(kind: GroupingKind) {
       method: 'GET',
       url: `/api/v1/${plural}/:id/${member}`,
       policy: { action: read },
-      summary: `The people in a ${kind}`,
+      summary: `The people in a ${kind} (those you may see), with their names, by family name`,
       tags: [plural],
       params: Id,
       query: Paging,
-      response: page(Member),
+      response: page(NamedMember),
       handler: async ({ params, query, ctx }) =>
-        await listMembers(ctx, kind, params.id, { page: query.page, perPage: query.per_page }),
+        await listNamedMembers(ctx, kind, params.id, { page: query.page, perPage: query.per_page }),
     }),
     defineRoute({
       method: 'POST',
@@ -150,11 +158,11 @@ function routesFor(kind: GroupingKind) {
       method: 'GET',
       url: `/api/v1/people/:id/${plural}`,
       policy: { action: read },
-      summary: `The ${plural} a person is in`,
+      summary: `The ${plural} a person is in, each with the membership's id`,
       tags: [plural],
       params: Id,
       query: Paging,
-      response: page(View),
+      response: page(OfPerson),
       handler: async ({ params, query, ctx }) =>
         await listGroupingsOfPerson(ctx, kind, params.id, { page: query.page, perPage: query.per_page }),
     }),

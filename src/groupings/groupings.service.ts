@@ -66,6 +66,14 @@ export interface MembershipView {
   created_at: Date;
   updated_at: Date;
 }
+/** A member with their name, for the people who hold the grouping (the REST members listing). */
+export interface NamedMembershipView extends MembershipView {
+  person: { id: string; given_name: string | null; family_name: string | null };
+}
+/** A grouping a person is in, with their membership's id (to remove them). */
+export interface PersonGroupingView extends GroupingView {
+  member_id: string;
+}
 export interface Paged<T> {
   items: T[];
   total: number;
@@ -96,11 +104,16 @@ async function identifiersOf(ctx: Ctx, kind: GroupingKind, ids: string[]): Promi
 const readScope = async (ctx: Ctx): Promise<PeopleScope> =>
   await peopleScope(ctx.db, accessOf(ctx.actor), 'people.read', [PERSON_FIELDS.tags]);
 
-/** Member rows of one grouping (`m`) joined to their person (`p`) when the actor's scope needs it. */
-function membersQuery(ctx: Ctx, kind: GroupingKind, scope: PeopleScope) {
+/**
+ * Member rows of one grouping (`m`) joined to their person (`p`) when the actor's scope needs it
+ * or the caller wants names.
+ */
+function membersQuery(ctx: Ctx, kind: GroupingKind, scope: PeopleScope, withPerson = false) {
   const t = TABLES[kind];
   const query = untyped(ctx.db).selectFrom(`${t.members} as m`).where('m.org_id', '=', ctx.actor.orgId);
-  return scope ? query.innerJoin('person as p', 'p.id', 'm.person_id').where(scope) : query;
+  if (!scope && !withPerson) return query;
+  const joined = query.innerJoin('person as p', 'p.id', 'm.person_id');
+  return scope ? joined.where(scope) : joined;
 }
 
 async function countMembers(ctx: Ctx, kind: GroupingKind, ids: string[]): Promise<Map<string, number>> {
@@ -330,6 +343,44 @@ export async function listMembers(
   return { items: rows as MembershipView[], total: count.n, page: paging.page, per_page: paging.perPage };
 }
 
+/**
+ * The members with their names, by family then given name: the same scope as `listMembers` and
+ * the grouping's `total_members` (people whose tags and lists the actor may read; names are basic
+ * fields like tags, so whoever is listed may be named).
+ */
+export async function listNamedMembers(
+  ctx: Ctx,
+  kind: GroupingKind,
+  groupingId: string,
+  paging: { page: number; perPage: number },
+): Promise<Paged<NamedMembershipView>> {
+  const t = TABLES[kind];
+  await getGrouping(ctx, kind, groupingId);
+  const scope = await readScope(ctx);
+  const [rows, count] = await Promise.all([
+    membersQuery(ctx, kind, scope, true)
+      .select([...memberColumns(kind), 'p.given_name', 'p.family_name'])
+      .where(`m.${t.fk}`, '=', groupingId)
+      .orderBy(sql`lower(p.family_name)`)
+      .orderBy(sql`lower(p.given_name)`)
+      .orderBy('m.person_id')
+      .limit(paging.perPage)
+      .offset((paging.page - 1) * paging.perPage)
+      .execute(),
+    membersQuery(ctx, kind, scope)
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where(`m.${t.fk}`, '=', groupingId)
+      .executeTakeFirstOrThrow(),
+  ]);
+  const items = (rows as (MembershipView & { given_name: string | null; family_name: string | null })[]).map(
+    ({ given_name, family_name, ...member }) => ({
+      ...member,
+      person: { id: member.person_id, given_name, family_name },
+    }),
+  );
+  return { items, total: count.n, page: paging.page, per_page: paging.perPage };
+}
+
 export async function getMember(
   ctx: Ctx,
   kind: GroupingKind,
@@ -398,13 +449,16 @@ export async function removeMember(
   if (Number(result.numDeletedRows) === 0) throw notFound(t.member);
 }
 
-/** The tags (or lists) one person is in, by name. Another organization's person answers 404. */
+/**
+ * The tags (or lists) one person is in, by name, each with the membership's id. Another
+ * organization's person answers 404.
+ */
 export async function listGroupingsOfPerson(
   ctx: Ctx,
   kind: GroupingKind,
   personId: string,
   paging: { page: number; perPage: number },
-): Promise<Paged<GroupingView>> {
+): Promise<Paged<PersonGroupingView>> {
   const t = TABLES[kind];
   await assertPerson(ctx, personId);
   const db = untyped(ctx.db);
@@ -412,7 +466,7 @@ export async function listGroupingsOfPerson(
     db
       .selectFrom(`${t.table} as g`)
       .innerJoin(`${t.members} as m`, `m.${t.fk}`, 'g.id')
-      .select(columns.map((c) => `g.${c}`))
+      .select([...columns.map((c) => `g.${c}`), 'm.id as member_id'])
       .where('g.org_id', '=', ctx.actor.orgId)
       .where('m.person_id', '=', personId)
       .orderBy('g.name')
@@ -427,8 +481,10 @@ export async function listGroupingsOfPerson(
       .where('person_id', '=', personId)
       .executeTakeFirstOrThrow(),
   ]);
+  const typed = rows as (GroupingRow & { member_id: string })[];
+  const groupings = await views(ctx, kind, typed);
   return {
-    items: await views(ctx, kind, rows as GroupingRow[]),
+    items: groupings.map((g, i) => ({ ...g, member_id: (typed[i] as { member_id: string }).member_id })),
     total: count.n,
     page: paging.page,
     per_page: paging.perPage,

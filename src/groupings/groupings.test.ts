@@ -207,6 +207,64 @@ describe('lists over REST', () => {
   });
 });
 
+describe('members with names, for the web app', () => {
+  it('names each member (by family name), counts only the people the reader may see, and gives the membership id per person', async () => {
+    for (const [path, kind] of [
+      ['north', 'chapter'],
+      ['south', 'chapter'],
+    ] as const)
+      await t.call('POST', '/api/v1/units', { as: admin, body: { path, kind, name: path } });
+    const add = async (given: string, family: string, unit: string) =>
+      (
+        await t.call('POST', '/api/v1/people', {
+          as: admin,
+          body: { given_name: given, family_name: family, home_unit: unit },
+        })
+      ).json().person.id as string;
+    const zoe = await add('Zoe', 'Adams', 'north');
+    const bo = await add('Bo', 'Zamora', 'north');
+    const sam = await add('Sam', 'Marsh', 'south');
+    const list = (await t.call('POST', '/api/v1/lists', { as: admin, body: { name: 'Captains' } })).json();
+    for (const id of [bo, sam, zoe])
+      await t.call('POST', `/api/v1/lists/${list.id}/items`, { as: admin, body: { person_id: id } });
+
+    const all = (await t.call('GET', `/api/v1/lists/${list.id}/items`, { as: admin })).json();
+    expect(all.total).toBe(3);
+    expect(all.items.map((m: { person: { family_name: string } }) => m.person.family_name)).toEqual([
+      'Adams',
+      'Marsh',
+      'Zamora',
+    ]);
+    expect(all.items[0]).toMatchObject({
+      person_id: zoe,
+      grouping_id: list.id,
+      person: { id: zoe, given_name: 'Zoe', family_name: 'Adams' },
+    });
+
+    // A local organizer over north: two members, named; the list's own total agrees.
+    const north = await makeUser(t.db, admin.orgId, 'local_organizer', 'north');
+    const hers = (await t.call('GET', `/api/v1/lists/${list.id}/items`, { as: north })).json();
+    expect(hers.total).toBe(2);
+    expect(hers.items.map((m: { person_id: string }) => m.person_id)).toEqual([zoe, bo]);
+    expect((await t.call('GET', `/api/v1/lists/${list.id}`, { as: north })).json().total_members).toBe(2);
+    expect(
+      (await t.call('GET', '/api/v1/lists?per_page=100', { as: north }))
+        .json()
+        .items.find((g: { id: string }) => g.id === list.id).total_members,
+    ).toBe(2);
+
+    // A person's lists carry the membership's id: enough to remove them.
+    const ofSam = (await t.call('GET', `/api/v1/people/${sam}/lists`, { as: admin })).json();
+    const membership = ofSam.items.find((g: { id: string }) => g.id === list.id);
+    expect(membership.member_id).toBe(all.items.find((m: { person_id: string }) => m.person_id === sam).id);
+    expect(
+      (await t.call('DELETE', `/api/v1/lists/${list.id}/items/${membership.member_id}`, { as: admin }))
+        .statusCode,
+    ).toBe(204);
+    expect((await t.call('GET', `/api/v1/lists/${list.id}`, { as: admin })).json().total_members).toBe(2);
+  });
+});
+
 describe('isolation between organizations', () => {
   it('answers 404 for another organization’s tags, lists, taggings and people', async () => {
     const tag = (await t.call('POST', '/api/v1/tags', { as: admin, body: { name: 'Private' } })).json();

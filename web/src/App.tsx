@@ -3,6 +3,7 @@ import { useI18n } from './i18n/index.js';
 import { Layout } from './Layout.js';
 import { DuplicatesScreen, ImportScreen } from './pages/imports/routes.js';
 import { NotFound } from './pages/NotFound.js';
+import * as Organizing from './pages/organizing/index.js';
 import { PeopleSearch } from './pages/PeopleSearch.js';
 import { PersonPage } from './pages/PersonPage.js';
 import { SignIn } from './pages/SignIn.js';
@@ -41,6 +42,14 @@ export function App() {
         <Route path="/import" component={ImportScreen} />
         <Route path="/duplicates" component={DuplicatesScreen} />
         {/* routes: organizing */}
+        <Route path="/one-on-ones/new" component={Organizing.LogOneOnOnePage} />
+        <Route path="/follow-ups" component={Organizing.FollowUpsPage} />
+        <Route path="/lists">{() => <Organizing.GroupingsPage kind="list" />}</Route>
+        <Route path="/lists/:id">{(params) => <Organizing.GroupingPage kind="list" id={params.id} />}</Route>
+        <Route path="/tags">{() => <Organizing.GroupingsPage kind="tag" />}</Route>
+        <Route path="/tags/:id">{(params) => <Organizing.GroupingPage kind="tag" id={params.id} />}</Route>
+        <Route path="/ladders" component={Organizing.LaddersPage} />
+        <Route path="/ladders/:id">{(params) => <Organizing.LadderBoardPage id={params.id} />}</Route>
         {/* routes: events */}
         {/* routes: admin */}
         {/* routes: field */}

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { Link, useLocation } from 'wouter';
 import { LANGUAGES, type Language, useI18n } from './i18n/index.js';
+import { can } from './pages/organizing/api.js';
 import { useSession } from './session.js';
 
 /** The page frame: skip link, header with navigation, language and sign-out; the page in <main>. */
@@ -40,6 +41,28 @@ export function Layout({ children }: { children: ReactNode }) {
               </li>
             )}
             {/* nav: organizing */}
+            {(
+              [
+                ['/follow-ups', 'nav.followUps', can(me, 'people.read')],
+                ['/one-on-ones/new', 'nav.oneOnOne', can(me, 'people.write')],
+                ['/lists', 'nav.lists', can(me, 'lists.read')],
+                ['/tags', 'nav.tags', can(me, 'tags.read')],
+                // A board needs counts or names to show.
+                [
+                  '/ladders',
+                  'nav.ladders',
+                  can(me, 'ladders.read') && (can(me, 'people.aggregate') || can(me, 'people.read')),
+                ],
+              ] as const
+            )
+              .filter(([, , shown]) => shown)
+              .map(([path, label]) => (
+                <li key={path}>
+                  <Link href={path} aria-current={current(path) ? 'page' : undefined}>
+                    {t(label)}
+                  </Link>
+                </li>
+              ))}
             {/* nav: events */}
             {/* nav: admin */}
             {/* nav: field */}

@@ -5,6 +5,7 @@ import type { MessageKey } from '../i18n/en.js';
 import { useI18n } from '../i18n/index.js';
 import { displayName } from '../names.js';
 import { errorText, useApi } from '../useApi.js';
+import { PersonOneOnOne, PersonOrganizing, TIMELINE_CHANGED } from './organizing/index.js';
 
 const TIMELINE_PAGE = 20;
 /** Activity kinds with a label in the catalogs (src/notes ACTIVITY_KINDS); others read "Activity". */
@@ -56,8 +57,10 @@ export function PersonPage({ id }: { id: string }) {
       <h1>{name ?? <em>{t('person.noName')}</em>}</h1>
       <Flags person={person} />
       <Actions person={person} />
+      <PersonOneOnOne person={person} />
       <Details person={person} />
       <Contacts person={person} />
+      <PersonOrganizing person={person} />
       <Timeline id={person.id} />
     </>
   );
@@ -242,13 +245,34 @@ function ContactList(props: { title: string; id: string; empty: boolean; childre
   );
 }
 
+/** A one-on-one's interests and next step (GET /people/:id/one-on-ones), by its activity's id. */
+interface OneOnOneExtra {
+  activity: { id: string };
+  interests: string[];
+  next_step: string | null;
+}
+
 function Timeline({ id }: { id: string }) {
   const { t, formatDate } = useI18n();
   const [entries, setEntries] = useState<TimelineEntry[]>([]);
   const [total, setTotal] = useState<number | null>(null);
   const [page, setPage] = useState(1);
   const [error, setError] = useState<string | null>(null);
+  // Bumped when another part of the page adds to the timeline (a one-on-one logged here).
+  const [version, setVersion] = useState(0);
+  const [extras, setExtras] = useState<Map<string, OneOnOneExtra>>(new Map());
 
+  useEffect(() => {
+    const changed = (event: Event) => {
+      if ((event as CustomEvent<string>).detail !== id) return;
+      setPage(1);
+      setVersion((v) => v + 1);
+    };
+    window.addEventListener(TIMELINE_CHANGED, changed);
+    return () => window.removeEventListener(TIMELINE_CHANGED, changed);
+  }, [id]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version reloads the first page
   useEffect(() => {
     let live = true;
     api<Page<TimelineEntry>>(
@@ -266,7 +290,21 @@ function Timeline({ id }: { id: string }) {
     return () => {
       live = false;
     };
-  }, [id, page, t]);
+  }, [id, page, t, version]);
+
+  const hasOneOnOne = entries.some((entry) => entry.kind === 'one_on_one');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version reloads them with the timeline
+  useEffect(() => {
+    if (!hasOneOnOne) return;
+    let live = true;
+    api<{ items: OneOnOneExtra[] }>('GET', `/api/v1/people/${encodeURIComponent(id)}/one-on-ones`).then(
+      (data) => live && setExtras(new Map(data.items.map((item) => [item.activity.id, item]))),
+      () => {}, // the entries still show without them
+    );
+    return () => {
+      live = false;
+    };
+  }, [id, hasOneOnOne, version]);
 
   const label = (entry: TimelineEntry): string => {
     if (entry.type === 'note') return t('person.note');
@@ -291,6 +329,7 @@ function Timeline({ id }: { id: string }) {
                 <strong>{label(entry)}</strong> <time dateTime={entry.at}>{formatDate(entry.at, true)}</time>
               </div>
               {entry.body && <p className="body">{entry.body}</p>}
+              <OneOnOneDetails extra={extras.get(entry.id)} />
               {entry.outcome && <p className="hint">{t('person.outcome', { outcome: entry.outcome })}</p>}
             </li>
           ))}
@@ -302,5 +341,26 @@ function Timeline({ id }: { id: string }) {
         </button>
       )}
     </section>
+  );
+}
+
+function OneOnOneDetails({ extra }: { extra: OneOnOneExtra | undefined }) {
+  const { t } = useI18n();
+  if (!extra || (extra.interests.length === 0 && !extra.next_step)) return null;
+  return (
+    <dl className="one-on-one-details">
+      {extra.interests.length > 0 && (
+        <div>
+          <dt>{t('oneOnOne.interests')}</dt>
+          <dd>{extra.interests.join(', ')}</dd>
+        </div>
+      )}
+      {extra.next_step && (
+        <div>
+          <dt>{t('oneOnOne.nextStep')}</dt>
+          <dd>{extra.next_step}</dd>
+        </div>
+      )}
+    </dl>
   );
 }
