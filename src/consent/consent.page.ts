@@ -73,5 +73,9 @@ export function consentGonePage(options: PageOptions = {}): string {
 /** The page for a post that did not come from this server's own page (cross-site, no form token). */
 export function consentRefusedPage(options: PageOptions = {}): string {
   const m = options.m ?? messages('en');
-  return page(m.t('consent.title'), html`<h1>${m.t('consent.title')}</h1><p>${m.t('consent.refused')}</p>`, options);
+  return page(
+    m.t('consent.title'),
+    html`<h1>${m.t('consent.title')}</h1><p>${m.t('consent.refused')}</p>`,
+    options,
+  );
 }

@@ -20,7 +20,8 @@ const PersonId = z.object({ id: z.uuid() });
 const Posted = z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({});
 const PAGE = {
   public: true,
-  reason: 'a person reached by email changes their own choices without an account; the token is the capability',
+  reason:
+    'a person reached by email changes their own choices without an account; the token is the capability',
 } as const;
 
 const dress = (request: FastifyRequest): PageOptions => ({ m: messages(requestLocale(request)), request });
@@ -105,7 +106,8 @@ export const consentRoutes = [
     url: '/consent/:token',
     policy: PAGE,
     rateLimitPerMinute: 30,
-    summary: 'A person’s consent page: their masked addresses and choices, as a form that works without JavaScript',
+    summary:
+      'A person’s consent page: their masked addresses and choices, as a form that works without JavaScript',
     tags: TAGS,
     hidden: true,
     handler: async ({ request, reply, ctx }) => {
@@ -150,7 +152,11 @@ export const consentRoutes = [
       return sendPage(
         reply,
         200,
-        consentPage(state, { action: consentPagePath(token), formToken: link.formToken, saved: true }, options),
+        consentPage(
+          state,
+          { action: consentPagePath(token), formToken: link.formToken, saved: true },
+          options,
+        ),
         CONSENT_HEADERS,
       );
     },

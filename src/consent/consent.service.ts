@@ -110,7 +110,16 @@ export async function openLink(db: Kysely<DB>, token: string, now: Date): Promis
     .selectFrom('consent_link as l')
     .innerJoin('consent_key as k', 'k.org_id', 'l.org_id')
     .innerJoin('org as o', 'o.id', 'l.org_id')
-    .select(['l.id', 'l.org_id', 'l.person_id', 'l.token_mac', 'l.expires_at', 'l.revoked_at', 'k.secret', 'o.name'])
+    .select([
+      'l.id',
+      'l.org_id',
+      'l.person_id',
+      'l.token_mac',
+      'l.expires_at',
+      'l.revoked_at',
+      'k.secret',
+      'o.name',
+    ])
     .where('l.id', '=', parsed.linkId)
     .executeTakeFirst();
   if (!row || !macMatches(row.token_mac, tokenMac(row.secret, row.id, parsed.secret))) return null;
@@ -143,7 +152,11 @@ export type SmsChoice = 'opted_in' | 'opted_out';
 /** What the consent page shows: the person's own addresses, masked, and their current choices. */
 export interface ConsentState {
   orgName: string;
-  emails: { id: string; masked: string; status: 'subscribed' | 'unsubscribed' | 'bouncing' | 'spam_complaint' }[];
+  emails: {
+    id: string;
+    masked: string;
+    status: 'subscribed' | 'unsubscribed' | 'bouncing' | 'spam_complaint';
+  }[];
   phones: string[];
   sms: SmsChoice | null;
   doNotContact: boolean;

@@ -53,7 +53,9 @@ async function emailsOf(personId: string): Promise<{ id: string; address: string
 /** The page's form token (a hidden field) and each email's field name. */
 function formOf(body: string): { formToken: string; emailFields: string[] } {
   const formToken = /name="form_token" value="([^"]+)"/.exec(body)?.[1] ?? '';
-  const emailFields = [...new Set([...body.matchAll(/name="(email_[0-9a-f-]+)"/g)].map((m) => m[1] as string))];
+  const emailFields = [
+    ...new Set([...body.matchAll(/name="(email_[0-9a-f-]+)"/g)].map((m) => m[1] as string)),
+  ];
   return { formToken, emailFields };
 }
 
@@ -95,14 +97,22 @@ afterAll(async () => {
 
 describe('minting a consent link', () => {
   it('returns an unguessable token once and stores only its HMAC', async () => {
-    const ana = await addPerson({ given_name: 'Ana', home_unit: 'east', emails: [{ address: 'ana@example.org' }] });
+    const ana = await addPerson({
+      given_name: 'Ana',
+      home_unit: 'east',
+      emails: [{ address: 'ana@example.org' }],
+    });
     const minted = await mint(ana, admin, { expires_in_days: 30 });
     expect(minted.statusCode, minted.body).toBe(201);
     const link = minted.json();
     expect(link.token).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
     expect(link.url).toBe(`http://localhost:80/consent/${link.token}`);
     expect(new Date(link.expires_at).getTime() - Date.now()).toBeGreaterThan(29 * 24 * 3600 * 1000);
-    const row = await t.db.selectFrom('consent_link').selectAll().where('id', '=', link.id).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('consent_link')
+      .selectAll()
+      .where('id', '=', link.id)
+      .executeTakeFirstOrThrow();
     expect(row.person_id).toBe(ana);
     expect(Buffer.from(row.token_mac).length).toBe(32);
     // Neither the token nor its secret part is anywhere in the row.
@@ -123,7 +133,10 @@ describe('minting a consent link', () => {
     expect((await mint(east, admin, { purpose: '' })).statusCode).toBe(400);
     expect((await mint(east, admin, { expires_in_days: 400 })).statusCode).toBe(400);
     // A service caller (outreach, later) mints the same way.
-    const made = await mintConsentLink(await ctxFor(t.db, admin), east, { purpose: 'outreach', expires_in_days: 7 });
+    const made = await mintConsentLink(await ctxFor(t.db, admin), east, {
+      purpose: 'outreach',
+      expires_in_days: 7,
+    });
     expect(await openLink(t.db, made.token, new Date())).toMatchObject({ orgId, personId: east });
   });
 });
@@ -151,14 +164,20 @@ describe('the consent page', () => {
     expect(page.headers['referrer-policy']).toBe('same-origin');
     expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(page.body).toMatch(/<label><input type="radio" name="email_[0-9a-f-]+" value="unsubscribed">/);
-    const spanish = await t.call('GET', `/consent/${token}`, { headers: { 'accept-language': 'es-MX,es;q=0.9' } });
+    const spanish = await t.call('GET', `/consent/${token}`, {
+      headers: { 'accept-language': 'es-MX,es;q=0.9' },
+    });
     expect(spanish.body).toContain('<html lang="es">');
     expect(spanish.body).toContain(messages('es').t('consent.save'));
     expect(spanish.body).toContain('href="?lang=en"');
   });
 
   it('answers the same 404 page for a malformed, unknown, altered, expired or revoked token', async () => {
-    const cy = await addPerson({ given_name: 'Cy', home_unit: 'east', emails: [{ address: 'cy@example.org' }] });
+    const cy = await addPerson({
+      given_name: 'Cy',
+      home_unit: 'east',
+      emails: [{ address: 'cy@example.org' }],
+    });
     const token = await tokenFor(cy);
     const [id, secret] = token.split('.') as [string, string];
     const altered = `${id}.${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
@@ -206,10 +225,20 @@ describe('changing one’s choices', () => {
       .where('address', '=', 'ed@example.org')
       .executeTakeFirstOrThrow();
     const dup = newId();
-    await t.db.insertInto('person').values({ org_id: orgId, id: dup, given_name: 'Edward' } as never).execute();
+    await t.db
+      .insertInto('person')
+      .values({ org_id: orgId, id: dup, given_name: 'Edward' } as never)
+      .execute();
     await t.db
       .insertInto('person_email')
-      .values({ org_id: orgId, id: newId(), person_id: dup, address: 'ed@example.org', source_kind: 'import', source_ref: null })
+      .values({
+        org_id: orgId,
+        id: newId(),
+        person_id: dup,
+        address: 'ed@example.org',
+        source_kind: 'import',
+        source_ref: null,
+      })
       .execute();
     expect(twin.person_id).toBe(ed);
     const token = await tokenFor(ed);
@@ -234,21 +263,40 @@ describe('changing one’s choices', () => {
       .where('person_id', '=', dup)
       .executeTakeFirstOrThrow();
     expect(dupEmail.status).toBe('unsubscribed');
-    const sms = await t.db.selectFrom('channel_consent').selectAll().where('person_id', '=', ed).executeTakeFirstOrThrow();
+    const sms = await t.db
+      .selectFrom('channel_consent')
+      .selectAll()
+      .where('person_id', '=', ed)
+      .executeTakeFirstOrThrow();
     expect(sms).toMatchObject({ channel: 'sms', status: 'opted_out', source_kind: 'consent_link' });
-    const receipts = await t.db.selectFrom('consent_receipt').selectAll().where('person_id', '=', ed).execute();
+    const receipts = await t.db
+      .selectFrom('consent_receipt')
+      .selectAll()
+      .where('person_id', '=', ed)
+      .execute();
     expect(receipts).toHaveLength(1);
     expect(receipts[0]?.receipt).toMatchObject({
       language: 'en',
       changes: [
-        { choice: 'email', address: 'e•••@e•••.org', before: 'subscribed', after: 'unsubscribed', answer: 'No more email' },
+        {
+          choice: 'email',
+          address: 'e•••@e•••.org',
+          before: 'subscribed',
+          after: 'unsubscribed',
+          answer: 'No more email',
+        },
         { choice: 'sms', before: null, after: 'opted_out' },
       ],
     });
     expect(JSON.stringify(receipts[0]?.receipt)).not.toContain('ed@example.org');
     // Posting the same choices again changes nothing and writes no second receipt.
-    expect((await post(token, { form_token: formToken, [`email_${byAddress['ed@example.org']}`]: 'unsubscribed' })).statusCode).toBe(200);
-    expect(await t.db.selectFrom('consent_receipt').select('id').where('person_id', '=', ed).execute()).toHaveLength(1);
+    expect(
+      (await post(token, { form_token: formToken, [`email_${byAddress['ed@example.org']}`]: 'unsubscribed' }))
+        .statusCode,
+    ).toBe(200);
+    expect(
+      await t.db.selectFrom('consent_receipt').select('id').where('person_id', '=', ed).execute(),
+    ).toHaveLength(1);
     // The page shows the choices as they now are.
     const again = await t.call('GET', `/consent/${token}`);
     expect(again.body).toContain(`name="email_${byAddress['ed@example.org']}" value="unsubscribed" checked`);
@@ -256,8 +304,17 @@ describe('changing one’s choices', () => {
   });
 
   it('sets do-not-contact (message and call are then refused) and cancels queued reminders', async () => {
-    const fay = await addPerson({ given_name: 'Fay', home_unit: 'east', emails: [{ address: 'fay@example.org' }] });
-    const unit = await t.db.selectFrom('unit').select('id').where('org_id', '=', orgId).where('name', '=', 'East').executeTakeFirstOrThrow();
+    const fay = await addPerson({
+      given_name: 'Fay',
+      home_unit: 'east',
+      emails: [{ address: 'fay@example.org' }],
+    });
+    const unit = await t.db
+      .selectFrom('unit')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('name', '=', 'East')
+      .executeTakeFirstOrThrow();
     const event = newId();
     const starts = new Date(Date.now() + 7 * 24 * 3600 * 1000);
     await t.db
@@ -277,7 +334,14 @@ describe('changing one’s choices', () => {
     const rsvp = newId();
     await t.db
       .insertInto('event_rsvp')
-      .values({ org_id: orgId, id: rsvp, event_id: event, person_id: fay, status: 'going', source: 'organizer' } as never)
+      .values({
+        org_id: orgId,
+        id: rsvp,
+        event_id: event,
+        person_id: fay,
+        status: 'going',
+        source: 'organizer',
+      } as never)
       .execute();
     await t.db
       .insertInto('event_reminder')
@@ -299,28 +363,52 @@ describe('changing one’s choices', () => {
     const person = await t.call('GET', `/api/v1/people/${fay}`, { as: admin });
     expect(person.json().do_not_contact).toBe(true);
     expect(person.json().capabilities ?? {}).not.toHaveProperty('message');
-    const reminders = await t.db.selectFrom('event_reminder').select('status').where('person_id', '=', fay).execute();
+    const reminders = await t.db
+      .selectFrom('event_reminder')
+      .select('status')
+      .where('person_id', '=', fay)
+      .execute();
     expect(reminders.map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
   });
 
   it('honours the person’s choice under legal hold, and follows a merge to the record kept', async () => {
-    const gus = await addPerson({ given_name: 'Gus', home_unit: 'east', emails: [{ address: 'gus@example.org' }] });
-    const gus2 = await addPerson({ given_name: 'Gus', home_unit: 'east', emails: [{ address: 'gus.other@example.org' }] });
+    const gus = await addPerson({
+      given_name: 'Gus',
+      home_unit: 'east',
+      emails: [{ address: 'gus@example.org' }],
+    });
+    const gus2 = await addPerson({
+      given_name: 'Gus',
+      home_unit: 'east',
+      emails: [{ address: 'gus.other@example.org' }],
+    });
     const token = await tokenFor(gus2);
     await mergePeople(systemCtx(t.db, orgId), gus, gus2);
-    await t.db.updateTable('person').set({ legal_hold: true } as never).where('id', '=', gus).execute();
+    await t.db
+      .updateTable('person')
+      .set({ legal_hold: true } as never)
+      .where('id', '=', gus)
+      .execute();
     const page = await t.call('GET', `/consent/${token}`);
     expect(page.statusCode).toBe(200);
     const { formToken, emailFields } = formOf(page.body);
     expect(emailFields.length).toBeGreaterThanOrEqual(1);
     const fields = Object.fromEntries(emailFields.map((f) => [f, 'unsubscribed']));
     expect((await post(token, { form_token: formToken, ...fields })).statusCode).toBe(200);
-    const statuses = await t.db.selectFrom('person_email').select('status').where('person_id', '=', gus).execute();
+    const statuses = await t.db
+      .selectFrom('person_email')
+      .select('status')
+      .where('person_id', '=', gus)
+      .execute();
     expect(statuses.map((s) => s.status)).toEqual(statuses.map(() => 'unsubscribed'));
   });
 
   it('refuses a cross-site post or one without the page’s form token, and changes nothing', async () => {
-    const hal = await addPerson({ given_name: 'Hal', home_unit: 'east', emails: [{ address: 'hal@example.org' }] });
+    const hal = await addPerson({
+      given_name: 'Hal',
+      home_unit: 'east',
+      emails: [{ address: 'hal@example.org' }],
+    });
     const token = await tokenFor(hal);
     const { formToken, emailFields } = formOf((await t.call('GET', `/consent/${token}`)).body);
     const field = emailFields[0] as string;
@@ -346,20 +434,37 @@ describe('changing one’s choices', () => {
     // A field naming another person's address is ignored.
     const ivy = await addPerson({ given_name: 'Ivy', emails: [{ address: 'ivy@example.org' }] });
     const ivyEmail = (await emailsOf(ivy))[0]?.id as string;
-    expect((await post(token, { form_token: formToken, [`email_${ivyEmail}`]: 'unsubscribed' })).statusCode).toBe(200);
+    expect(
+      (await post(token, { form_token: formToken, [`email_${ivyEmail}`]: 'unsubscribed' })).statusCode,
+    ).toBe(200);
     expect((await emailsOf(ivy)).map((e) => e.status)).toEqual(['subscribed']);
   });
 
   it('records the Spanish words a Spanish page showed', async () => {
-    const jo = await addPerson({ given_name: 'Jo', home_unit: 'east', emails: [{ address: 'jo@example.org' }] });
+    const jo = await addPerson({
+      given_name: 'Jo',
+      home_unit: 'east',
+      emails: [{ address: 'jo@example.org' }],
+    });
     const token = await tokenFor(jo);
     const page = await t.call('GET', `/consent/${token}?lang=es`);
     expect(page.body).toContain('<html lang="es">');
     const { formToken, emailFields } = formOf(page.body);
-    const saved = await post(token, { form_token: formToken, [emailFields[0] as string]: 'unsubscribed', lang: 'es' });
+    const saved = await post(token, {
+      form_token: formToken,
+      [emailFields[0] as string]: 'unsubscribed',
+      lang: 'es',
+    });
     expect(saved.body).toContain(messages('es').t('consent.saved'));
-    const receipt = await t.db.selectFrom('consent_receipt').select('receipt').where('person_id', '=', jo).executeTakeFirstOrThrow();
-    expect(receipt.receipt).toMatchObject({ language: 'es', changes: [{ answer: messages('es').t('consent.emailNo') }] });
+    const receipt = await t.db
+      .selectFrom('consent_receipt')
+      .select('receipt')
+      .where('person_id', '=', jo)
+      .executeTakeFirstOrThrow();
+    expect(receipt.receipt).toMatchObject({
+      language: 'es',
+      changes: [{ answer: messages('es').t('consent.emailNo') }],
+    });
   });
 
   it('limits posts to 10 a minute from one address', async () => {

@@ -26,15 +26,38 @@
     parent.appendChild(node);
     return node;
   };
-  const svg = el('svg', {
-    viewBox: `0 0 ${size} ${size}`,
-    width: '100%',
-    role: 'img',
-    'aria-label': holder.dataset.label || 'Map',
-    style: 'max-width:20rem;display:block;margin:1rem 0;background:#f4f7fb;border:1px solid #767676',
-  }, holder);
-  el('circle', { cx: size / 2, cy: size / 2, r: radius * scale, fill: 'none', stroke: '#555', 'stroke-dasharray': '4 4' }, svg);
-  el('path', { d: `M${size / 2 - 6} ${size / 2}h12M${size / 2} ${size / 2 - 6}v12`, stroke: '#111', 'stroke-width': 2 }, svg);
+  const svg = el(
+    'svg',
+    {
+      viewBox: `0 0 ${size} ${size}`,
+      width: '100%',
+      role: 'img',
+      'aria-label': holder.dataset.label || 'Map',
+      style: 'max-width:20rem;display:block;margin:1rem 0;background:#f4f7fb;border:1px solid #767676',
+    },
+    holder,
+  );
+  el(
+    'circle',
+    {
+      cx: size / 2,
+      cy: size / 2,
+      r: radius * scale,
+      fill: 'none',
+      stroke: '#555',
+      'stroke-dasharray': '4 4',
+    },
+    svg,
+  );
+  el(
+    'path',
+    {
+      d: `M${size / 2 - 6} ${size / 2}h12M${size / 2} ${size / 2 - 6}v12`,
+      stroke: '#111',
+      'stroke-width': 2,
+    },
+    svg,
+  );
   let n = 0;
   for (const item of list.querySelectorAll('li[data-lat]')) {
     const link = item.querySelector('a');
@@ -44,7 +67,11 @@
     const a = el('a', { href: link.getAttribute('href') }, svg);
     el('title', {}, a).textContent = link.textContent;
     el('circle', { cx: x, cy: y, r: 9, fill: '#0b57d0', stroke: '#fff', 'stroke-width': 2 }, a);
-    const label = el('text', { x, y: y + 4, 'text-anchor': 'middle', fill: '#fff', 'font-size': 11, 'font-weight': 700 }, a);
+    const label = el(
+      'text',
+      { x, y: y + 4, 'text-anchor': 'middle', fill: '#fff', 'font-size': 11, 'font-weight': 700 },
+      a,
+    );
     // The same number as the list's own marker.
     label.textContent = String(n);
   }

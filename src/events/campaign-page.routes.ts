@@ -40,7 +40,10 @@ const MAP_JS = readFileSync(path.join(import.meta.dirname, 'campaign-map.js'));
 const dress = (request: FastifyRequest): PageOptions => ({ m: messages(requestLocale(request)), request });
 
 /** The campaign as its public page shows it, or null. */
-async function findCampaign(db: Parameters<typeof publicEvents>[0], id: string): Promise<PublicCampaign | null> {
+async function findCampaign(
+  db: Parameters<typeof publicEvents>[0],
+  id: string,
+): Promise<PublicCampaign | null> {
   const row = await db
     .selectFrom('campaign as c')
     .innerJoin('org as o', 'o.id', 'c.org_id')
@@ -82,7 +85,9 @@ export function zonedInstant(date: string, time: string, zone: string): Date | u
     const offset = (at: number) => {
       const parts = format.formatToParts(new Date(at));
       const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-      return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - at;
+      return (
+        Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - at
+      );
     };
     const wall = Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]), Number(t[1]), Number(t[2]));
     const first = wall - offset(wall);
@@ -116,13 +121,15 @@ async function runSearch(
   const zip = typeof query.zip === 'string' ? query.zip.trim().slice(0, 10) : '';
   if (zip === '') return { kind: 'none' };
   const asked = Number(query.radius_km);
-  const radiusKm = Number.isFinite(asked) && asked >= 1 && asked <= 500 ? Math.round(asked) : DEFAULT_RADIUS_KM;
+  const radiusKm =
+    Number.isFinite(asked) && asked >= 1 && asked <= 500 ? Math.round(asked) : DEFAULT_RADIUS_KM;
   try {
     const found = await searchCampaignEvents({ db }, campaignId, zip, radiusKm);
     const events = found.events.filter((e) => e.ends_at > now).map(toListed);
     return { kind: 'results', zip, radiusKm, center: found.center, events };
   } catch (err) {
-    if (err instanceof AppError && err.code === 'validation_failed') return { kind: 'invalid', zip, radiusKm };
+    if (err instanceof AppError && err.code === 'validation_failed')
+      return { kind: 'invalid', zip, radiusKm };
     throw err;
   }
 }
@@ -224,7 +231,8 @@ export const campaignPageRoutes = [
     url: '/c/:id',
     policy: PUBLIC_PAGE,
     rateLimitPerMinute: 10,
-    summary: 'The campaign page’s host form posted (urlencoded): a thank-you page, or the form with its errors',
+    summary:
+      'The campaign page’s host form posted (urlencoded): a thank-you page, or the form with its errors',
     tags: TAGS,
     hidden: true,
     body: Posted,

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, makeOrg, makeUser, type TestApp, type TestUser } from '../../test/support/fixtures.js';
+import {
+  createTestApp,
+  makeOrg,
+  makeUser,
+  type TestApp,
+  type TestUser,
+} from '../../test/support/fixtures.js';
 import { newId } from '../db/ids.js';
 import { fromAcceptLanguage, messages } from '../signup/index.js';
 import { proposalFromPost, zonedInstant } from './campaign-page.routes.js';
@@ -38,7 +44,10 @@ beforeAll(async () => {
   t = await createTestApp();
   orgId = (await makeOrg(t.db)).id;
   const unit = newId();
-  await t.db.insertInto('unit').values({ org_id: orgId, id: unit, path: 'bay', name: 'Bay', kind: 'chapter' }).execute();
+  await t.db
+    .insertInto('unit')
+    .values({ org_id: orgId, id: unit, path: 'bay', name: 'Bay', kind: 'chapter' })
+    .execute();
   staff = await makeUser(t.db, orgId, 'staff_organizer', 'bay');
   const created = await t.call('POST', '/api/v1/campaigns', {
     as: staff,
@@ -127,14 +136,23 @@ describe('the campaign page', () => {
       .select(['starts_at', 'ends_at', 'status', 'timezone', 'campaign_id'])
       .where('title', '=', 'Fruitvale cleanup')
       .executeTakeFirstOrThrow();
-    expect(event).toMatchObject({ status: 'pending_approval', timezone: 'America/Los_Angeles', campaign_id: campaign });
+    expect(event).toMatchObject({
+      status: 'pending_approval',
+      timezone: 'America/Los_Angeles',
+      campaign_id: campaign,
+    });
     // 10:00 in Los Angeles in April is 17:00 UTC (daylight time).
     expect(event.starts_at.toISOString()).toBe(`${day}T17:00:00.000Z`);
     expect(event.ends_at.toISOString()).toBe(`${day}T19:30:00.000Z`);
 
     const invalid = await t.call('POST', `/c/${campaign}`, {
       headers: FORM,
-      body: new URLSearchParams({ host_given_name: 'Rosa', date: '2030-05-01', start_time: '10:00', end_time: '11:00' }).toString(),
+      body: new URLSearchParams({
+        host_given_name: 'Rosa',
+        date: '2030-05-01',
+        start_time: '10:00',
+        end_time: '11:00',
+      }).toString(),
     });
     expect(invalid.statusCode).toBe(400);
     expect(invalid.body).toContain('role="alert"');
@@ -143,7 +161,9 @@ describe('the campaign page', () => {
   });
 
   it('is in Spanish for a Spanish browser, with a switch back to English', async () => {
-    const page = await t.call('GET', `/c/${campaign}?zip=94607`, { headers: { 'accept-language': 'es-US,es;q=0.9,en;q=0.8' } });
+    const page = await t.call('GET', `/c/${campaign}?zip=94607`, {
+      headers: { 'accept-language': 'es-US,es;q=0.9,en;q=0.8' },
+    });
     expect(page.body).toContain('<html lang="es">');
     expect(page.headers['content-language']).toBe('es');
     expect(page.headers.vary).toContain('accept-language');
@@ -159,7 +179,9 @@ describe('the event and form pages in Spanish', () => {
     const headers = { 'accept-language': 'es' };
     const page = await t.call('GET', `/e/${oakland}`, { headers });
     expect(page.body).toContain('<html lang="es">');
-    expect(page.body).toContain(`<label for="f-given_name">${es.t('signup.givenName')} ${es.t('page.required')}</label>`);
+    expect(page.body).toContain(
+      `<label for="f-given_name">${es.t('signup.givenName')} ${es.t('page.required')}</label>`,
+    );
     expect(page.body).toContain(es.t('event.rsvp'));
     expect(page.body).toContain('<input type="hidden" name="lang" value="es">');
     const posted = await t.call('POST', `/e/${oakland}`, {
@@ -168,7 +190,11 @@ describe('the event and form pages in Spanish', () => {
     });
     expect(posted.statusCode, posted.body).toBe(200);
     expect(posted.body).toContain(es.t('event.thanksGoing', { title: 'Oakland cleanup' }));
-    const rsvp = await t.db.selectFrom('event_rsvp').select('consent').where('event_id', '=', oakland).executeTakeFirstOrThrow();
+    const rsvp = await t.db
+      .selectFrom('event_rsvp')
+      .select('consent')
+      .where('event_id', '=', oakland)
+      .executeTakeFirstOrThrow();
     expect(rsvp.consent).toMatchObject({
       language: 'es',
       choices: { email_updates: { asked: es.t('signup.consentEmail'), answer: true } },
@@ -176,11 +202,20 @@ describe('the event and form pages in Spanish', () => {
   });
 
   it('renders a petition page in Spanish', async () => {
-    const unit = await t.db.selectFrom('unit').select('id').where('org_id', '=', orgId).executeTakeFirstOrThrow();
+    const unit = await t.db
+      .selectFrom('unit')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .executeTakeFirstOrThrow();
     const admin = await makeUser(t.db, orgId, 'org_admin');
     const form = await t.call('POST', '/api/v1/forms', {
       as: admin,
-      body: { unit_id: unit.id, kind: 'petition', title: 'Save the park', targets: [{ name: 'The council' }] },
+      body: {
+        unit_id: unit.id,
+        kind: 'petition',
+        title: 'Save the park',
+        targets: [{ name: 'The council' }],
+      },
     });
     expect(form.statusCode, form.body).toBe(201);
     const page = await t.call('GET', `/f/${form.json().id}?lang=es`);
@@ -204,15 +239,26 @@ describe('helpers', () => {
   });
 
   it('turns a wall-clock time in a zone into the instant, across daylight-saving changes', () => {
-    expect(zonedInstant('2030-01-15', '09:00', 'America/New_York')?.toISOString()).toBe('2030-01-15T14:00:00.000Z');
-    expect(zonedInstant('2030-07-15', '09:00', 'America/New_York')?.toISOString()).toBe('2030-07-15T13:00:00.000Z');
-    expect(zonedInstant('2030-03-10', '03:30', 'America/Chicago')?.toISOString()).toBe('2030-03-10T08:30:00.000Z');
+    expect(zonedInstant('2030-01-15', '09:00', 'America/New_York')?.toISOString()).toBe(
+      '2030-01-15T14:00:00.000Z',
+    );
+    expect(zonedInstant('2030-07-15', '09:00', 'America/New_York')?.toISOString()).toBe(
+      '2030-07-15T13:00:00.000Z',
+    );
+    expect(zonedInstant('2030-03-10', '03:30', 'America/Chicago')?.toISOString()).toBe(
+      '2030-03-10T08:30:00.000Z',
+    );
     expect(zonedInstant('2030-07-15', '09:00', 'Not/AZone')).toBeUndefined();
     expect(zonedInstant('tomorrow', '09:00', 'UTC')).toBeUndefined();
   });
 
   it('reads an end before the start as the next day', () => {
-    const input = proposalFromPost({ date: '2030-04-22', start_time: '22:00', end_time: '01:00', timezone: 'UTC' });
+    const input = proposalFromPost({
+      date: '2030-04-22',
+      start_time: '22:00',
+      end_time: '01:00',
+      timezone: 'UTC',
+    });
     expect(input.starts_at).toEqual(new Date('2030-04-22T22:00:00Z'));
     expect(input.ends_at).toEqual(new Date('2030-04-23T01:00:00Z'));
   });

@@ -83,10 +83,10 @@ function eventItem(e: ListedEvent, m: Messages): Html {
       : html``;
   return html`<li${coordinates}><a href="${eventPagePath(e.id)}?lang=${m.locale}">${e.title}</a><br>
 ${eventWhen(e, m.locale)}${place ? html`<br>${place}` : ''}${
-    e.distance_km !== undefined
-      ? html`<br><span class="note">${m.t('campaign.away', { km: new Intl.NumberFormat(m.locale).format(e.distance_km) })}</span>`
-      : ''
-  }</li>`;
+  e.distance_km !== undefined
+    ? html`<br><span class="note">${m.t('campaign.away', { km: new Intl.NumberFormat(m.locale).format(e.distance_km) })}</span>`
+    : ''
+}</li>`;
 }
 
 function searchSection(c: PublicCampaign, search: CampaignSearch, m: Messages): Html {

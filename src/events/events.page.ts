@@ -15,10 +15,7 @@ import type { PublicEvent } from './feeds.js';
 export const eventPagePath = (id: string) => `/e/${id}`;
 
 /** When an event is held, in the reader's language and the event's own time zone (named). */
-export function eventWhen(
-  e: Pick<PublicEvent, 'starts_at' | 'ends_at' | 'timezone'>,
-  locale = 'en',
-): string {
+export function eventWhen(e: Pick<PublicEvent, 'starts_at' | 'ends_at' | 'timezone'>, locale = 'en'): string {
   const format = new Intl.DateTimeFormat(locale, {
     dateStyle: 'full',
     timeStyle: 'short',

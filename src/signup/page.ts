@@ -230,7 +230,11 @@ export function notFoundPage(reply: FastifyReply, options: PageOptions = {}): Fa
   return sendPage(
     reply,
     404,
-    page(m.t('page.notFound.title'), html`<h1>${m.t('page.notFound.title')}</h1><p>${m.t('page.notFound.body')}</p>`, options),
+    page(
+      m.t('page.notFound.title'),
+      html`<h1>${m.t('page.notFound.title')}</h1><p>${m.t('page.notFound.body')}</p>`,
+      options,
+    ),
   );
 }
 

@@ -77,7 +77,10 @@ describe('the public pages’ weight', () => {
     t = await createTestApp();
     const orgId = (await makeOrg(t.db)).id;
     const unit = newId();
-    await t.db.insertInto('unit').values({ org_id: orgId, id: unit, path: 'bay', name: 'Bay', kind: 'chapter' }).execute();
+    await t.db
+      .insertInto('unit')
+      .values({ org_id: orgId, id: unit, path: 'bay', name: 'Bay', kind: 'chapter' })
+      .execute();
     const admin = await makeUser(t.db, orgId, 'org_admin');
     const ok = async (method: string, url: string, body: unknown, as: typeof admin | null = admin) => {
       const response = await t.call(method, url, { as, body });
@@ -107,7 +110,10 @@ describe('the public pages’ weight', () => {
     );
     const form = await ok('POST', '/api/v1/forms', { unit_id: unit, title: 'Tell us' });
     const petition = await ok('POST', '/api/v1/forms', { unit_id: unit, kind: 'petition', title: 'Sign' });
-    const person = await ok('POST', '/api/v1/people', { given_name: 'Ana', emails: [{ address: 'ana@example.org' }] });
+    const person = await ok('POST', '/api/v1/people', {
+      given_name: 'Ana',
+      emails: [{ address: 'ana@example.org' }],
+    });
     const link = await ok('POST', `/api/v1/people/${person.person.id}/consent-links`, { purpose: 'budget' });
     Object.assign(pages, {
       event: `/e/${event.id}`,

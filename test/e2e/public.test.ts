@@ -30,7 +30,12 @@ let ana: string;
 const contexts: Record<'noScript' | 'script' | 'spanish', BrowserContext> = {} as never;
 const errors: string[] = [];
 
-async function call(method: string, path: string, as: TestUser | null, body?: unknown) {
+async function call<T = { id: string }>(
+  method: string,
+  path: string,
+  as: TestUser | null,
+  body?: unknown,
+): Promise<T> {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: {
@@ -40,7 +45,7 @@ async function call(method: string, path: string, as: TestUser | null, body?: un
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return response.status === 204 ? null : await response.json();
+  return (await response.json()) as T;
 }
 
 async function newPage(which: keyof typeof contexts): Promise<Page> {
@@ -102,12 +107,12 @@ beforeAll(async () => {
         postal_code: zip,
         consent: { email_updates: false },
       })
-    ).id as string;
+    ).id;
   event = await propose('Lake Merritt cleanup', '94612', 'Lake Merritt pergola');
   await propose('Fruitvale creek cleanup', '94601', 'Peralta Creek');
   await propose('Berkeley pier cleanup', '94710', 'Berkeley Marina');
   ana = (
-    await call('POST', '/api/v1/people', admin, {
+    await call<{ person: { id: string } }>('POST', '/api/v1/people', admin, {
       given_name: 'Ana',
       family_name: 'Oakland',
       emails: [{ address: 'ana.oakland@example.org' }],
@@ -117,7 +122,13 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+    ],
   });
   const phone = { viewport: { width: 390, height: 844 }, timezoneId: 'UTC' };
   contexts.noScript = await browser.newContext({ ...phone, locale: 'en-US', javaScriptEnabled: false });
@@ -137,8 +148,12 @@ afterAll(async () => {
 });
 
 async function attendees(): Promise<string[]> {
-  const page = await call('GET', `/api/v1/events/${event}/attendees`, admin);
-  return (page.items as { person: { given_name?: string } }[]).map((r) => r.person.given_name ?? '');
+  const page = await call<{ items: { person: { given_name?: string } }[] }>(
+    'GET',
+    `/api/v1/events/${event}/attendees`,
+    admin,
+  );
+  return page.items.map((r) => r.person.given_name ?? '');
 }
 
 describe('the public pages in Chromium', { timeout: 120_000 }, () => {
@@ -153,7 +168,9 @@ describe('the public pages in Chromium', { timeout: 120_000 }, () => {
     await page.getByLabel('Send me updates from this group by email').check();
     await page.getByRole('button', { name: 'RSVP' }).click();
     await page.getByRole('heading', { level: 1, name: 'Thank you' }).waitFor();
-    expect(await page.locator('main').textContent()).toContain('You are on the list for “Lake Merritt cleanup”');
+    expect(await page.locator('main').textContent()).toContain(
+      'You are on the list for “Lake Merritt cleanup”',
+    );
     await accessible(page, 'en');
     expect(await attendees()).toContain('Nora');
     await page.close();
@@ -212,7 +229,9 @@ describe('the public pages in Chromium', { timeout: 120_000 }, () => {
   });
 
   it('unsubscribes through a consent link, and the API then shows the address unsubscribed', async () => {
-    const link = await call('POST', `/api/v1/people/${ana}/consent-links`, admin, { purpose: 'e2e newsletter' });
+    const link = await call<{ url: string }>('POST', `/api/v1/people/${ana}/consent-links`, admin, {
+      purpose: 'e2e newsletter',
+    });
     const page = await newPage('noScript');
     await page.goto(link.url.replace(/^http:\/\/[^/]+/, base));
     await page.getByRole('heading', { level: 1, name: 'Your choices' }).waitFor();
@@ -225,8 +244,10 @@ describe('the public pages in Chromium', { timeout: 120_000 }, () => {
     await page.getByRole('status').waitFor();
     expect(await page.getByRole('status').textContent()).toBe('Your choices are saved.');
     await screenshot(page, testEngine, 'public-05-consent-saved');
-    const person = await call('GET', `/api/v1/people/${ana}`, admin);
-    expect(person.emails).toEqual([expect.objectContaining({ address: 'ana.oakland@example.org', status: 'unsubscribed' })]);
+    const person = await call<{ emails: unknown[] }>('GET', `/api/v1/people/${ana}`, admin);
+    expect(person.emails).toEqual([
+      expect.objectContaining({ address: 'ana.oakland@example.org', status: 'unsubscribed' }),
+    ]);
     await page.close();
   });
 

@@ -73,7 +73,8 @@ export const es: PublicCatalog = {
   'campaign.eventZip': 'Código postal (ZIP) del lugar',
   'campaign.submit': 'Proponer el evento',
   'campaign.thanksPublished': 'Tu evento «{title}» ya está publicado.',
-  'campaign.thanksPending': 'Recibimos tu evento «{title}». Se publica cuando una persona moderadora lo apruebe.',
+  'campaign.thanksPending':
+    'Recibimos tu evento «{title}». Se publica cuando una persona moderadora lo apruebe.',
   'campaign.over': 'Esta jornada de acción ya terminó.',
 
   'consent.title': 'Tus preferencias',
