@@ -9,6 +9,7 @@ import {
   type TestUser,
 } from '../../test/support/fixtures.js';
 import { newId } from '../db/ids.js';
+import { loggedUrl } from '../log.js';
 import { mergePeople } from '../merges/index.js';
 import { messages } from '../signup/index.js';
 import { mintConsentLink, openLink, rotateConsentKey } from './index.js';
@@ -476,5 +477,10 @@ describe('changing one’s choices', () => {
       statuses.push((await post(token, { form_token: formToken }, FORM, '198.51.100.77')).statusCode);
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(200));
     expect(statuses[10]).toBe(429);
+  });
+
+  it('keeps the token out of the request log', () => {
+    expect(loggedUrl('/consent/AAAA.BBBB?lang=es')).toBe('/consent/[token]?lang=es');
+    expect(loggedUrl('/e/123')).toBe('/e/123');
   });
 });
