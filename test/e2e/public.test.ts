@@ -164,7 +164,7 @@ describe('the public pages in Chromium', { timeout: 120_000 }, () => {
     await accessible(page, 'en');
     await screenshot(page, testEngine, 'public-01-event-no-script');
     await page.getByLabel('First name (required)').fill('Nora');
-    await page.getByLabel('Email').fill('nora@example.org');
+    await page.getByLabel('Email', { exact: true }).fill('nora@example.org');
     await page.getByLabel('Send me updates from this group by email').check();
     await page.getByRole('button', { name: 'RSVP' }).click();
     await page.getByRole('heading', { level: 1, name: 'Thank you' }).waitFor();
@@ -190,8 +190,8 @@ describe('the public pages in Chromium', { timeout: 120_000 }, () => {
     await page.getByRole('alert').waitFor();
     await accessible(page, 'en');
     await screenshot(page, testEngine, 'public-02-event-errors');
-    await page.getByLabel('Email').fill('omar@example.org');
-    await page.getByLabel('Email').press('Enter');
+    await page.getByLabel('Email', { exact: true }).fill('omar@example.org');
+    await page.getByLabel('Email', { exact: true }).press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Thank you' }).waitFor();
     expect(await attendees()).toContain('Omar');
     await page.close();
