@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAccessCommands } from './commands/access.js';
 import { registerAccountCommands } from './commands/accounts.js';
 import { registerAuditCommands } from './commands/audit.js';
+import { registerConsentCommands } from './commands/consent.js';
 import { registerDatabaseCommands } from './commands/database.js';
 import { registerExportPeople } from './commands/export-people.js';
 import { registerImportPeople } from './commands/import-people.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerImportPeople(program);
   registerExportPeople(program);
   registerAuditCommands(program);
+  registerConsentCommands(program);
   return program;
 }
 

@@ -754,6 +754,47 @@ export interface WalkDoorPersonTable {
   door_id: string;
   person_id: string;
 }
+// Consent links (0011_consent_links.sql). bytea arrives as a Buffer (pg) or a Uint8Array (PGlite).
+export interface ConsentKeyTable {
+  org_id: string;
+  id: string;
+  secret: ColumnType<Uint8Array, Uint8Array, never>;
+  created_at: CreatedAt;
+}
+
+export interface ConsentLinkTable {
+  org_id: string;
+  id: string;
+  person_id: string;
+  token_mac: ColumnType<Uint8Array, Uint8Array, never>;
+  purpose: string;
+  created_by: string | null;
+  created_at: CreatedAt;
+  expires_at: Date;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
+
+export interface ChannelConsentTable extends Synced {
+  org_id: string;
+  id: string;
+  person_id: string;
+  channel: 'sms';
+  status: 'opted_in' | 'opted_out';
+  changed_at: Date;
+  source_kind: string;
+  source_ref: string | null;
+}
+
+export interface ConsentReceiptTable {
+  org_id: string;
+  id: string;
+  person_id: string;
+  link_id: string | null;
+  receipt: ColumnType<Record<string, unknown>, string, never>;
+  created_at: CreatedAt;
+}
+
 export interface DB {
   node_self: NodeSelfTable;
   org: OrgTable;
@@ -815,6 +856,10 @@ export interface DB {
   walk_door_person: WalkDoorPersonTable;
   phone_tree: PhoneTreeTable;
   phone_tree_node: PhoneTreeNodeTable;
+  consent_key: ConsentKeyTable;
+  consent_link: ConsentLinkTable;
+  channel_consent: ChannelConsentTable;
+  consent_receipt: ConsentReceiptTable;
 }
 
 export type Person = Selectable<PersonTable>;

@@ -2,6 +2,8 @@ import {
   errorSummary,
   type FieldErrors,
   html,
+  messages,
+  type PageOptions,
   page,
   paragraphs,
   signupFields,
@@ -12,8 +14,9 @@ import type { PublicEvent } from './feeds.js';
 /** The public page of an event (no login, no JavaScript). */
 export const eventPagePath = (id: string) => `/e/${id}`;
 
-function when(e: PublicEvent): string {
-  const format = new Intl.DateTimeFormat('en', {
+/** When an event is held, in the reader's language and the event's own time zone (named). */
+export function eventWhen(e: Pick<PublicEvent, 'starts_at' | 'ends_at' | 'timezone'>, locale = 'en'): string {
+  const format = new Intl.DateTimeFormat(locale, {
     dateStyle: 'full',
     timeStyle: 'short',
     timeZone: e.timezone,
@@ -38,32 +41,40 @@ export function eventPage(
   now: Date,
   values: Record<string, string | string[]> = {},
   errors: FieldErrors = new Map(),
+  options: PageOptions = {},
 ): string {
+  const m = options.m ?? messages('en');
   const place = where(e);
   const open = e.status === 'published' && e.ends_at > now;
   const body = html`<h1>${e.title}</h1>
-<p><strong>When:</strong> ${when(e)}</p>
-${place ? html`<p><strong>Where:</strong> ${place}</p>` : ''}
-${e.virtual_url ? html`<p><strong>Online:</strong> <a href="${e.virtual_url}">${e.virtual_url}</a></p>` : ''}
+<p><strong>${m.t('event.when')}</strong> ${eventWhen(e, m.locale)}</p>
+${place ? html`<p><strong>${m.t('event.where')}</strong> ${place}</p>` : ''}
+${e.virtual_url ? html`<p><strong>${m.t('event.online')}</strong> <a href="${e.virtual_url}">${e.virtual_url}</a></p>` : ''}
 ${paragraphs(e.description)}
 ${
   open
-    ? html`${errorSummary(errors, (f) => (f === 'form' ? 'f-given_name' : `f-${f}`))}
+    ? html`${errorSummary(errors, (f) => (f === 'form' ? 'f-given_name' : `f-${f}`), m)}
 <form method="post" action="${eventPagePath(e.id)}" accept-charset="utf-8">
 ${errors.get('form') ? html`<p class="error">${errors.get('form') ?? ''}</p>` : ''}
-${signupFields(values, errors)}
-<button type="submit">RSVP</button>
+${signupFields(values, errors, m)}
+<button type="submit">${m.t('event.rsvp')}</button>
 </form>`
-    : html`<p>${e.status === 'cancelled' ? 'This event is cancelled.' : 'This event is over.'}</p>`
+    : html`<p>${e.status === 'cancelled' ? m.t('event.cancelled') : m.t('event.over')}</p>`
 }`;
-  return page(e.title, body);
+  return page(e.title, body, options);
 }
 
 /** The answer to a posted RSVP: going, or on the waitlist. */
-export function eventThanks(e: PublicEvent, status: 'going' | 'waitlisted'): string {
+export function eventThanks(
+  e: PublicEvent,
+  status: 'going' | 'waitlisted',
+  options: PageOptions = {},
+): string {
+  const m = options.m ?? messages('en');
   return thanksPage(
     status === 'going'
-      ? `You are on the list for “${e.title}”.`
-      : `“${e.title}” is full; you are on the waitlist and we will let you know.`,
+      ? m.t('event.thanksGoing', { title: e.title })
+      : m.t('event.thanksWaitlisted', { title: e.title }),
+    options,
   );
 }

@@ -2,7 +2,15 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { defineRoute } from '../http/route.js';
-import { fieldErrors, notFoundPage, sendPage, signupFromPost } from '../signup/index.js';
+import {
+  fieldErrors,
+  messages,
+  notFoundPage,
+  type PageOptions,
+  requestLocale,
+  sendPage,
+  signupFromPost,
+} from '../signup/index.js';
 import { eventThanks, eventPage as renderEventPage } from './events.page.js';
 import {
   CheckInInput,
@@ -39,6 +47,8 @@ const origin = (request: FastifyRequest) => `${request.protocol}://${request.hea
 const eventPage = (request: FastifyRequest) => (id: string) =>
   `${origin(request)}/api/v1/public/events/${id}`;
 const Id = z.object({ id: z.uuid() });
+/** The public page's language (Accept-Language, or `?lang=`) and its switch links. */
+const dress = (request: FastifyRequest): PageOptions => ({ m: messages(requestLocale(request)), request });
 const HostId = z.object({ id: z.uuid(), userId: z.uuid() });
 const Paging = z.object({
   page: z.coerce.number().int().min(1).default(1),
@@ -297,15 +307,16 @@ export const eventRoutes = [
     tags: TAGS,
     hidden: true,
     handler: async ({ request, reply, ctx }) => {
+      const options = dress(request);
       const parsed = Id.safeParse(request.params);
-      if (!parsed.success) return notFoundPage(reply);
+      if (!parsed.success) return notFoundPage(reply, options);
       const referrer = (request.query as Record<string, unknown>).ref;
       const event = (await publicEvents(ctx.db, { eventId: parsed.data.id }, ctx.now()).catch(() => null))
         ?.events[0];
-      if (!event) return notFoundPage(reply);
+      if (!event) return notFoundPage(reply, options);
       const values: Record<string, string> =
         typeof referrer === 'string' ? { referrer: referrer.slice(0, 200) } : {};
-      return sendPage(reply, 200, renderEventPage(event, ctx.now(), values));
+      return sendPage(reply, 200, renderEventPage(event, ctx.now(), values, new Map(), options));
     },
   }),
   defineRoute({
@@ -318,11 +329,12 @@ export const eventRoutes = [
     hidden: true,
     body: z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({}),
     handler: async ({ request, reply, body, ctx }) => {
+      const options = dress(request);
       const parsed = Id.safeParse(request.params);
-      if (!parsed.success) return notFoundPage(reply);
+      if (!parsed.success) return notFoundPage(reply, options);
       const event = (await publicEvents(ctx.db, { eventId: parsed.data.id }, ctx.now()).catch(() => null))
         ?.events[0];
-      if (!event) return notFoundPage(reply);
+      if (!event) return notFoundPage(reply, options);
       try {
         const input = PublicRsvpInput.safeParse(signupFromPost(body));
         if (!input.success) {
@@ -337,15 +349,15 @@ export const eventRoutes = [
           event.id,
           input.data,
         );
-        return sendPage(reply, 200, eventThanks(event, result.status));
+        return sendPage(reply, 200, eventThanks(event, result.status, options));
       } catch (err) {
         if (err instanceof AppError && (err.code === 'validation_failed' || err.code === 'conflict'))
           return sendPage(
             reply,
             err.code === 'conflict' ? 409 : 400,
-            renderEventPage(event, ctx.now(), body, fieldErrors(err.fields, err.message)),
+            renderEventPage(event, ctx.now(), body, fieldErrors(err.fields, err.message), options),
           );
-        if (err instanceof AppError && err.code === 'not_found') return notFoundPage(reply);
+        if (err instanceof AppError && err.code === 'not_found') return notFoundPage(reply, options);
         throw err;
       }
     },

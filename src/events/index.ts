@@ -1,5 +1,6 @@
 /** Events: RSVPs and check-in, hosts (event assignments), reminders queued for outreach. */
 
+export { campaignPageRoutes } from './campaign-page.routes.js';
 export { campaignRoutes } from './campaigns.routes.js';
 export { localDate, searchCampaignEvents, zipCentroid } from './campaigns.service.js';
 export { type EventAction, eventScope, unitGrantGives } from './events.queries.js';

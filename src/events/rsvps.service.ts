@@ -210,7 +210,7 @@ export async function publicRsvp(
     return { status: 'going' };
   }
   const person = signupPerson(input);
-  const consent = consentReceipt(input.consent, `event:${eventId}`, now);
+  const consent = consentReceipt(input.consent, `event:${eventId}`, now, input.language);
   const source: Source = { kind: 'form', ref: `event:${eventId}` };
   return await deps.db.transaction().execute(async (trx) => {
     const ctx = publicCtx(deps, trx, event.org_id, `public RSVP to event ${eventId}`);

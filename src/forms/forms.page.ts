@@ -3,6 +3,9 @@ import {
   type FieldErrors,
   type Html,
   html,
+  type Messages,
+  messages,
+  type PageOptions,
   page,
   paragraphs,
   signupFields,
@@ -17,14 +20,14 @@ type Values = Record<string, string | string[]>;
 const fieldId = (field: string) =>
   field.startsWith('answers.') ? `q-${field.slice(8)}` : field === 'form' ? 'f-given_name' : `f-${field}`;
 
-function question(q: Question, values: Values, errors: FieldErrors): Html {
+function question(q: Question, values: Values, errors: FieldErrors, m: Messages): Html {
   const name = `q_${q.key}`;
   const id = `q-${q.key}`;
   const field = `answers.${q.key}`;
   const error = errors.get(field);
   const errorHtml = error ? html`<span class="error" id="${id}-error">${error}</span>` : html``;
   const aria = error ? html` aria-invalid="true" aria-describedby="${id}-error"` : html``;
-  const label = html`${q.label}${q.required ? ' (required)' : ''}`;
+  const label = html`${q.label}${q.required ? ` ${m.t('page.required')}` : ''}`;
   const value = values[name];
   const has = (v: string) => (Array.isArray(value) ? value.includes(v) : value === v);
   const req = q.required ? html` required` : '';
@@ -39,8 +42,8 @@ function question(q: Question, values: Values, errors: FieldErrors): Html {
       }</textarea>`;
     case 'yes_no':
       return html`<fieldset id="${id}"${aria}><legend>${label}</legend>${errorHtml}
-<label><input type="radio" name="${name}" value="yes"${has('yes') ? html` checked` : ''}${req}> Yes</label>
-<label><input type="radio" name="${name}" value="no"${has('no') ? html` checked` : ''}> No</label></fieldset>`;
+<label><input type="radio" name="${name}" value="yes"${has('yes') ? html` checked` : ''}${req}> ${m.t('form.yes')}</label>
+<label><input type="radio" name="${name}" value="no"${has('no') ? html` checked` : ''}> ${m.t('form.no')}</label></fieldset>`;
     case 'single_choice':
     case 'multiple_choice': {
       const type = q.type === 'single_choice' ? 'radio' : 'checkbox';
@@ -60,38 +63,42 @@ export function formPage(
   action: string,
   values: Values = {},
   errors: FieldErrors = new Map(),
+  options: PageOptions = {},
 ): string {
+  const m = options.m ?? messages('en');
   const isPetition = form.kind === 'petition';
   const closed = form.status !== 'open';
   const targets =
     isPetition && form.targets.length > 0
-      ? html`<p><strong>To:</strong> ${form.targets.map((t, i) => html`${i > 0 ? ', ' : ''}${t.name}${t.title ? ` (${t.title})` : ''}`)}</p>`
+      ? html`<p><strong>${m.t('form.to')}</strong> ${form.targets.map((t, i) => html`${i > 0 ? ', ' : ''}${t.name}${t.title ? ` (${t.title})` : ''}`)}</p>`
       : html``;
   const body = html`<h1>${form.title}</h1>
 ${paragraphs(form.description)}
 ${targets}${isPetition && form.petition_text ? html`<blockquote>${paragraphs(form.petition_text)}</blockquote>` : ''}
-${isPetition ? html`<p>${form.total_submissions} ${form.total_submissions === 1 ? 'signature' : 'signatures'} so far.</p>` : ''}
+${isPetition ? html`<p>${m.tn('form.signatures', form.total_submissions)}</p>` : ''}
 ${
   closed
-    ? html`<p>This ${isPetition ? 'petition' : 'form'} is closed.</p>`
-    : html`${errorSummary(errors, fieldId)}
+    ? html`<p>${isPetition ? m.t('form.closedPetition') : m.t('form.closedForm')}</p>`
+    : html`${errorSummary(errors, fieldId, m)}
 <form method="post" action="${action}" accept-charset="utf-8">
 ${errors.get('form') ? html`<p class="error">${errors.get('form') ?? ''}</p>` : ''}
-${signupFields(values, errors)}
-${form.questions.map((q) => question(q, values, errors))}
-${isPetition ? textInput({ name: 'comment', label: 'Comment (optional)' }, values, errors) : ''}
-<button type="submit">${form.call_to_action ?? (isPetition ? 'Sign the petition' : 'Send')}</button>
+${signupFields(values, errors, m)}
+${form.questions.map((q) => question(q, values, errors, m))}
+${isPetition ? textInput({ name: 'comment', label: m.t('form.comment') }, values, errors, m) : ''}
+<button type="submit">${form.call_to_action ?? (isPetition ? m.t('form.sign') : m.t('form.send'))}</button>
 </form>`
 }`;
-  return page(form.title, body);
+  return page(form.title, body, options);
 }
 
 /** The answer to a posted page. It never says whether the person was known or had signed before. */
-export function formThanks(form: PublicForm): string {
+export function formThanks(form: PublicForm, options: PageOptions = {}): string {
+  const m = options.m ?? messages('en');
   return thanksPage(
     form.kind === 'petition'
-      ? `Your signature on “${form.title}” is recorded.`
-      : `We have your answers to “${form.title}”.`,
+      ? m.t('form.thanksPetition', { title: form.title })
+      : m.t('form.thanksForm', { title: form.title }),
+    options,
   );
 }
 

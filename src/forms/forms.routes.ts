@@ -2,7 +2,15 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { defineRoute } from '../http/route.js';
-import { fieldErrors, notFoundPage, sendPage, signupFromPost } from '../signup/index.js';
+import {
+  fieldErrors,
+  messages,
+  notFoundPage,
+  type PageOptions,
+  requestLocale,
+  sendPage,
+  signupFromPost,
+} from '../signup/index.js';
 import { answersFromPost, embedSnippet, formPage, formThanks } from './forms.page.js';
 import { FORM_KINDS, FormInput, FormPatch, FormView, PublicSubmissionInput } from './forms.schemas.js';
 import { createForm, deleteForm, listForms, requireForm, updateForm } from './forms.service.js';
@@ -19,6 +27,8 @@ const FormQuery = Paging.extend({ kind: z.enum(FORM_KINDS).optional() });
 /** A posted page: field name → value, or values when a name repeats (checkboxes). */
 const PostedPage = z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({});
 
+/** The public page's language (Accept-Language, or `?lang=`) and its switch links. */
+const dress = (request: FastifyRequest): PageOptions => ({ m: messages(requestLocale(request)), request });
 const origin = (request: FastifyRequest) => `${request.protocol}://${request.headers.host ?? 'localhost'}`;
 /** The public page of a form or petition (no login, no JavaScript). */
 export const formPagePath = (id: string) => `/f/${id}`;
@@ -150,8 +160,9 @@ export const formRoutes = [
     tags: TAGS,
     hidden: true,
     handler: async ({ request, reply, ctx }) => {
+      const options = dress(request);
       const parsed = Id.safeParse(request.params);
-      if (!parsed.success) return notFoundPage(reply);
+      if (!parsed.success) return notFoundPage(reply, options);
       const referrer = (request.query as Record<string, unknown>).ref;
       try {
         const form = await publicForm(ctx, parsed.data.id);
@@ -162,10 +173,12 @@ export const formRoutes = [
             form,
             formPagePath(form.id),
             typeof referrer === 'string' ? { referrer: referrer.slice(0, 200) } : {},
+            new Map(),
+            options,
           ),
         );
       } catch (err) {
-        if (err instanceof AppError && err.code === 'not_found') return notFoundPage(reply);
+        if (err instanceof AppError && err.code === 'not_found') return notFoundPage(reply, options);
         throw err;
       }
     },
@@ -181,13 +194,14 @@ export const formRoutes = [
     hidden: true,
     body: PostedPage,
     handler: async ({ request, reply, body, ctx }) => {
+      const options = dress(request);
       const parsed = Id.safeParse(request.params);
-      if (!parsed.success) return notFoundPage(reply);
+      if (!parsed.success) return notFoundPage(reply, options);
       let form: Awaited<ReturnType<typeof publicForm>>;
       try {
         form = await publicForm(ctx, parsed.data.id);
       } catch (err) {
-        if (err instanceof AppError && err.code === 'not_found') return notFoundPage(reply);
+        if (err instanceof AppError && err.code === 'not_found') return notFoundPage(reply, options);
         throw err;
       }
       const comment =
@@ -206,13 +220,13 @@ export const formRoutes = [
           throw new AppError('validation_failed', fields[0]?.message ?? 'check the form', { fields });
         }
         await publicSubmit({ db: ctx.db, now: ctx.now, log: ctx.log, audit: ctx.audit }, form.id, input.data);
-        return sendPage(reply, 200, formThanks(form));
+        return sendPage(reply, 200, formThanks(form, options));
       } catch (err) {
         if (err instanceof AppError && (err.code === 'validation_failed' || err.code === 'conflict'))
           return sendPage(
             reply,
             err.code === 'conflict' ? 409 : 400,
-            formPage(form, formPagePath(form.id), body, fieldErrors(err.fields, err.message)),
+            formPage(form, formPagePath(form.id), body, fieldErrors(err.fields, err.message), options),
           );
         throw err;
       }

@@ -208,7 +208,7 @@ export async function publicSubmit(
       comment: form.kind === 'petition' ? (input.comment ?? null) : null,
       source: 'public',
       referrer: input.referrer ?? null,
-      consent: consentReceipt(input.consent, where, now),
+      consent: consentReceipt(input.consent, where, now, input.language),
       submittedAt: now,
     });
   });

@@ -2,8 +2,9 @@ import { accessRoutes } from '../access/index.js';
 import { auditRoutes } from '../audit/index.js';
 import { authRoutes } from '../auth/index.js';
 import { callingRoutes } from '../calling/index.js';
+import { consentRoutes } from '../consent/index.js';
 import { duplicateRoutes } from '../duplicates/index.js';
-import { campaignRoutes, eventRoutes } from '../events/index.js';
+import { campaignPageRoutes, campaignRoutes, eventRoutes } from '../events/index.js';
 import { exportRoutes } from '../exports/index.js';
 import { fieldRoutes } from '../fields/index.js';
 import { followUpRoutes } from '../followups/index.js';
@@ -61,6 +62,8 @@ export function allRoutes(): AnyRoute[] {
     // routes: field
 
     // routes: public
+    ...campaignPageRoutes,
+    ...consentRoutes,
 
     // routes: dayofaction
   ];

@@ -6,12 +6,19 @@ import type { DB } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { Log } from '../log.js';
 import { PersonInput, type PersonInputRaw, type Source, upsertPeople } from '../people/index.js';
+import { LOCALES, type Locale, messages } from './i18n.js';
 
-/** What the public forms ask, kept with each answer as a receipt. */
+/** What the public forms ask (in English), kept with each answer as a receipt. */
 export const CONSENT_WORDING = {
-  email_updates: 'Send me updates from this group by email',
-  sms_updates: 'Text me about this event and others',
+  email_updates: messages('en').t('signup.consentEmail'),
+  sms_updates: messages('en').t('signup.consentSms'),
 } as const;
+
+/** The consent questions as a page in `locale` shows them. */
+export function consentWording(locale: Locale): Record<keyof typeof CONSENT_WORDING, string> {
+  const m = messages(locale);
+  return { email_updates: m.t('signup.consentEmail'), sms_updates: m.t('signup.consentSms') };
+}
 
 /** What a public page sends with no login: the person, their consent choices, the trap for bots. */
 export const PublicSignupFields = {
@@ -35,6 +42,10 @@ export const PublicSignupFields = {
     .strict()
     .describe('The choices the person made on the form'),
   website: z.string().max(500).optional().describe('Leave empty (a trap for bots)'),
+  language: z
+    .enum(Object.keys(LOCALES) as [Locale, ...Locale[]])
+    .optional()
+    .describe('The language the consent choices were shown in (the receipt keeps those words)'),
 };
 
 /** The signup part of any public form (an RSVP, a form submission, a petition signature). */
@@ -47,6 +58,7 @@ export interface PublicSignup {
   referrer?: string | undefined;
   consent: { email_updates: boolean; sms_updates?: boolean | undefined };
   website?: string | undefined;
+  language?: Locale | undefined;
 }
 
 /** A bot filled the hidden field: answer as for a person, store nothing. */
@@ -88,14 +100,17 @@ export function consentReceipt(
   consent: PublicSignup['consent'],
   where: string,
   now: Date,
+  language?: Locale,
 ): Record<string, unknown> {
+  const wording = language ? consentWording(language) : CONSENT_WORDING;
   return {
     at: now.toISOString(),
     where,
+    ...(language && language !== 'en' ? { language } : {}),
     choices: Object.fromEntries(
       (Object.keys(CONSENT_WORDING) as (keyof typeof CONSENT_WORDING)[])
         .filter((k) => consent[k] !== undefined)
-        .map((k) => [k, { asked: CONSENT_WORDING[k], answer: consent[k] }]),
+        .map((k) => [k, { asked: wording[k], answer: consent[k] }]),
     ),
   };
 }

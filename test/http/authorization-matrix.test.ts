@@ -757,6 +757,27 @@ const CASES: Record<string, RouteCase> = {
   // matrix: field
 
   // matrix: public
+  // The campaign page, its map script and its host form (posted like the public host API).
+  'GET /c/map.js': { public: '2xx' },
+  'GET /c/:id': { public: '2xx' },
+  'POST /c/:id': {
+    raw: {
+      contentType: 'application/x-www-form-urlencoded',
+      body: (n) =>
+        `host_given_name=Host&host_email=page-host-${uniq(n)}%40example.org&title=Proposed&date=2030-06-01&start_time=18%3A00&end_time=20%3A00&timezone=UTC&postal_code=94612`,
+    },
+    public: '2xx',
+  },
+  // Minting a consent link needs what changing status fields needs (people.write, status class).
+  'POST /api/v1/people/:id/consent-links': { person: true, body: () => ({ purpose: 'matrix' }) },
+  'POST /api/v1/people/:id/consent-links/revoke': { person: true },
+  // The matrix holds no token: every bad token gets the one "link no longer works" page.
+  'GET /consent/:token': { public: 404, readOnly: true },
+  'POST /consent/:token': {
+    raw: { contentType: 'application/x-www-form-urlencoded', body: () => 'do_not_contact=yes' },
+    public: 404,
+    readOnly: true,
+  },
 
   // matrix: dayofaction
 };
@@ -1522,6 +1543,8 @@ function fill(url: string, x: Targets): string {
       if (param === 'submissionId') return x.submission;
       if (param === 'itemId') return before === 'signatures' ? x.signature : x.submission;
       if (before === 'f') return x.form;
+      if (before === 'c') return x.campaign;
+      if (param === 'token') return 'not-a-consent-token';
       if (before === 'e') return x.publicEvent;
       if (before === 'events' && segments.includes('public')) return x.publicEvent;
       const byCollection: Record<string, keyof Targets> = {

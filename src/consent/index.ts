@@ -1,0 +1,18 @@
+/** Consent links: a person's own page to change their choices, reached from a message, no account. */
+export { consentRoutes } from './consent.routes.js';
+export {
+  applyConsentChoices,
+  type ConsentChoices,
+  type ConsentState,
+  consentPagePath,
+  consentState,
+  DEFAULT_LINK_DAYS,
+  MAX_LINK_DAYS,
+  type MintedLink,
+  MintInput,
+  mintConsentLink,
+  type OpenLink,
+  openLink,
+  revokeConsentLinks,
+} from './consent.service.js';
+export { rotateConsentKey } from './consent.tokens.js';
