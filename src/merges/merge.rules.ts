@@ -209,6 +209,15 @@ export const PERSON_ROWS: readonly PersonRows[] = [
     rule: 'all move; of two signatures of one petition the first stays (one signature per person)',
   },
   {
+    table: 'channel_consent',
+    column: 'person_id',
+    key: ['id'],
+    slot: (r) => String(r.channel),
+    // An opt-out on either record is honoured: nobody who said stop is texted after a merge.
+    mergedWins: (m, s) => m.status === 'opted_out' && s.status !== 'opted_out',
+    rule: 'moves; for a channel both have a choice on, an opt-out wins (otherwise the survivor’s stays)',
+  },
+  {
     table: 'walk_door_person',
     column: 'person_id',
     key: ['door_id', 'person_id'],
@@ -272,6 +281,18 @@ export const MERGE_EXCEPTIONS: readonly { table: string; column: string; reason:
     table: 'person_merge',
     column: 'survivor_id',
     reason: 'history: who took part in each merge (listMerges, undo)',
+  },
+  {
+    table: 'consent_link',
+    column: 'person_id',
+    reason:
+      'a link names the record it was sent for; opening it follows merged_into to the survivor (src/consent), so it works after a merge and again after an undo',
+  },
+  {
+    table: 'consent_receipt',
+    column: 'person_id',
+    reason:
+      'evidence of what that record was shown and chose, on that date: history, like person_merge; the choices themselves (email status, channel_consent, do-not-contact) move',
   },
   {
     table: 'person_merge',

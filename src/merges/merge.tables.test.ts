@@ -376,6 +376,27 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'text consent: an opt-out on the merged record wins over the survivor’s opt-in',
+    table: 'channel_consent',
+    async seed(a, b) {
+      const choice = (personId: string, status: string) =>
+        put('channel_consent', {
+          person_id: personId,
+          channel: 'sms',
+          status,
+          changed_at: new Date(),
+          source_kind: 'user',
+        });
+      await choice(a, 'opted_in');
+      const stop = await choice(b, 'opted_out');
+      return async () => {
+        const rows = await rowsOf('channel_consent', a);
+        expect(ids(rows)).toEqual([stop]);
+        expect(rows[0]?.status).toBe('opted_out');
+      };
+    },
+  },
+  {
     name: 'call targets: one per call list, the finished one',
     table: 'call_target',
     async seed(a, b) {
