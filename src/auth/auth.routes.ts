@@ -1,9 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Actor } from '../context.js';
+import { loadAccess } from '../access/index.js';
+import { openCallListsOf } from '../calling/index.js';
+import type { Actor, Ctx } from '../context.js';
 import { tenantDb } from '../db/tenant.js';
 import { AppError } from '../errors.js';
 import { defineRoute } from '../http/route.js';
+import { type Access, accessOf } from '../policy/index.js';
+import { openWalkListsOf } from '../turf/index.js';
 import { SESSION_COOKIE } from './authenticate.js';
 import { LoginInput, login, logout } from './sessions.service.js';
 import { createToken, listTokens, revokeToken, TokenInput } from './tokens.service.js';
@@ -26,6 +30,14 @@ const Me = z.object({
     created_at: z.date(),
   }),
   org: z.object({ id: z.string() }),
+  actions: z
+    .array(z.string())
+    .describe(
+      "Every action the user's live grants give (role bindings and assignments): what the web app offers",
+    ),
+  assignments: z
+    .object({ walk_lists: z.number(), call_lists: z.number() })
+    .describe('Open walk lists the user canvasses and call lists they call for'),
   csrf_token: z
     .string()
     .nullable()
@@ -49,6 +61,16 @@ const userId = (actor: Actor): string => {
   return actor.userId;
 };
 
+/** What the signed-in user may do and is assigned to: the web app shows only the matching screens. */
+async function workOf(ctx: Ctx, userId: string, access: Access) {
+  const actions = [...new Set(access.grants.flatMap((g) => [...g.actions]))].sort();
+  const [walkLists, callLists] = await Promise.all([
+    openWalkListsOf(ctx, userId),
+    openCallListsOf(ctx, userId),
+  ]);
+  return { actions, assignments: { walk_lists: walkLists, call_lists: callLists } };
+}
+
 /** Secure when the app is configured for it (behind an HTTPS proxy) or serves HTTPS itself. */
 function cookieOptions(request: FastifyRequest) {
   const secure = request.server.secureCookies || request.protocol === 'https';
@@ -71,15 +93,19 @@ export const authRoutes = [
         ...cookieOptions(request),
         expires: result.expiresAt,
       });
-      const user = await getUser(
-        {
-          ...ctx,
-          db: tenantDb(ctx.db, result.user.org_id),
-          actor: { kind: 'system', orgId: result.user.org_id, label: 'login' },
-        },
-        result.user.id,
-      );
-      return { user, org: { id: result.user.org_id }, csrf_token: result.csrfToken };
+      const asSystem: Ctx = {
+        ...ctx,
+        db: tenantDb(ctx.db, result.user.org_id),
+        actor: { kind: 'system', orgId: result.user.org_id, label: 'login' },
+      };
+      const user = await getUser(asSystem, result.user.id);
+      const access = await loadAccess(asSystem.db, result.user.org_id, result.user.id, ctx.now());
+      return {
+        user,
+        org: { id: result.user.org_id },
+        ...(await workOf(asSystem, result.user.id, access)),
+        csrf_token: result.csrfToken,
+      };
     },
   }),
   defineRoute({
@@ -100,11 +126,15 @@ export const authRoutes = [
     summary: 'Who is signed in, and the CSRF token for this session',
     tags: ['auth'],
     response: Me,
-    handler: async ({ ctx, request }) => ({
-      user: await getUser(ctx, userId(ctx.actor)),
-      org: { id: ctx.actor.orgId },
-      csrf_token: request.csrfToken,
-    }),
+    handler: async ({ ctx, request }) => {
+      const id = userId(ctx.actor);
+      return {
+        user: await getUser(ctx, id),
+        org: { id: ctx.actor.orgId },
+        ...(await workOf(ctx, id, accessOf(ctx.actor))),
+        csrf_token: request.csrfToken,
+      };
+    },
   }),
   defineRoute({
     method: 'GET',
