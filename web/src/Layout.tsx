@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { Link, useLocation } from 'wouter';
 import { LANGUAGES, type Language, useI18n } from './i18n/index.js';
+import { FieldNav } from './pages/field/nav.js';
 import { useSession } from './session.js';
 
 /** The page frame: skip link, header with navigation, language and sign-out; the page in <main>. */
@@ -29,6 +30,7 @@ export function Layout({ children }: { children: ReactNode }) {
             {/* nav: events */}
             {/* nav: admin */}
             {/* nav: field */}
+            <FieldNav current={current} />
             {/* nav: public */}
             {/* nav: dayofaction */}
           </ul>

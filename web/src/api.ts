@@ -24,6 +24,10 @@ export class ApiError extends Error {
 export interface Me {
   user: { id: string; email: string; display_name: string | null };
   org: { id: string };
+  /** Every action the user's live grants give: the screens and links offered. */
+  actions?: string[];
+  /** Open walk lists the user canvasses and call lists they call for. */
+  assignments?: { walk_lists: number; call_lists: number };
   csrf_token: string | null;
 }
 
