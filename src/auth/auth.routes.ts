@@ -1,11 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { loadAccess } from '../access/load.js';
-import type { Actor } from '../context.js';
+import { openCallListsOf } from '../calling/index.js';
+import type { Actor, Ctx } from '../context.js';
 import { tenantDb } from '../db/tenant.js';
 import { AppError } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import { ACTIONS, type Access, type Action, accessOf, mayAtAll } from '../policy/index.js';
+import { openWalkListsOf } from '../turf/index.js';
 import { SESSION_COOKIE } from './authenticate.js';
 import { LoginInput, login, logout } from './sessions.service.js';
 import { createToken, listTokens, revokeToken, TokenInput } from './tokens.service.js';
@@ -31,6 +33,12 @@ const Me = z.object({
   actions: z
     .array(z.enum(ACTIONS))
     .describe('The actions the user has anywhere (what the app offers them; each record is still checked)'),
+  role_actions: z
+    .array(z.enum(ACTIONS))
+    .describe('The actions a role binding gives (not an assignment): creating something in a unit needs one'),
+  assignments: z
+    .object({ walk_lists: z.number().int(), call_lists: z.number().int() })
+    .describe('Open walk lists the user canvasses and call lists they call for'),
   csrf_token: z
     .string()
     .nullable()
@@ -51,6 +59,23 @@ const IdParams = z.object({ id: z.uuid() });
 
 /** The actions some grant gives at all (the route-level gate, as the router applies it). */
 const actionsOf = (access: Access): Action[] => ACTIONS.filter((action) => mayAtAll(access, action));
+
+/**
+ * What the web app offers this user: the actions of all their grants and of their role bindings
+ * alone, and the open lists they are assigned to work. Each request is still decided on its own.
+ */
+async function offerOf(ctx: Ctx, userId: string, access: Access) {
+  const roles: Access = { ...access, grants: access.grants.filter((g) => g.via === 'binding') };
+  const [walkLists, callLists] = await Promise.all([
+    openWalkListsOf(ctx, userId),
+    openCallListsOf(ctx, userId),
+  ]);
+  return {
+    actions: actionsOf(access),
+    role_actions: actionsOf(roles),
+    assignments: { walk_lists: walkLists, call_lists: callLists },
+  };
+}
 
 const userId = (actor: Actor): string => {
   if (actor.kind !== 'user') throw new AppError('forbidden', 'only a signed-in user has tokens');
@@ -79,16 +104,17 @@ export const authRoutes = [
         ...cookieOptions(request),
         expires: result.expiresAt,
       });
-      const db = tenantDb(ctx.db, result.user.org_id);
-      const user = await getUser(
-        { ...ctx, db, actor: { kind: 'system', orgId: result.user.org_id, label: 'login' } },
-        result.user.id,
-      );
-      const access = await loadAccess(db, result.user.org_id, result.user.id, ctx.now());
+      const asSystem: Ctx = {
+        ...ctx,
+        db: tenantDb(ctx.db, result.user.org_id),
+        actor: { kind: 'system', orgId: result.user.org_id, label: 'login' },
+      };
+      const user = await getUser(asSystem, result.user.id);
+      const access = await loadAccess(asSystem.db, result.user.org_id, result.user.id, ctx.now());
       return {
         user,
         org: { id: result.user.org_id },
-        actions: actionsOf(access),
+        ...(await offerOf(asSystem, result.user.id, access)),
         csrf_token: result.csrfToken,
       };
     },
@@ -111,12 +137,15 @@ export const authRoutes = [
     summary: 'Who is signed in, and the CSRF token for this session',
     tags: ['auth'],
     response: Me,
-    handler: async ({ ctx, request }) => ({
-      user: await getUser(ctx, userId(ctx.actor)),
-      org: { id: ctx.actor.orgId },
-      actions: actionsOf(accessOf(ctx.actor)),
-      csrf_token: request.csrfToken,
-    }),
+    handler: async ({ ctx, request }) => {
+      const id = userId(ctx.actor);
+      return {
+        user: await getUser(ctx, id),
+        org: { id: ctx.actor.orgId },
+        ...(await offerOf(ctx, id, accessOf(ctx.actor))),
+        csrf_token: request.csrfToken,
+      };
+    },
   }),
   defineRoute({
     method: 'GET',

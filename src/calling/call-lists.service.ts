@@ -132,6 +132,20 @@ function visibleCallLists(ctx: Ctx) {
   );
 }
 
+/** How many open call lists a user calls for now (the web app's navigation shows "Call" for them). */
+export async function openCallListsOf(ctx: Ctx, userId: string): Promise<number> {
+  const row = await ctx.db
+    .selectFrom('call_list_caller as k')
+    .innerJoin('call_list as c', 'c.id', 'k.call_list_id')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('k.org_id', '=', ctx.actor.orgId)
+    .where('k.user_id', '=', userId)
+    .where('k.assignment_id', 'is not', null)
+    .where('c.status', '=', 'open')
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
 /** A call list the actor may see, or 404 (as for anything out of reach). */
 export async function loadCallList(ctx: Ctx, id: string): Promise<CallListRow> {
   const query = visibleCallLists(ctx)

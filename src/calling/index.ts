@@ -9,6 +9,7 @@ export {
   grantListAssignment,
   type ListGrant,
   listCallLists,
+  openCallListsOf,
   removeCaller,
   revokeListAssignment,
 } from './call-lists.service.js';

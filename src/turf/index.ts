@@ -1,7 +1,7 @@
 /** Field: turf (polygons or ZIP codes owned by a unit) and walk lists worked door by door. */
 export { bboxOf, pointInGeometry, type TurfGeometry, walkOrder } from './geometry.js';
 export { turfRoutes } from './turf.routes.js';
-export { createTurf, getTurf, listTurfs, turfPeople } from './turf.service.js';
+export { createTurf, deleteTurf, getTurf, listTurfs, turfPeople, updateTurf } from './turf.service.js';
 export {
   addCanvasser,
   CANVASSER_GRANT,
@@ -9,6 +9,7 @@ export {
   createWalkList,
   getWalkList,
   listWalkLists,
+  openWalkListsOf,
   recordDoor,
   removeCanvasser,
   walkSheet,

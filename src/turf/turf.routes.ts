@@ -5,13 +5,14 @@ import {
   DoorInput,
   DoorResultView,
   TurfInput,
+  TurfPatch,
   TurfPeopleView,
   TurfView,
   WalkListInput,
   WalkListView,
   WalkSheetView,
 } from './turf.schemas.js';
-import { createTurf, getTurf, listTurfs, turfPeople } from './turf.service.js';
+import { createTurf, deleteTurf, getTurf, listTurfs, turfPeople, updateTurf } from './turf.service.js';
 import {
   addCanvasser,
   closeWalkList,
@@ -58,6 +59,29 @@ export const turfRoutes = [
     params: Id,
     response: TurfView,
     handler: async ({ params, ctx }) => await getTurf(ctx, params.id),
+  }),
+  defineRoute({
+    method: 'PATCH',
+    url: '/api/v1/turfs/:id',
+    policy: { action: 'turf.manage' },
+    summary:
+      'Rename a turf, move it to another unit, or give it a new polygon or ZIP codes (walk lists already cut keep their doors)',
+    tags: ['turf'],
+    params: Id,
+    body: TurfPatch,
+    response: TurfView,
+    handler: async ({ params, body, ctx }) => await updateTurf(ctx, params.id, body),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/api/v1/turfs/:id',
+    policy: { action: 'turf.manage' },
+    summary: 'Delete a turf and its closed walk lists (409 while an open walk list uses it)',
+    tags: ['turf'],
+    params: Id,
+    handler: async ({ params, ctx }) => {
+      await deleteTurf(ctx, params.id);
+    },
   }),
   defineRoute({
     method: 'GET',

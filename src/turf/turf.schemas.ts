@@ -37,6 +37,36 @@ export const TurfInput = z
   });
 export type TurfInput = z.input<typeof TurfInput>;
 
+/** A turf's changes: any of name, unit and shape; a new shape is a geometry or ZIP codes, not both. */
+export const TurfPatch = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    unit_id: z.uuid().optional().describe('Move the turf to another unit you manage turf in'),
+    geometry: Geometry.optional().describe('A new GeoJSON Polygon or MultiPolygon (replaces ZIP codes)'),
+    zip_codes: z
+      .array(Zip)
+      .min(1)
+      .max(500)
+      .optional()
+      .describe('...or a new set of ZIP codes (replaces the geometry)'),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.geometry !== undefined && v.zip_codes !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['geometry'],
+        message: 'give at most one of geometry or zip_codes',
+      });
+    if (Object.values(v).every((value) => value === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['name'],
+        message: 'give at least one of name, unit_id, geometry or zip_codes',
+      });
+  });
+export type TurfPatch = z.input<typeof TurfPatch>;
+
 export const TurfView = z.object({
   id: z.uuid(),
   name: z.string(),

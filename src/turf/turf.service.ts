@@ -7,7 +7,7 @@ import { unitGrantGives, zipCentroid } from '../events/index.js';
 import { parseInput } from '../http/parse-input.js';
 import { accessOf, assertAllowed } from '../policy/index.js';
 import { bboxOf, pointInGeometry, type TurfGeometry } from './geometry.js';
-import { TurfInput, type TurfPeopleView, type TurfView } from './turf.schemas.js';
+import { TurfInput, TurfPatch, type TurfPeopleView, type TurfView } from './turf.schemas.js';
 
 const TURF = [
   't.id',
@@ -59,23 +59,37 @@ export async function listTurfs(ctx: Ctx): Promise<TurfView[]> {
   return (rows as TurfRow[]).filter((r) => unitGrantGives(access, 'turf.manage', r.unit_path)).map(view);
 }
 
-/** Draws a turf for a unit the actor manages turf in (the unit or one above it). */
-export async function createTurf(ctx: Ctx, raw: TurfInput): Promise<TurfView> {
-  assertAllowed(ctx.actor, 'turf.manage');
-  const input = parseInput(TurfInput, raw);
+/** A unit the actor may draw turf for (the unit or one above it): 400 when absent, 403 when not theirs. */
+async function turfUnit(ctx: Ctx, unitId: string): Promise<{ id: string; path: string }> {
   const unit = await ctx.db
     .selectFrom('unit')
     .select(['id', sql<string>`path::text`.as('path')])
     .where('org_id', '=', ctx.actor.orgId)
-    .where('id', '=', input.unit_id)
+    .where('id', '=', unitId)
     .executeTakeFirst();
   if (!unit) throw invalid('unit_id', 'no unit with this id');
   if (!unitGrantGives(accessOf(ctx.actor), 'turf.manage', unit.path))
     throw new AppError('forbidden', 'unit_id: you may not draw turf for this unit', {
       fields: [{ field: 'unit_id', message: 'you may not draw turf for this unit' }],
     });
-  const geometry = (input.geometry as TurfGeometry | undefined) ?? null;
+  return unit;
+}
+
+/** The stored shape of a turf: a geometry with its bounding box, or ZIP codes (and no box). */
+function shapeOf(geometry: TurfGeometry | null, zipCodes: string[]) {
   const box = geometry ? bboxOf(geometry) : { min_lat: null, max_lat: null, min_lon: null, max_lon: null };
+  return {
+    geometry: geometry ? JSON.stringify(geometry) : null,
+    zip_codes: geometry ? [] : [...new Set(zipCodes)],
+    ...box,
+  };
+}
+
+/** Draws a turf for a unit the actor manages turf in (the unit or one above it). */
+export async function createTurf(ctx: Ctx, raw: TurfInput): Promise<TurfView> {
+  assertAllowed(ctx.actor, 'turf.manage');
+  const input = parseInput(TurfInput, raw);
+  const unit = await turfUnit(ctx, input.unit_id);
   const id = newId();
   await ctx.db
     .insertInto('turf')
@@ -84,13 +98,89 @@ export async function createTurf(ctx: Ctx, raw: TurfInput): Promise<TurfView> {
       id,
       unit_id: unit.id,
       name: input.name,
-      geometry: geometry ? JSON.stringify(geometry) : null,
-      zip_codes: [...new Set(input.zip_codes ?? [])],
-      ...box,
+      ...shapeOf((input.geometry as TurfGeometry | undefined) ?? null, input.zip_codes ?? []),
       created_by: actorUserId(ctx.actor),
     })
     .execute();
   return await getTurf(ctx, id);
+}
+
+/**
+ * Renames a turf, moves it to another unit the actor manages turf in, or gives it a new shape (a
+ * geometry replaces its ZIP codes and ZIP codes replace its geometry), checked as on create. Walk
+ * lists already cut from it keep their doors: a walk list is a copy of the turf's people when it
+ * was cut.
+ */
+export async function updateTurf(ctx: Ctx, id: string, raw: TurfPatch): Promise<TurfView> {
+  const input = parseInput(TurfPatch, raw);
+  const turf = await loadTurf(ctx, id);
+  const unit = input.unit_id !== undefined ? await turfUnit(ctx, input.unit_id) : null;
+  const shape =
+    input.geometry !== undefined
+      ? shapeOf(input.geometry as TurfGeometry, [])
+      : input.zip_codes !== undefined
+        ? shapeOf(null, input.zip_codes)
+        : {};
+  await ctx.db
+    .updateTable('turf')
+    .set({
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(unit ? { unit_id: unit.id } : {}),
+      ...shape,
+    })
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('id', '=', turf.id)
+    .execute();
+  return await getTurf(ctx, id);
+}
+
+/**
+ * Deletes a turf. While an open walk list uses it the answer is a conflict naming those lists
+ * (close them first). Its closed walk lists go with it: their doors, canvasser records and the
+ * static lists behind them. What canvassers recorded stays on each person's timeline (the door
+ * knocks) and in their survey answers. The turf row is locked first, so a walk list cut at the
+ * same moment either lands before (and refuses the delete) or finds no turf.
+ */
+export async function deleteTurf(ctx: Ctx, id: string): Promise<void> {
+  const turf = await loadTurf(ctx, id);
+  await ctx.db.transaction().execute(async (trx) => {
+    const locked = await trx
+      .selectFrom('turf')
+      .select('id')
+      .where('org_id', '=', ctx.actor.orgId)
+      .where('id', '=', turf.id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!locked) throw notFound('turf');
+    const walkLists = await trx
+      .selectFrom('walk_list')
+      .select(['id', 'name', 'status', 'list_id'])
+      .where('org_id', '=', ctx.actor.orgId)
+      .where('turf_id', '=', turf.id)
+      .orderBy('id')
+      .execute();
+    const open = walkLists.filter((w) => w.status === 'open');
+    if (open.length > 0)
+      throw new AppError(
+        'conflict',
+        `the turf has ${open.length} open walk list${open.length === 1 ? '' : 's'} (${open
+          .map((w) => `"${w.name}"`)
+          .join(', ')}): close ${open.length === 1 ? 'it' : 'them'} first`,
+        { internal: `open walk lists ${open.map((w) => w.id).join(', ')}` },
+      );
+    const lists = walkLists.map((w) => w.list_id);
+    if (lists.length > 0) {
+      // Deleting a walk list's static list deletes the walk list, its doors and canvassers (cascade).
+      await trx.deleteFrom('list').where('org_id', '=', ctx.actor.orgId).where('id', 'in', lists).execute();
+      await trx
+        .deleteFrom('foreign_identifier')
+        .where('org_id', '=', ctx.actor.orgId)
+        .where('entity', '=', 'list')
+        .where('entity_id', 'in', lists)
+        .execute();
+    }
+    await trx.deleteFrom('turf').where('org_id', '=', ctx.actor.orgId).where('id', '=', turf.id).execute();
+  });
 }
 
 /** A person inside a turf, at the address that put them there. */

@@ -268,6 +268,16 @@ describe('turf', () => {
       expect((await t.call('GET', `/api/v1/people/${ids.Ana}`, { as: bystander })).statusCode).toBe(403);
     });
 
+    it('tells the canvasser in /auth/me what she may do and that she has a walk list', async () => {
+      const me = (await t.call('GET', '/api/v1/auth/me', { as: canvasser })).json();
+      expect(me.assignments).toEqual({ walk_lists: 1, call_lists: 0 });
+      expect(me.actions).toContain('people.read');
+      expect(me.actions).not.toContain('turf.manage');
+      const organizers = (await t.call('GET', '/api/v1/auth/me', { as: organizer })).json();
+      expect(organizers.assignments).toEqual({ walk_lists: 0, call_lists: 0 });
+      expect(organizers.actions).toEqual(expect.arrayContaining(['calls.manage', 'turf.manage']));
+    });
+
     it('records a door in one request: a door knock on every resident, answers via door', async () => {
       const sheet = (await t.call('GET', `/api/v1/walk-lists/${walk.id}/sheet`, { as: canvasser })).json();
       const [elm, main101] = sheet.doors;
@@ -325,6 +335,9 @@ describe('turf', () => {
     it('ends the canvasser assignment when the list is closed', async () => {
       await post(`/api/v1/walk-lists/${walk.id}/close`, {}, organizer, 200);
       expect((await t.call('GET', `/api/v1/people/${ids.Ana}`, { as: canvasser })).statusCode).toBe(403);
+      expect((await t.call('GET', '/api/v1/auth/me', { as: canvasser })).json().assignments.walk_lists).toBe(
+        0,
+      );
       expect((await t.call('GET', `/api/v1/walk-lists/${walk.id}`, { as: canvasser })).statusCode).toBe(403);
     });
 
@@ -352,5 +365,180 @@ describe('turf', () => {
     await post('/api/v1/turfs', { name: 'x', unit_id: eastId, zip_codes: ['94601'] }, westOrganizer, 403);
     await post('/api/v1/walk-lists', { name: 'x', turf_id: polygonTurf }, westOrganizer, 404);
     expect((await t.call('GET', '/api/v1/walk-lists', { as: westOrganizer })).json().items).toEqual([]);
+  });
+  describe('editing and deleting', () => {
+    const square = (lon: number, lat: number, d = 0.01) => ({
+      type: 'Polygon',
+      coordinates: [
+        [
+          [lon - d, lat - d],
+          [lon + d, lat - d],
+          [lon + d, lat + d],
+          [lon - d, lat + d],
+          [lon - d, lat - d],
+        ],
+      ],
+    });
+    const patch = (id: string, body: unknown, as: TestUser = organizer) =>
+      t.call('PATCH', `/api/v1/turfs/${id}`, { as, body });
+    const residents = async (id: string) =>
+      (await t.call('GET', `/api/v1/turfs/${id}/people`, { as: organizer }))
+        .json()
+        .people.map((p: { person_id: string }) => Object.keys(ids).find((k) => ids[k] === p.person_id))
+        .sort();
+
+    it('renames a turf and gives it a new polygon or ZIP codes, and the people follow the new shape', async () => {
+      const turf = await post(
+        '/api/v1/turfs',
+        { name: 'Arm only', unit_id: eastId, geometry: square(-122.05, 37.9) },
+        organizer,
+      );
+      expect(await residents(turf.id)).toEqual(['Arm']);
+      const renamed = await patch(turf.id, { name: '  Main Street  ' });
+      expect(renamed.statusCode, renamed.body).toBe(200);
+      expect(renamed.json()).toMatchObject({ name: 'Main Street', geometry: square(-122.05, 37.9) });
+      const moved = await patch(turf.id, { geometry: square(-122.25, 37.7605, 0.001) });
+      expect(moved.statusCode, moved.body).toBe(200);
+      // 101 to 105 Main St; West (105) is out of the organizer's reach.
+      expect(await residents(turf.id)).toEqual(['Abe', 'Ana', 'Cy', 'Di', 'Ed']);
+      const zips = await patch(turf.id, { zip_codes: ['94610', '94610'] });
+      expect(zips.json()).toMatchObject({ geometry: null, zip_codes: ['94610'] });
+      expect(await residents(turf.id)).toEqual(['Arm']);
+      const back = await patch(turf.id, { geometry: square(-122.05, 37.9) });
+      expect(back.json()).toMatchObject({ zip_codes: [] });
+      const row = await t.db
+        .selectFrom('turf')
+        .select(['min_lat', 'max_lat', 'min_lon', 'max_lon'])
+        .where('id', '=', turf.id)
+        .executeTakeFirstOrThrow();
+      expect(row.min_lat).toBeCloseTo(37.89);
+      expect(row.max_lon).toBeCloseTo(-122.04);
+    });
+
+    it('checks a change as it checks a new turf, and changes nothing it refuses', async () => {
+      const turf = await post(
+        '/api/v1/turfs',
+        { name: 'Checked', unit_id: eastId, zip_codes: ['94601'] },
+        organizer,
+      );
+      const open = {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 0],
+            [1, 1],
+            [0, 1],
+          ],
+        ],
+      };
+      const refusals: [unknown, number, string][] = [
+        [{ geometry: open }, 400, 'geometry'],
+        [{ geometry: square(0, 0), zip_codes: ['94601'] }, 400, 'geometry'],
+        [{}, 400, 'name'],
+        [{ name: '' }, 400, 'name'],
+        [{ zip_codes: ['946'] }, 400, 'zip_codes'],
+        [{ zip_codes: [] }, 400, 'zip_codes'],
+        [{ colour: 'red' }, 400, ''],
+        [{ unit_id: newId() }, 400, 'unit_id'],
+      ];
+      for (const [body, status, field] of refusals) {
+        const response = await patch(turf.id, body);
+        expect(response.statusCode, JSON.stringify(body)).toBe(status);
+        if (field) expect(JSON.stringify(response.json().errors), JSON.stringify(body)).toContain(field);
+      }
+      const westUnit = await t.db
+        .selectFrom('unit')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .where(sql<string>`path::text`, '=', 'west')
+        .executeTakeFirstOrThrow();
+      // Moving it to a unit the organizer does not manage turf in.
+      expect((await patch(turf.id, { unit_id: westUnit.id })).statusCode).toBe(403);
+      const westOrganizer = await makeUser(t.db, orgId, 'staff_organizer', 'west');
+      expect((await patch(turf.id, { name: 'Mine now' }, westOrganizer)).statusCode).toBe(404);
+      expect((await patch(turf.id, { name: 'Mine now' }, canvasser)).statusCode).toBe(403);
+      expect((await t.call('GET', `/api/v1/turfs/${turf.id}`, { as: organizer })).json()).toMatchObject({
+        name: 'Checked',
+        zip_codes: ['94601'],
+        geometry: null,
+        unit_id: eastId,
+      });
+      // An admin over the whole organization may move it to west.
+      const admin = await makeUser(t.db, orgId, 'org_admin');
+      const moved = await patch(turf.id, { unit_id: westUnit.id }, admin);
+      expect(moved.statusCode, moved.body).toBe(200);
+      expect((await t.call('GET', `/api/v1/turfs/${turf.id}`, { as: organizer })).statusCode).toBe(404);
+    });
+
+    it('keeps the doors of a walk list already cut when the turf changes shape', async () => {
+      const turf = await post(
+        '/api/v1/turfs',
+        { name: 'Snapshot', unit_id: eastId, zip_codes: ['94610'] },
+        organizer,
+      );
+      const walk = await post('/api/v1/walk-lists', { name: 'Before', turf_id: turf.id }, organizer);
+      expect(walk.progress).toMatchObject({ doors: 1, people: 1 });
+      expect((await patch(turf.id, { zip_codes: ['94601'] })).statusCode).toBe(200);
+      const after = (await t.call('GET', `/api/v1/walk-lists/${walk.id}`, { as: organizer })).json();
+      expect(after.progress).toMatchObject({ doors: 1, people: 1 });
+    });
+
+    it('refuses to delete a turf while an open walk list uses it, then deletes it with its closed walk lists', async () => {
+      const turf = await post(
+        '/api/v1/turfs',
+        { name: 'Doomed', unit_id: eastId, zip_codes: ['94610'] },
+        organizer,
+      );
+      const walk = await post('/api/v1/walk-lists', { name: 'Last walk', turf_id: turf.id }, organizer);
+      await post(`/api/v1/walk-lists/${walk.id}/canvassers`, { user_id: bystander.id }, organizer);
+      const sheet = (await t.call('GET', `/api/v1/walk-lists/${walk.id}/sheet`, { as: bystander })).json();
+      await post(
+        `/api/v1/walk-lists/${walk.id}/doors/${sheet.doors[0].id}`,
+        { result: 'refused' },
+        bystander,
+      );
+
+      const refused = await t.call('DELETE', `/api/v1/turfs/${turf.id}`, { as: organizer });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json().detail).toBe('the turf has 1 open walk list ("Last walk"): close it first');
+      expect((await t.call('GET', `/api/v1/walk-lists/${walk.id}`, { as: bystander })).statusCode).toBe(200);
+      // Others are refused before anything is looked at.
+      expect((await t.call('DELETE', `/api/v1/turfs/${turf.id}`, { as: bystander })).statusCode).toBe(403);
+      const westOrganizer = await makeUser(t.db, orgId, 'staff_organizer', 'west');
+      expect((await t.call('DELETE', `/api/v1/turfs/${turf.id}`, { as: westOrganizer })).statusCode).toBe(
+        404,
+      );
+
+      await post(`/api/v1/walk-lists/${walk.id}/close`, {}, organizer, 200);
+      const deleted = await t.call('DELETE', `/api/v1/turfs/${turf.id}`, { as: organizer });
+      expect(deleted.statusCode, deleted.body).toBe(204);
+      expect((await t.call('GET', `/api/v1/turfs/${turf.id}`, { as: organizer })).statusCode).toBe(404);
+      expect((await t.call('GET', `/api/v1/walk-lists/${walk.id}`, { as: organizer })).statusCode).toBe(404);
+      expect((await t.call('GET', `/api/v1/lists/${walk.list_id}`, { as: organizer })).statusCode).toBe(404);
+      const { rows: left } = await sql<{ n: number }>`
+        SELECT (SELECT count(*) FROM walk_list WHERE id = ${walk.id})
+          + (SELECT count(*) FROM walk_door WHERE walk_list_id = ${walk.id})
+          + (SELECT count(*) FROM list WHERE id = ${walk.list_id})
+          + (SELECT count(*) FROM list_item WHERE list_id = ${walk.list_id}) AS n`.execute(t.db);
+      expect(Number(left[0]?.n)).toBe(0);
+      const tombstones = await t.db
+        .selectFrom('tombstone')
+        .select('entity')
+        .where('id', 'in', [turf.id, walk.id])
+        .orderBy('entity')
+        .execute();
+      expect(tombstones.map((r) => r.entity)).toEqual(['turf', 'walk_list']);
+      // What the canvasser recorded stays on the person's timeline.
+      const timeline = (
+        await t.call('GET', `/api/v1/people/${ids.Arm}/activities`, { as: organizer })
+      ).json();
+      expect(timeline.items[0]).toMatchObject({
+        kind: 'door_knock',
+        outcome: 'refused',
+        actor_id: bystander.id,
+      });
+      expect((await t.call('DELETE', `/api/v1/turfs/${turf.id}`, { as: organizer })).statusCode).toBe(404);
+    });
   });
 });

@@ -153,6 +153,20 @@ export async function listWalkLists(ctx: Ctx): Promise<WalkListView[]> {
   return out;
 }
 
+/** How many open walk lists a user canvasses now (the web app's navigation shows "Walk" for them). */
+export async function openWalkListsOf(ctx: Ctx, userId: string): Promise<number> {
+  const row = await ctx.db
+    .selectFrom('walk_list_canvasser as c')
+    .innerJoin('walk_list as w', 'w.id', 'c.walk_list_id')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('c.org_id', '=', ctx.actor.orgId)
+    .where('c.user_id', '=', userId)
+    .where('c.assignment_id', 'is not', null)
+    .where('w.status', '=', 'open')
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
 /**
  * Cuts a walk list from a turf: the turf's people the creator may read with their street address
  * (a walk list never reaches further than its creator), in a new static list, grouped into doors

@@ -755,6 +755,13 @@ const CASES: Record<string, RouteCase> = {
   // matrix: admin
 
   // matrix: field
+  // Turf edit and delete (turf.manage over the turf's unit, bay.east.oakland: the four organizing
+  // roles). The target turf has an open walk list, so every manager's delete is a 409 that changes
+  // nothing; a delete that succeeds is in src/turf/turf.test.ts.
+  'PATCH /api/v1/turfs/:id': { body: () => ({ name: 'Renamed turf', zip_codes: ['94602'] }) },
+  'DELETE /api/v1/turfs/:id': {
+    expect: { networkAdmin: 409, orgAdmin: 409, chapterStaff: 409, localOrganizer: 409 },
+  },
 
   // matrix: public
   // The campaign page, its map script and its host form (posted like the public host API).

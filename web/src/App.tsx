@@ -1,6 +1,7 @@
 import { Redirect, Route, Switch, useLocation } from 'wouter';
 import { useI18n } from './i18n/index.js';
 import { Layout } from './Layout.js';
+import { fieldRoutes } from './pages/field/routes.js';
 import { DuplicatesScreen, ImportScreen } from './pages/imports/routes.js';
 import { NotFound } from './pages/NotFound.js';
 import * as Organizing from './pages/organizing/index.js';
@@ -53,6 +54,7 @@ export function App() {
         {/* routes: events */}
         {/* routes: admin */}
         {/* routes: field */}
+        {fieldRoutes}
         {/* routes: public */}
         {/* routes: dayofaction */}
         <Route component={NotFound} />

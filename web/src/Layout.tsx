@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { Link, useLocation } from 'wouter';
 import { LANGUAGES, type Language, useI18n } from './i18n/index.js';
+import { FieldNav } from './pages/field/nav.js';
 import { can } from './pages/organizing/api.js';
 import { useSession } from './session.js';
 
@@ -66,6 +67,7 @@ export function Layout({ children }: { children: ReactNode }) {
             {/* nav: events */}
             {/* nav: admin */}
             {/* nav: field */}
+            <FieldNav current={current} />
             {/* nav: public */}
             {/* nav: dayofaction */}
           </ul>

@@ -26,6 +26,10 @@ export interface Me {
   org: { id: string };
   /** The actions the user has anywhere: the app offers a screen only to those who may use it. */
   actions: string[];
+  /** The actions a role binding gives (not an assignment): creating in a unit needs one. */
+  role_actions: string[];
+  /** Open walk lists the user canvasses and call lists they call for. */
+  assignments: { walk_lists: number; call_lists: number };
   csrf_token: string | null;
 }
 
