@@ -1,9 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { loadAccess } from '../access/load.js';
 import type { Actor } from '../context.js';
 import { tenantDb } from '../db/tenant.js';
 import { AppError } from '../errors.js';
 import { defineRoute } from '../http/route.js';
+import { ACTIONS, type Access, type Action, mayAtAll } from '../policy/index.js';
 import { SESSION_COOKIE } from './authenticate.js';
 import { LoginInput, login, logout } from './sessions.service.js';
 import { createToken, listTokens, revokeToken, TokenInput } from './tokens.service.js';
@@ -26,6 +28,9 @@ const Me = z.object({
     created_at: z.date(),
   }),
   org: z.object({ id: z.string() }),
+  actions: z
+    .array(z.string())
+    .describe('The actions any of your grants gives (organization-wide ones only from a grant over it)'),
   csrf_token: z
     .string()
     .nullable()
@@ -42,6 +47,9 @@ const Token = z
   })
   .meta({ id: 'Token' });
 const User = Me.shape.user.meta({ id: 'User' });
+
+/** What the web app needs to show only the screens the user may use. */
+const actionsOf = (access: Access): Action[] => ACTIONS.filter((action) => mayAtAll(access, action));
 const IdParams = z.object({ id: z.uuid() });
 
 const userId = (actor: Actor): string => {
@@ -79,7 +87,18 @@ export const authRoutes = [
         },
         result.user.id,
       );
-      return { user, org: { id: result.user.org_id }, csrf_token: result.csrfToken };
+      const access = await loadAccess(
+        tenantDb(ctx.db, result.user.org_id),
+        result.user.org_id,
+        result.user.id,
+        ctx.now(),
+      );
+      return {
+        user,
+        org: { id: result.user.org_id },
+        actions: actionsOf(access),
+        csrf_token: result.csrfToken,
+      };
     },
   }),
   defineRoute({
@@ -103,6 +122,7 @@ export const authRoutes = [
     handler: async ({ ctx, request }) => ({
       user: await getUser(ctx, userId(ctx.actor)),
       org: { id: ctx.actor.orgId },
+      actions: ctx.actor.kind === 'user' ? actionsOf(ctx.actor.access) : [...ACTIONS],
       csrf_token: request.csrfToken,
     }),
   }),

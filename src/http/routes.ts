@@ -2,6 +2,7 @@ import { accessRoutes } from '../access/index.js';
 import { auditRoutes } from '../audit/index.js';
 import { authRoutes } from '../auth/index.js';
 import { callingRoutes } from '../calling/index.js';
+import { dashboardRoutes } from '../dashboard/index.js';
 import { duplicateRoutes } from '../duplicates/index.js';
 import { campaignRoutes, eventRoutes } from '../events/index.js';
 import { exportRoutes } from '../exports/index.js';
@@ -57,6 +58,7 @@ export function allRoutes(): AnyRoute[] {
     // routes: events
 
     // routes: admin
+    ...dashboardRoutes,
 
     // routes: field
 

@@ -747,6 +747,10 @@ const CASES: Record<string, RouteCase> = {
   // matrix: events
 
   // matrix: admin
+  // Counts only, over the people.aggregate scope: every persona with it gets its own numbers.
+  'GET /api/v1/dashboard': {},
+  // Renaming needs units.manage over the whole organization; the unit keeps its path.
+  'PATCH /api/v1/units/:id': { body: () => ({ name: 'Renamed unit' }) },
 
   // matrix: field
 
