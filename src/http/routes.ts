@@ -3,6 +3,7 @@ import { auditRoutes } from '../audit/index.js';
 import { authRoutes } from '../auth/index.js';
 import { callingRoutes } from '../calling/index.js';
 import { consentRoutes } from '../consent/index.js';
+import { dashboardRoutes } from '../dashboard/index.js';
 import { duplicateRoutes } from '../duplicates/index.js';
 import { campaignPageRoutes, campaignRoutes, eventRoutes } from '../events/index.js';
 import { exportRoutes } from '../exports/index.js';
@@ -58,6 +59,7 @@ export function allRoutes(): AnyRoute[] {
     // routes: events
 
     // routes: admin
+    ...dashboardRoutes,
 
     // routes: field
 

@@ -4,8 +4,10 @@ export {
   getUnit,
   getUnitByPath,
   listUnits,
+  renameUnit,
   UNIT_KINDS,
   UNIT_PATH,
   UnitInput,
+  UnitPatch,
   type UnitView,
 } from './units.service.js';

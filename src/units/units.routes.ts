@@ -5,9 +5,11 @@ import {
   getUnit,
   getUnitByPath,
   listUnits,
+  renameUnit,
   UNIT_KINDS,
   UNIT_PATH,
   UnitInput,
+  UnitPatch,
 } from './units.service.js';
 
 const Unit = z
@@ -57,5 +59,16 @@ export const unitRoutes = [
       UNIT_PATH.test(params.id) && !params.id.includes('-')
         ? await getUnitByPath(ctx, params.id)
         : await getUnit(ctx, params.id),
+  }),
+  defineRoute({
+    method: 'PATCH',
+    url: '/api/v1/units/:id',
+    policy: { action: 'units.manage' },
+    summary: 'Rename a unit (its path stays)',
+    tags: ['units'],
+    params: z.object({ id: z.uuid() }),
+    body: UnitPatch,
+    response: Unit,
+    handler: async ({ params, body, ctx }) => await renameUnit(ctx, params.id, body),
   }),
 ];

@@ -110,3 +110,25 @@ export async function getUnitByPath(ctx: Ctx, path: string): Promise<UnitView> {
   if (!unit) throw notFound('unit');
   return unit;
 }
+
+export const UnitPatch = z
+  .object({ name: z.string().trim().min(1, 'give the unit a name').max(200) })
+  .strict();
+export type UnitPatch = z.input<typeof UnitPatch>;
+
+/**
+ * Renames a unit. Its path (which people's `home_unit_path` copies and grants name) stays: moving
+ * a unit in the tree is another operation.
+ */
+export async function renameUnit(ctx: Ctx, id: string, raw: UnitPatch): Promise<UnitView> {
+  const input = parseInput(UnitPatch, raw);
+  const unit = await ctx.db
+    .updateTable('unit')
+    .set({ name: input.name })
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('id', '=', id)
+    .returning(select)
+    .executeTakeFirst();
+  if (!unit) throw notFound('unit');
+  return unit;
+}

@@ -113,3 +113,26 @@ describe('units over HTTP', () => {
     expect(anonymous.statusCode).toBe(401);
   });
 });
+
+describe('renaming a unit', () => {
+  it('changes its name and keeps its path; a volunteer may not, and another organization finds nothing', async () => {
+    const ctx = systemCtx(t.db, orgA.id);
+    const unit = await addUnit(ctx, { path: 'renamed', name: 'Before', kind: 'chapter' });
+    const denied = await t.call('PATCH', `/api/v1/units/${unit.id}`, {
+      as: volunteerA,
+      body: { name: 'Nope' },
+    });
+    expect(denied.statusCode).toBe(403);
+    const other = await t.call('PATCH', `/api/v1/units/${unit.id}`, { as: adminB, body: { name: 'Nope' } });
+    expect(other.statusCode).toBe(404);
+    const empty = await t.call('PATCH', `/api/v1/units/${unit.id}`, { as: adminA, body: { name: ' ' } });
+    expect(empty.statusCode).toBe(400);
+    const renamed = await t.call('PATCH', `/api/v1/units/${unit.id}`, {
+      as: adminA,
+      body: { name: 'After' },
+    });
+    expect(renamed.statusCode).toBe(200);
+    expect(renamed.json()).toMatchObject({ id: unit.id, path: 'renamed', name: 'After' });
+    expect((await getUnitByPath(ctx, 'renamed')).name).toBe('After');
+  });
+});

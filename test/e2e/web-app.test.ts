@@ -133,6 +133,16 @@ async function signIn(page: Page, user: TestUser, password = PASSWORD): Promise<
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/**
+ * Users who may count people land on the dashboard after signing in (test/e2e/admin.test.ts tests
+ * it); these tests go on to the people search by its navigation link.
+ */
+async function toPeople(page: Page): Promise<void> {
+  await page.waitForURL(/\/dashboard$/);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'People' }).click();
+  await page.waitForURL(/\/people$/);
+}
+
 // A browser on a loaded two-core machine: more time than the suite's default per test.
 describe('the web app in Chromium', { timeout: 120_000 }, () => {
   it('refuses a wrong password with a message, and signs in with the right one', async () => {
@@ -145,7 +155,7 @@ describe('the web app in Chromium', { timeout: 120_000 }, () => {
 
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/people$/);
+    await toPeople(page);
     await page.getByRole('heading', { level: 1, name: 'People' }).waitFor();
     await expect.poll(() => page.getByRole('status').first().textContent()).toBe('28 people');
     await screenshot(page, testEngine, '02-people');
@@ -155,7 +165,7 @@ describe('the web app in Chromium', { timeout: 120_000 }, () => {
   it('finds a person by name and opens their page with contact values, capabilities and timeline', async () => {
     const page = await browser.newPage();
     await signIn(page, admin);
-    await page.waitForURL(/\/people$/);
+    await toPeople(page);
     await page.getByLabel('Name or email').fill('ana oak');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.waitForURL(/q=ana\+oak/);
@@ -190,7 +200,7 @@ describe('the web app in Chromium', { timeout: 120_000 }, () => {
   it('filters by tag, unit and ZIP and pages through results, keeping them in the address', async () => {
     const page = await browser.newPage();
     await signIn(page, admin);
-    await page.waitForURL(/\/people$/);
+    await toPeople(page);
     await page.getByLabel('Tag').selectOption('tenant-leader');
     await page.getByRole('button', { name: 'Search' }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toBe('2 people');
@@ -226,7 +236,7 @@ describe('the web app in Chromium', { timeout: 120_000 }, () => {
   it('shows a local organizer masked contact values and actions, and never another chapter’s person', async () => {
     const page = await browser.newPage();
     await signIn(page, organizer);
-    await page.waitForURL(/\/people$/);
+    await toPeople(page);
     // Only Oakland's people: Ana and the 26 members; not Wendy.
     await expect.poll(() => page.getByRole('status').first().textContent()).toBe('27 people');
     await page.getByLabel('Name or email').fill('Wendy');
@@ -263,7 +273,7 @@ describe('the web app in Chromium', { timeout: 120_000 }, () => {
   it('signs out: the session ends on the server and the app returns to sign-in', async () => {
     const page = await browser.newPage();
     await signIn(page, admin);
-    await page.waitForURL(/\/people$/);
+    await toPeople(page);
     expect((await page.request.get(`${base}/api/v1/auth/me`)).status()).toBe(200);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/sign-in$/);
@@ -282,7 +292,7 @@ describe('the web app in Chromium', { timeout: 120_000 }, () => {
   it('speaks Spanish when asked, and remembers it', async () => {
     const page = await browser.newPage();
     await signIn(page, admin);
-    await page.waitForURL(/\/people$/);
+    await toPeople(page);
     await page.getByLabel('Language').selectOption('es');
     await page.getByRole('heading', { level: 1, name: 'Personas' }).waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('es');

@@ -753,6 +753,10 @@ const CASES: Record<string, RouteCase> = {
   // matrix: events
 
   // matrix: admin
+  // Counts only, over the people.aggregate scope: every persona with it gets its own numbers.
+  'GET /api/v1/dashboard': {},
+  // Renaming needs units.manage over the whole organization; the unit keeps its path.
+  'PATCH /api/v1/units/:id': { body: () => ({ name: 'Renamed unit' }) },
 
   // matrix: field
   // Turf edit and delete (turf.manage over the turf's unit, bay.east.oakland: the four organizing

@@ -1,6 +1,8 @@
+import { lazy, type ReactNode, Suspense } from 'react';
 import { Redirect, Route, Switch, useLocation } from 'wouter';
 import { useI18n } from './i18n/index.js';
 import { Layout } from './Layout.js';
+import { homePath } from './pages/admin/home.js';
 import { fieldRoutes } from './pages/field/routes.js';
 import { DuplicatesScreen, ImportScreen } from './pages/imports/routes.js';
 import { NotFound } from './pages/NotFound.js';
@@ -9,6 +11,10 @@ import { PeopleSearch } from './pages/PeopleSearch.js';
 import { PersonPage } from './pages/PersonPage.js';
 import { SignIn } from './pages/SignIn.js';
 import { useSession } from './session.js';
+
+// Loaded when first opened, so that the shell stays small (chart.js comes with the dashboard).
+const Dashboard = lazy(() => import('./pages/admin/Dashboard.js').then((m) => ({ default: m.Dashboard })));
+const Admin = lazy(() => import('./pages/admin/Admin.js').then((m) => ({ default: m.Admin })));
 
 /** Client-side routes; the server answers every non-API path with index.html. */
 export function App() {
@@ -32,10 +38,10 @@ export function App() {
     <Layout>
       <Switch>
         <Route path="/">
-          <Redirect to="/people" replace />
+          <Redirect to={homePath(me)} replace />
         </Route>
         <Route path="/sign-in">
-          <Redirect to="/people" replace />
+          <Redirect to={homePath(me)} replace />
         </Route>
         <Route path="/people" component={PeopleSearch} />
         <Route path="/people/:id">{(params) => <PersonPage id={params.id} />}</Route>
@@ -53,6 +59,16 @@ export function App() {
         <Route path="/ladders/:id">{(params) => <Organizing.LadderBoardPage id={params.id} />}</Route>
         {/* routes: events */}
         {/* routes: admin */}
+        <Route path="/dashboard">
+          <Lazy>
+            <Dashboard />
+          </Lazy>
+        </Route>
+        <Route path="/admin" nest>
+          <Lazy>
+            <Admin />
+          </Lazy>
+        </Route>
         {/* routes: field */}
         {fieldRoutes}
         {/* routes: public */}
@@ -60,5 +76,20 @@ export function App() {
         <Route component={NotFound} />
       </Switch>
     </Layout>
+  );
+}
+
+function Lazy({ children }: { children: ReactNode }) {
+  const { t } = useI18n();
+  return (
+    <Suspense
+      fallback={
+        <p className="loading" role="status">
+          {t('app.loading')}
+        </p>
+      }
+    >
+      {children}
+    </Suspense>
   );
 }

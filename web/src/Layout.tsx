@@ -1,6 +1,8 @@
 import type { ReactNode } from 'react';
 import { Link, useLocation } from 'wouter';
 import { LANGUAGES, type Language, useI18n } from './i18n/index.js';
+import { mayAdmin, mayDashboard } from './pages/admin/home.js';
+import { ViewAsBanner } from './pages/admin/ViewAsBanner.js';
 import { FieldNav } from './pages/field/nav.js';
 import { can } from './pages/organizing/api.js';
 import { useSession } from './session.js';
@@ -66,6 +68,20 @@ export function Layout({ children }: { children: ReactNode }) {
               ))}
             {/* nav: events */}
             {/* nav: admin */}
+            {mayDashboard(me) && (
+              <li>
+                <Link href="/dashboard" aria-current={current('/dashboard') ? 'page' : undefined}>
+                  {t('nav.dashboard')}
+                </Link>
+              </li>
+            )}
+            {mayAdmin(me) && (
+              <li>
+                <Link href="/admin" aria-current={current('/admin') ? 'page' : undefined}>
+                  {t('nav.admin')}
+                </Link>
+              </li>
+            )}
             {/* nav: field */}
             <FieldNav current={current} />
             {/* nav: public */}
@@ -84,6 +100,7 @@ export function Layout({ children }: { children: ReactNode }) {
           </button>
         </div>
       </header>
+      <ViewAsBanner />
       <main id="main" tabIndex={-1}>
         {children}
       </main>

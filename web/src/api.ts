@@ -95,11 +95,18 @@ export interface TimelineEntry {
 }
 
 let csrfToken: string | null = null;
+/** "View as": the user whose access every read is made with (an admin's X-Rhizome-View-As). */
+let viewAsUser: string | null = null;
 let onUnauthenticated: () => void = () => {};
 
 /** The session's CSRF token (from sign-in or /auth/me), sent on every write. */
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
+}
+
+/** Reads as this user from now on (null: as yourself). Writes are refused while it is set. */
+export function setViewAs(userId: string | null): void {
+  viewAsUser = userId;
 }
 
 /** Called when a request answers 401: the session ended (signed out elsewhere, expired). */
@@ -113,6 +120,12 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   const raw = body instanceof Blob;
   if (body !== undefined) headers['content-type'] = raw ? body.type || 'text/csv' : 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  if (viewAsUser) {
+    // The server refuses writes with the header; without it a write would be the admin's own.
+    if (method === 'GET') headers['x-rhizome-view-as'] = viewAsUser;
+    else if (!path.endsWith('/auth/logout'))
+      throw new ApiError(403, { status: 403, code: 'view_as_read_only', detail: 'view as is read-only' });
+  }
   const response = await fetch(path, {
     method,
     headers,

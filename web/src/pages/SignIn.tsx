@@ -9,7 +9,7 @@ const LAST_ORG = 'rhizome.org';
 
 /** Only a path of this app: never an absolute URL (an open redirect). */
 const safeNext = (next: string | null): string =>
-  next?.startsWith('/') && !next.startsWith('//') ? next : '/people';
+  next?.startsWith('/') && !next.startsWith('//') ? next : '/';
 
 export function SignIn() {
   const { t } = useI18n();
