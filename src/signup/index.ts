@@ -1,3 +1,5 @@
 /** The public signup path shared by every public form: RSVPs, form submissions, petition signatures. */
+
+export * from './group-commit.js';
 export * from './page.js';
 export * from './public-signup.js';
