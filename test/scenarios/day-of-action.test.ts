@@ -23,9 +23,10 @@ const DAY = '2030-04-22';
 const EVENTS = 50;
 const TRUSTED_EVENTS = 3; // proposed by the trusted host: published at once
 const REJECTED = new Set([7, 19, 31, 43]); // proposals a moderator turns down
-const RSVPS = 5_000;
-const KNOWN = 800; // people the organization already has
-const NEW_POOL = 3_200; // identities new people are drawn from (some RSVP more than once)
+/** 5,000 by default; RHIZOME_SCENARIO_RSVPS makes a smaller day for a slow, shared machine. */
+const RSVPS = Number(process.env.RHIZOME_SCENARIO_RSVPS ?? 5_000);
+const KNOWN = Math.min(800, Math.ceil(RSVPS / 6)); // people the organization already has
+const NEW_POOL = Math.ceil(RSVPS * 0.64); // identities new people are drawn from (some RSVP more than once)
 const CONCURRENCY = 48;
 /** Per step: a shared CI machine can be slow; the phase times printed at the end are the measure. */
 const STEP_TIMEOUT = 600_000;
@@ -385,7 +386,9 @@ describe('a day of action, end to end over HTTP', () => {
           expect(seen.map((s) => s.person_id).sort()).toEqual(expected.map((g) => identities.get(g)).sort());
           for (const s of seen) {
             expect(s.person).toHaveProperty('given_name');
-            expect(s.person).not.toHaveProperty('emails');
+            // Contact details only masked, next to the message capability.
+            for (const e of (s.person.emails ?? []) as object[]) expect(e).not.toHaveProperty('address');
+            expect(s.person).not.toHaveProperty('family_name');
           }
           // Another host's event is not theirs to see.
           const other = published[(i + 1) % published.length] as Proposal;
