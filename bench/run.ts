@@ -1,7 +1,9 @@
 /**
  * The benchmark suite: `npm run bench [-- --quick] [--engine pglite|postgres|both] [--size N]`.
  * Generates (or reuses) the seeded CSVs, then on each engine: the naive baseline, the real import
- * into an empty organization, an import into the populated one, people search and an OSDI crawl.
+ * into an empty organization, an import into the populated one, people search and an OSDI crawl
+ * (part "core"); then event search (bench/events.ts) and public signups under load
+ * (bench/signup.ts). `--only events,signup` runs just those and keeps the last core figures.
  * Writes bench/results/latest.json (+ a timestamped copy) and docs/PERFORMANCE.md.
  */
 import { execSync } from 'node:child_process';
@@ -15,6 +17,7 @@ import { openDatabase } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
 import { measureAuditOverhead } from './audit.js';
 import { naiveImport } from './baseline.js';
+import { benchEventSearch } from './events.js';
 import { ensureMixedCsv, ensurePeopleCsv } from './generate.js';
 import {
   type EngineName,
@@ -28,6 +31,7 @@ import {
 } from './report.js';
 import { runScoped } from './scoped.js';
 import { runSearches } from './search.js';
+import { benchSignup } from './signup.js';
 import {
   benchAuditLog,
   crawlOsdi,
@@ -60,6 +64,7 @@ const program = new Command()
     'postgres://postgres@127.0.0.1:5432/postgres',
   )
   .option('--no-docs', 'do not rewrite docs/PERFORMANCE.md')
+  .option('--only <parts>', 'comma-separated parts to run: core, events, signup (default: all)')
   .parse(process.argv);
 const opts = program.opts<{
   quick?: boolean;
@@ -70,7 +75,14 @@ const opts = program.opts<{
   crawlSeconds?: number;
   pgUrl: string;
   docs: boolean;
+  only?: string;
 }>();
+const PARTS = ['core', 'events', 'signup'];
+const parts = new Set(opts.only ? opts.only.split(',').map((p) => p.trim()) : PARTS);
+if ([...parts].some((p) => !PARTS.includes(p))) {
+  console.error(`--only takes ${PARTS.join(', ')}`);
+  process.exit(2);
+}
 
 if (!['pglite', 'postgres', 'both'].includes(opts.engine)) {
   console.error('--engine must be pglite, postgres or both');
@@ -87,6 +99,9 @@ const mode: RunInfo['mode'] =
   opts.size || opts.baselineRows || opts.queries ? 'custom' : opts.quick ? 'quick' : 'full';
 
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
+const eventCount = 100_000;
+const eventQueries = opts.queries ?? (opts.quick ? 200 : 1000);
+const signupAmount = opts.quick ? 10_000 : 100_000;
 
 function pgliteVersion(): string {
   const pkg = JSON.parse(
@@ -133,16 +148,19 @@ log(
   `mode ${mode}: ${size.toLocaleString('en-US')} rows, baseline ${baselineRows}, populated list ${2 * half}, engines ${engines.join('+')}`,
 );
 let t = performance.now();
-const main = await ensurePeopleCsv(DATA, { seed: SEED, size });
-const mixed = await ensureMixedCsv(DATA, { seed: SEED, size }, half, {
-  seed: FRESH_SEED,
-  size: half,
-  idOffset: 10_000_000,
-});
-log(
-  `data ready in ${((performance.now() - t) / 1000).toFixed(1)} s: ${path.basename(main.file)} ` +
-    `(${main.stats.duplicates} duplicate e-mails, ${Object.values(main.stats.malformed).reduce((a, b) => a + b, 0)} malformed)`,
-);
+const main = parts.has('core') ? await ensurePeopleCsv(DATA, { seed: SEED, size }) : null;
+const mixed = main
+  ? await ensureMixedCsv(DATA, { seed: SEED, size }, half, {
+      seed: FRESH_SEED,
+      size: half,
+      idOffset: 10_000_000,
+    })
+  : null;
+if (main)
+  log(
+    `data ready in ${((performance.now() - t) / 1000).toFixed(1)} s: ${path.basename(main.file)} ` +
+      `(${main.stats.duplicates} duplicate e-mails, ${Object.values(main.stats.malformed).reduce((a, b) => a + b, 0)} malformed)`,
+  );
 
 const label = (n: number): string =>
   n >= 1_000_000 && n % 1_000_000 === 0
@@ -150,6 +168,35 @@ const label = (n: number): string =>
     : n >= 1000 && n % 1000 === 0
       ? `${n / 1000}k`
       : n.toLocaleString('en-US');
+
+/** Event search and public signups (bench/events.ts, bench/signup.ts), each in its own organization. */
+async function dayOfAction(db: Parameters<typeof benchEventSearch>[0], engine: EngineName): Promise<void> {
+  const addHere = (r: Parameters<typeof add>[0]) => add(r);
+  if (parts.has('events')) {
+    try {
+      const queries = eventQueries;
+      await benchEventSearch(
+        db,
+        engine,
+        { events: eventCount, queries, baselineQueries: Math.min(queries, opts.quick ? 50 : 200) },
+        addHere,
+        log,
+        notes,
+      );
+    } catch (error) {
+      notes.push(`${engine}: event search failed: ${(error as Error).message}`);
+      log(`${engine}: event search failed: ${(error as Error).stack}`);
+    }
+  }
+  if (parts.has('signup')) {
+    try {
+      await benchSignup(db, engine, { amount: signupAmount }, addHere, log, notes);
+    } catch (error) {
+      notes.push(`${engine}: signup failed: ${(error as Error).message}`);
+      log(`${engine}: signup failed: ${(error as Error).stack}`);
+    }
+  }
+}
 
 for (const engine of engines) {
   let dropPg: (() => Promise<void>) | undefined;
@@ -190,6 +237,10 @@ for (const engine of engines) {
     if (engine === 'postgres') pgVersion = version.split(',')[0] ?? version;
     else pgliteServer = version.split(',')[0] ?? version;
     log(`${engine}: ${version.split(',')[0]}`);
+    if (!main || !mixed) {
+      await dayOfAction(db, engine);
+      continue;
+    }
 
     // The classic importer first, into its own empty organization of the still-empty database.
     const baseOrg = await freshOrg(db, 'bench-baseline');
@@ -329,6 +380,7 @@ for (const engine of engines) {
       notes.push(`${engine}: OSDI crawl failed: ${(error as Error).message}`);
       log(`${engine}: OSDI crawl failed: ${(error as Error).stack}`);
     }
+    await dayOfAction(db, engine);
   } finally {
     await benchAuditLog(database.db).close();
     await database.close();
@@ -342,10 +394,23 @@ const loadAvg = (): string =>
     .loadavg()
     .map((l) => l.toFixed(1))
     .join(' / ');
-notes.push(
-  `Machine load average (1 / 5 / 15 min) at the start: ${loadAtStart}; at the end: ${loadAvg()} ` +
-    `(on ${os.cpus().length} CPUs; other work shares this machine).`,
-);
+if (!parts.has('core'))
+  notes.push(
+    `Event search and signup figures: the ${mode} run started ${startedAt} (\`--only ${[...parts].join(',')}\`) ` +
+      `on a shared machine (load average 1 / 5 / 15 min at its start ${loadAtStart}, at its end ${loadAvg()}, ` +
+      `on ${os.cpus().length} CPUs): measured under load, not on a quiet machine.`,
+  );
+if (!parts.has('core'))
+  notes.push(
+    `Event search and signup figures: the ${mode} run started ${startedAt} (\`--only ${[...parts].join(',')}\`) ` +
+      `on a shared machine (load average 1 / 5 / 15 min at its start ${loadAtStart}, at its end ${loadAvg()}, ` +
+      `on ${os.cpus().length} CPUs): measured under load, not on a quiet machine.`,
+  );
+if (parts.has('core'))
+  notes.push(
+    `Machine load average (1 / 5 / 15 min) at the start: ${loadAtStart}; at the end: ${loadAvg()} ` +
+      `(on ${os.cpus().length} CPUs; other work shares this machine).`,
+  );
 
 const info: RunInfo = {
   startedAt,
@@ -360,7 +425,7 @@ const info: RunInfo = {
 console.log(`\n${table(results, size)}\n`);
 for (const n of notes) console.log(`- ${n}`);
 const resultsDir = path.join(ROOT, 'bench', 'results');
-const merged = mergePrevious(resultsDir, results, info);
+const merged = mergePrevious(resultsDir, results, info, !parts.has('core'));
 const copy = writeResults(resultsDir, merged.results, merged.info, results);
 log(`wrote bench/results/latest.json and ${path.relative(ROOT, copy)}`);
 if (opts.docs) {

@@ -214,8 +214,10 @@ export const eventRoutes = [
     params: Id,
     body: PublicRsvpInput,
     status: 202,
-    handler: async ({ params, body, ctx }) =>
-      await publicRsvp({ db: ctx.db, now: ctx.now, log: ctx.log, audit: ctx.audit }, params.id, body),
+    handler: async ({ params, body, ctx, request }) =>
+      await publicRsvp({ db: ctx.db, now: ctx.now, log: ctx.log, audit: ctx.audit }, params.id, body, {
+        groupCommit: request.server.signupGroupCommit,
+      }),
   }),
   defineRoute({
     method: 'GET',
@@ -348,6 +350,7 @@ export const eventRoutes = [
           { db: ctx.db, now: ctx.now, log: ctx.log, audit: ctx.audit },
           event.id,
           input.data,
+          { groupCommit: request.server.signupGroupCommit },
         );
         return sendPage(reply, 200, eventThanks(event, result.status, options));
       } catch (err) {

@@ -18,6 +18,7 @@ import {
 import { rsvpCounts } from './events.queries.js';
 import type { CheckInInput, PublicRsvpInput, RsvpView, WalkInInput } from './events.schemas.js';
 import { requireEvent } from './events.service.js';
+import { eventOrg, type PublicRsvpResult, type RsvpSubmission, rsvpBatcher } from './rsvps.batch.js';
 
 const RSVP_COLUMNS = [
   'id',
@@ -181,7 +182,12 @@ async function queueReminders(
     .execute();
 }
 
-export type PublicRsvpResult = { status: 'going' | 'waitlisted' };
+export type { PublicRsvpResult } from './rsvps.batch.js';
+
+/** How a public RSVP is committed: in a batch with others (group commit) or in its own transaction. */
+export interface PublicRsvpOptions {
+  groupCommit?: boolean;
+}
 
 /**
  * An RSVP from the public form, with no login: the person goes through the signup path (matched by
@@ -190,47 +196,73 @@ export type PublicRsvpResult = { status: 'going' | 'waitlisted' };
  * the event and referrer are the source. Only published public events take public RSVPs. The
  * answer never tells whether the person was already known. A filled honeypot gets the same answer
  * and nothing is written.
+ *
+ * By default the RSVP is group-committed (`rsvpBatcher`, adr/0019): it is answered once the batch
+ * holding it has committed. `groupCommit: false` commits it alone, one transaction per request.
  */
 export async function publicRsvp(
   deps: PublicDeps,
   eventId: string,
   input: PublicRsvpInput,
+  options: PublicRsvpOptions = {},
 ): Promise<PublicRsvpResult> {
   const now = deps.now();
-  const event = await deps.db
-    .selectFrom('event')
-    .select(['org_id', 'id', 'ends_at'])
-    .where('id', '=', eventId)
-    .where('visibility', '=', 'public')
-    .where('status', '=', 'published')
-    .executeTakeFirst();
-  if (!event || event.ends_at <= now) throw notFound('event');
+  const groupCommit = options.groupCommit ?? true;
+  let orgId: string | null;
+  if (groupCommit && !isHoneypot(input)) {
+    // The batch checks that the event is public, published and not over, under its lock.
+    orgId = await eventOrg(deps.db, eventId);
+  } else {
+    const event = await deps.db
+      .selectFrom('event')
+      .select(['org_id', 'id', 'ends_at'])
+      .where('id', '=', eventId)
+      .where('visibility', '=', 'public')
+      .where('status', '=', 'published')
+      .executeTakeFirst();
+    orgId = event && event.ends_at > now ? event.org_id : null;
+  }
+  if (!orgId) throw notFound('event');
   if (isHoneypot(input)) {
     deps.log.info({ event: eventId }, 'public RSVP: honeypot filled, nothing stored');
     return { status: 'going' };
   }
-  const person = signupPerson(input);
-  const consent = consentReceipt(input.consent, `event:${eventId}`, now, input.language);
-  const source: Source = { kind: 'form', ref: `event:${eventId}` };
+  const channels: ('email' | 'sms')[] = [];
+  if (input.email) channels.push('email');
+  if (input.phone && input.consent.sms_updates) channels.push('sms');
+  const submission: RsvpSubmission = {
+    orgId,
+    eventId,
+    person: signupPerson(input),
+    shiftId: input.shift_id ?? null,
+    referrer: input.referrer ?? null,
+    consent: consentReceipt(input.consent, `event:${eventId}`, now, input.language),
+    channels,
+    now,
+  };
+  if (groupCommit) return await rsvpBatcher(deps).submit(orgId, submission);
+  return await publicRsvpAlone(deps, submission);
+}
+
+/** One public RSVP in its own transaction (the path before group commit; the benchmark's baseline). */
+async function publicRsvpAlone(deps: PublicDeps, s: RsvpSubmission): Promise<PublicRsvpResult> {
+  const source: Source = { kind: 'form', ref: `event:${s.eventId}` };
   return await deps.db.transaction().execute(async (trx) => {
-    const ctx = publicCtx(deps, trx, event.org_id, `public RSVP to event ${eventId}`);
-    const locked = await lockEvent(trx, event.org_id, eventId);
-    const personId = await upsertSignup(ctx, person, source, locked.unit_path);
-    const channels: ('email' | 'sms')[] = [];
-    if (input.email) channels.push('email');
-    if (input.phone && input.consent.sms_updates) channels.push('sms');
+    const ctx = publicCtx(deps, trx, s.orgId, `public RSVP to event ${s.eventId}`);
+    const locked = await lockEvent(trx, s.orgId, s.eventId);
+    const personId = await upsertSignup(ctx, s.person, source, locked.unit_path);
     const { rsvp } = await writeRsvp(
       ctx,
       {
         event: locked,
         personId,
-        shiftId: input.shift_id ?? null,
+        shiftId: s.shiftId,
         source: 'public',
-        referrer: input.referrer ?? null,
-        consent,
-        channels,
+        referrer: s.referrer,
+        consent: s.consent,
+        channels: s.channels,
       },
-      now,
+      s.now,
     );
     return { status: rsvp.status === 'waitlisted' ? 'waitlisted' : 'going' };
   });

@@ -12,6 +12,8 @@ export interface WhatNext {
   first_timers: ProjectedPerson[];
   /** Attended two or more events (this one included). */
   regulars: (ProjectedPerson & { events_attended: number })[];
+  /** Regulars with no ladder assessment since the first event they attended: nobody moved them. */
+  regulars_no_ladder_move: (ProjectedPerson & { events_attended: number })[];
 }
 
 const LIMIT = 500;
@@ -29,7 +31,7 @@ export async function whatNext(ctx: Ctx, eventId: string): Promise<WhatNext> {
     SELECT r.person_id FROM event_rsvp r JOIN person p ON p.id = r.person_id
     WHERE r.org_id = ${orgId} AND r.event_id = ${eventId} AND r.attendance = 'attended'
       AND p.merged_into IS NULL AND ${inScope}`;
-  const [noOneOnOne, firstTimers, regulars] = await Promise.all([
+  const [noOneOnOne, firstTimers, regulars, stalled] = await Promise.all([
     sql<{ person_id: string }>`
       SELECT a.person_id FROM (${attendees}) a
       WHERE NOT EXISTS (SELECT 1 FROM activity x WHERE x.org_id = ${orgId} AND x.person_id = a.person_id AND x.kind = 'one_on_one')
@@ -46,9 +48,21 @@ export async function whatNext(ctx: Ctx, eventId: string): Promise<WhatNext> {
       JOIN event_rsvp o ON o.person_id = a.person_id AND o.attendance = 'attended'
       GROUP BY a.person_id HAVING count(*) >= 2
       ORDER BY count(*) DESC, a.person_id LIMIT ${LIMIT}`.execute(ctx.db),
+    sql<{ person_id: string; n: number }>`
+      SELECT r.person_id, r.n FROM (
+        SELECT a.person_id, count(*)::int AS n, min(oe.starts_at) AS first_at FROM (${attendees}) a
+        JOIN event_rsvp o ON o.person_id = a.person_id AND o.attendance = 'attended'
+        JOIN event oe ON oe.id = o.event_id
+        GROUP BY a.person_id HAVING count(*) >= 2) r
+      WHERE NOT EXISTS (
+        SELECT 1 FROM ladder_assessment la
+        WHERE la.org_id = ${orgId} AND la.person_id = r.person_id AND la.assessed_at >= r.first_at)
+      ORDER BY r.n DESC, r.person_id LIMIT ${LIMIT}`.execute(ctx.db),
   ]);
   const ids = [
-    ...new Set([...noOneOnOne.rows, ...firstTimers.rows, ...regulars.rows].map((r) => r.person_id)),
+    ...new Set(
+      [...noOneOnOne.rows, ...firstTimers.rows, ...regulars.rows, ...stalled.rows].map((r) => r.person_id),
+    ),
   ];
   const people = new Map(
     (await projectPeople(ctx, await loadPeople(ctx.db, orgId, ids))).map((p) => [p.id, p]),
@@ -58,12 +72,15 @@ export async function whatNext(ctx: Ctx, eventId: string): Promise<WhatNext> {
       const p = people.get(r.person_id);
       return p ? [p] : [];
     });
+  const counted = (rows: { person_id: string; n: number }[]) =>
+    rows.flatMap((r) => {
+      const p = people.get(r.person_id);
+      return p ? [{ ...p, events_attended: r.n }] : [];
+    });
   return {
     no_one_on_one: pick(noOneOnOne.rows),
     first_timers: pick(firstTimers.rows),
-    regulars: regulars.rows.flatMap((r) => {
-      const p = people.get(r.person_id);
-      return p ? [{ ...p, events_attended: r.n }] : [];
-    }),
+    regulars: counted(regulars.rows),
+    regulars_no_ladder_move: counted(stalled.rows),
   };
 }

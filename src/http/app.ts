@@ -30,6 +30,10 @@ export interface AppOptions {
   audit?: AuditLog;
   /** The built web app served at `/` (default: the repository's `web/dist`). */
   webDir?: string;
+  /** Group-commit public RSVPs (default true; false: one transaction per request, adr/0019). */
+  signupGroupCommit?: boolean;
+  /** Client addresses the per-route rate limits do not apply to (a load balancer, a load test). */
+  rateLimitAllowList?: string[];
 }
 
 export interface RouteCatalogEntry {
@@ -43,6 +47,8 @@ declare module 'fastify' {
     routeCatalog: RouteCatalogEntry[];
     /** Whether cookies carry the Secure flag (AppOptions.secureCookies). */
     secureCookies: boolean;
+    /** Whether public RSVPs are group-committed (AppOptions.signupGroupCommit). */
+    signupGroupCommit: boolean;
   }
 }
 
@@ -59,8 +65,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(cookie);
   app.decorate('secureCookies', options.secureCookies ?? false);
+  app.decorate('signupGroupCommit', options.signupGroupCommit ?? true);
   // Only routes that ask for a limit (rateLimitPerMinute) get one.
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, {
+    global: false,
+    ...(options.rateLimitAllowList ? { allowList: options.rateLimitAllowList } : {}),
+  });
 
   // Every route, as registered (including plugin routes): the policy test walks this list.
   const catalog: RouteCatalogEntry[] = [];

@@ -1,0 +1,200 @@
+import { type RawBuilder, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTestApp,
+  makeOrg,
+  makeUser,
+  type TestApp,
+  type TestUser,
+} from '../../test/support/fixtures.js';
+import { newId } from '../db/ids.js';
+import { silentLog } from '../log.js';
+import { GroupCommit, type PublicDeps, signupPerson } from '../signup/index.js';
+import { commitRsvps, type PublicRsvpResult, type RsvpSubmission } from './rsvps.batch.js';
+import { publicRsvp } from './rsvps.service.js';
+
+let t: TestApp;
+let orgId: string;
+let admin: TestUser;
+let deps: PublicDeps;
+const soon = (hours: number) => new Date(Date.now() + hours * 3600_000).toISOString();
+
+async function publishedEvent(extra: Record<string, unknown> = {}): Promise<string> {
+  const unit = await t.db
+    .selectFrom('unit')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .executeTakeFirstOrThrow();
+  const res = await t.call('POST', '/api/v1/events', {
+    as: admin,
+    body: {
+      unit_id: unit.id,
+      title: 'Rally',
+      starts_at: soon(48),
+      ends_at: soon(50),
+      timezone: 'America/Los_Angeles',
+      status: 'published',
+      visibility: 'public',
+      ...extra,
+    },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json().id;
+}
+
+const input = (given_name: string, email: string) => ({
+  given_name,
+  email,
+  consent: { email_updates: true },
+});
+
+async function count(query: RawBuilder<unknown>): Promise<number> {
+  const { rows } = await query.execute(t.db);
+  return (rows[0] as { n: number } | undefined)?.n ?? 0;
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  orgId = (await makeOrg(t.db)).id;
+  await t.db
+    .insertInto('unit')
+    .values({ org_id: orgId, id: newId(), path: 'city', name: 'City', kind: 'chapter' })
+    .execute();
+  admin = await makeUser(t.db, orgId, 'org_admin');
+  deps = { db: t.db, now: () => new Date(), log: silentLog, audit: t.audit };
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('group commit of public RSVPs', () => {
+  it('stores every accepted RSVP exactly once under concurrency, matching known people and repeats', async () => {
+    const event = await publishedEvent();
+    const second = await publishedEvent();
+    await Promise.all(
+      Array.from({ length: 10 }, (_, k) =>
+        publicRsvp(deps, second, input(`Known${k}`, `known${k}@batch.example.org`)),
+      ),
+    );
+    const peopleBefore = await count(sql`SELECT count(*)::int AS n FROM person WHERE org_id = ${orgId}`);
+    const calls: Promise<PublicRsvpResult>[] = [];
+    for (let i = 0; i < 200; i++)
+      calls.push(publicRsvp(deps, event, input(`New${i}`, `new${i}@batch.example.org`)));
+    // Known people, five submissions each, all at once.
+    for (let k = 0; k < 10; k++)
+      for (let r = 0; r < 5; r++)
+        calls.push(publicRsvp(deps, event, input(`Known${k}`, `KNOWN${k}@batch.example.org`)));
+    // The same new person submitting 30 times at once, to two events.
+    for (let r = 0; r < 30; r++)
+      calls.push(publicRsvp(deps, r % 2 ? event : second, input('Dup', 'dup@batch.example.org')));
+    const answers = await Promise.all(calls);
+    expect(answers.every((a) => a.status === 'going')).toBe(true);
+
+    expect(await count(sql`SELECT count(*)::int AS n FROM person WHERE org_id = ${orgId}`)).toBe(
+      peopleBefore + 201,
+    );
+    expect(
+      await count(
+        sql`SELECT count(*)::int AS n FROM person_email WHERE org_id = ${orgId} AND address = 'dup@batch.example.org'`,
+      ),
+    ).toBe(1);
+    expect(await count(sql`SELECT count(*)::int AS n FROM event_rsvp WHERE event_id = ${event}`)).toBe(
+      200 + 10 + 1,
+    );
+    expect(await count(sql`SELECT count(*)::int AS n FROM event_rsvp WHERE event_id = ${second}`)).toBe(
+      10 + 1,
+    );
+    // One timeline entry and one set of reminders per RSVP, not per submission.
+    expect(
+      await count(sql`SELECT count(*)::int AS n FROM activity a JOIN person_email e ON e.person_id = a.person_id
+        WHERE a.org_id = ${orgId} AND a.kind = 'event_rsvp' AND e.address = 'dup@batch.example.org'`),
+    ).toBe(2);
+    expect(await count(sql`SELECT count(*)::int AS n FROM event_reminder WHERE event_id = ${event}`)).toBe(
+      2 * (200 + 10 + 1),
+    );
+  });
+
+  it('keeps capacity and the waitlist across a batch, in arrival order', async () => {
+    const full = await publishedEvent({ capacity: 5, waitlist: false });
+    const listed = await publishedEvent({ capacity: 5, waitlist: true });
+    const onFull = await Promise.allSettled(
+      Array.from({ length: 9 }, (_, i) =>
+        publicRsvp(deps, full, input(`Cap${i}`, `cap${i}@batch.example.org`)),
+      ),
+    );
+    expect(onFull.filter((a) => a.status === 'fulfilled')).toHaveLength(5);
+    const refused = onFull.filter((a) => a.status === 'rejected');
+    expect(refused).toHaveLength(4);
+    for (const r of refused) expect((r as PromiseRejectedResult).reason.code).toBe('conflict');
+    const onListed = await Promise.all(
+      Array.from({ length: 9 }, (_, i) =>
+        publicRsvp(deps, listed, input(`Cap${i}`, `cap${i}@batch.example.org`)),
+      ),
+    );
+    expect(onListed.filter((a) => a.status === 'going')).toHaveLength(5);
+    expect(onListed.filter((a) => a.status === 'waitlisted')).toHaveLength(4);
+    expect(await count(sql`SELECT count(*)::int AS n FROM event_rsvp WHERE event_id = ${full}`)).toBe(5);
+  });
+
+  it('fails a bad submission alone: the rest of its batch is stored', async () => {
+    const event = await publishedEvent();
+    const batcher = new GroupCommit<RsvpSubmission, PublicRsvpResult>({
+      maxBatch: 100,
+      maxWaitMs: 5,
+      commit: async (items) => await commitRsvps(deps, items),
+    });
+    const submission = (name: string, email: string, shiftId: string | null = null): RsvpSubmission => ({
+      orgId,
+      eventId: event,
+      person: signupPerson(input(name, email)),
+      shiftId,
+      referrer: null,
+      consent: {},
+      channels: [],
+      now: new Date(),
+    });
+    const items = [
+      submission('Ok1', 'ok1@batch.example.org'),
+      // A NUL character: PostgreSQL refuses it in text, so the whole batch's statement fails.
+      submission('Bad\u0000Name', 'nul@batch.example.org'),
+      submission('Ok2', 'ok2@batch.example.org'),
+      submission('NoShift', 'noshift@batch.example.org', newId()),
+      submission('Ok3', 'ok3@batch.example.org'),
+    ];
+    const answers = await Promise.allSettled(items.map((s) => batcher.submit(orgId, s)));
+    expect(answers.map((a) => a.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    expect((answers[3] as PromiseRejectedResult).reason.code).toBe('validation_failed');
+    expect(batcher.stats.retried).toBe(5);
+    const stored = await t.db
+      .selectFrom('event_rsvp as r')
+      .innerJoin('person_email as e', 'e.person_id', 'r.person_id')
+      .select('e.address')
+      .where('r.event_id', '=', event)
+      .orderBy('e.address')
+      .execute();
+    expect(stored.map((s) => s.address)).toEqual([
+      'ok1@batch.example.org',
+      'ok2@batch.example.org',
+      'ok3@batch.example.org',
+    ]);
+  });
+
+  it('answers as before with group commit off (one transaction per request)', async () => {
+    const event = await publishedEvent();
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        publicRsvp(deps, event, input('Solo', i % 2 ? 'solo@batch.example.org' : 'SOLO@batch.example.org'), {
+          groupCommit: false,
+        }),
+      ),
+    );
+    expect(answers.every((a) => a.status === 'going')).toBe(true);
+    expect(await count(sql`SELECT count(*)::int AS n FROM event_rsvp WHERE event_id = ${event}`)).toBe(1);
+  });
+});

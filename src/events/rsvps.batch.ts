@@ -1,0 +1,303 @@
+import { type Kysely, sql } from 'kysely';
+import { newId } from '../db/ids.js';
+import type { DB, RsvpStatus } from '../db/schema.js';
+import { AppError, invalid, notFound } from '../errors.js';
+import { type PersonInput, upsertPeople } from '../people/index.js';
+import { type BatchOutcome, GroupCommit, type PublicDeps, publicCtx } from '../signup/index.js';
+
+/** One public RSVP waiting for its batch: everything checked that needs no transaction. */
+export interface RsvpSubmission {
+  orgId: string;
+  eventId: string;
+  person: PersonInput;
+  shiftId: string | null;
+  referrer: string | null;
+  consent: Record<string, unknown>;
+  channels: ('email' | 'sms')[];
+  now: Date;
+}
+
+export type PublicRsvpResult = { status: 'going' | 'waitlisted' };
+
+/** Batch limits: what the measurements in docs/PERFORMANCE.md ("signup") were taken with. */
+export const RSVP_BATCH = { maxBatch: 256, maxWaitMs: 2 } as const;
+
+const REMINDER_LEADS_MS = [24 * 3600_000, 2 * 3600_000];
+
+interface LockedEvent {
+  id: string;
+  title: string;
+  open: boolean;
+  ends_at: Date;
+  starts_at: Date;
+  capacity: number | null;
+  waitlist: boolean;
+  unit_path: string;
+}
+
+/** An event's organization never changes: remembered, so a public RSVP needs no look-up of its own. */
+const eventOrgs = new Map<string, string>();
+
+/** The organization of an event, or null when there is no such event. */
+export async function eventOrg(db: Kysely<DB>, eventId: string): Promise<string | null> {
+  const known = eventOrgs.get(eventId);
+  if (known) return known;
+  const row = await db.selectFrom('event').select('org_id').where('id', '=', eventId).executeTakeFirst();
+  if (!row) return null;
+  if (eventOrgs.size >= 10_000) eventOrgs.clear();
+  eventOrgs.set(eventId, row.org_id);
+  return row.org_id;
+}
+
+const batchers = new WeakMap<Kysely<DB>, GroupCommit<RsvpSubmission, PublicRsvpResult>>();
+
+/** The process's batcher for public RSVPs on this database (one per pool, as the audit log). */
+export function rsvpBatcher(deps: PublicDeps): GroupCommit<RsvpSubmission, PublicRsvpResult> {
+  let batcher = batchers.get(deps.db);
+  if (!batcher) {
+    batcher = new GroupCommit<RsvpSubmission, PublicRsvpResult>({
+      ...RSVP_BATCH,
+      commit: async (items) => await commitRsvps(deps, items),
+      onBatchFailure: (error, size) =>
+        deps.log.warn({ err: error, size }, 'public RSVPs: a batch failed; committing its RSVPs one by one'),
+    });
+    batchers.set(deps.db, batcher);
+  }
+  return batcher;
+}
+
+const pairKey = (eventId: string, personId: string) => `${eventId}:${personId}`;
+
+/**
+ * Commits a batch of public RSVPs of one organization in one transaction, set-wise: the events
+ * locked (in id order, so batches and single writers cannot deadlock), the people matched or
+ * created by `upsertPeople` (one call per event: its unit homes new people, its id is the
+ * source), existing RSVPs read in one query, then one insert each for RSVPs, timeline activities
+ * and reminders. The batch is decided in arrival order, so capacity and the waitlist hold as they
+ * do one at a time, and a person who appears twice (the same new person submitting twice at
+ * once) gets one RSVP and the same answer twice. A submission's own problem (an unknown shift, a
+ * full event, a person that cannot be taken) is its outcome alone; a failing statement fails the
+ * transaction, and the batcher retries each submission on its own.
+ */
+export async function commitRsvps(
+  deps: PublicDeps,
+  items: RsvpSubmission[],
+): Promise<BatchOutcome<PublicRsvpResult>[]> {
+  const orgId = items[0]?.orgId;
+  if (!orgId) return [];
+  if (items.some((i) => i.orgId !== orgId)) throw new Error('commitRsvps: one organization per batch');
+  return await deps.db.transaction().execute(async (trx) => {
+    const outcomes: (BatchOutcome<PublicRsvpResult> | undefined)[] = items.map(() => undefined);
+    const fail = (i: number, error: unknown) => {
+      outcomes[i] = { ok: false, error };
+    };
+    const eventIds = [...new Set(items.map((i) => i.eventId))].sort();
+    const { rows: locked } = await sql<LockedEvent>`
+      SELECT e.id, e.title, e.starts_at, e.ends_at, e.capacity, e.waitlist, u.path::text AS unit_path,
+        (e.visibility = 'public' AND e.status = 'published') AS open
+      FROM event e JOIN unit u ON u.id = e.unit_id
+      WHERE e.org_id = ${orgId} AND e.id IN (${sql.join(eventIds.map((id) => sql`${id}::uuid`))})
+      ORDER BY e.id
+      FOR UPDATE OF e`.execute(trx);
+    const events = new Map(locked.map((e) => [e.id, e]));
+
+    // People, one set-based upsert per event.
+    const personIds: (string | undefined)[] = items.map(() => undefined);
+    for (const eventId of eventIds) {
+      const indexes = items.flatMap((item, i) => (item.eventId === eventId ? [i] : []));
+      const event = events.get(eventId);
+      // Only published public events that are not over take public RSVPs.
+      for (const i of indexes)
+        if (!event?.open || event.ends_at <= (items[i] as RsvpSubmission).now) fail(i, notFound('event'));
+      const open = indexes.filter((i) => !outcomes[i]);
+      if (!event || open.length === 0) continue;
+      const ctx = publicCtx(deps, trx, orgId, `public RSVPs to event ${eventId}`);
+      const upserted = await upsertPeople(
+        ctx,
+        open.map((i) => (items[i] as RsvpSubmission).person),
+        { kind: 'form', ref: `event:${eventId}` },
+        { unitPath: event.unit_path },
+      );
+      upserted.forEach((outcome, k) => {
+        const i = open[k] as number;
+        if (outcome.outcome === 'rejected') {
+          const first = outcome.problems[0];
+          fail(
+            i,
+            new AppError('validation_failed', `${first?.field}: ${first?.message}`, {
+              fields: outcome.problems,
+            }),
+          );
+        } else personIds[i] = outcome.personId;
+      });
+    }
+    const live = items.flatMap((_, i) => (personIds[i] && !outcomes[i] ? [i] : []));
+    if (live.length === 0) return finish(outcomes);
+
+    const shiftIds = [
+      ...new Set(
+        live.flatMap((i) => {
+          const shiftId = items[i]?.shiftId;
+          return shiftId ? [shiftId] : [];
+        }),
+      ),
+    ];
+    const shifts = new Map<string, string>();
+    if (shiftIds.length > 0) {
+      const rows = await trx
+        .selectFrom('event_shift')
+        .select(['id', 'event_id'])
+        .where('org_id', '=', orgId)
+        .where('id', 'in', shiftIds)
+        .execute();
+      for (const row of rows) shifts.set(row.id, row.event_id);
+    }
+    const people = [...new Set(live.map((i) => personIds[i] as string))];
+    const existingRows = await trx
+      .selectFrom('event_rsvp')
+      .select(['id', 'event_id', 'person_id', 'status'])
+      .where('org_id', '=', orgId)
+      .where('event_id', 'in', eventIds)
+      .where('person_id', 'in', people)
+      .execute();
+    const existing = new Map(existingRows.map((r) => [pairKey(r.event_id, r.person_id), r]));
+    const limited = eventIds.filter((id) => typeof events.get(id)?.capacity === 'number');
+    const going = new Map<string, number>();
+    if (limited.length > 0) {
+      const rows = await trx
+        .selectFrom('event_rsvp')
+        .select(['event_id', sql<number>`count(*)::int`.as('n')])
+        .where('event_id', 'in', limited)
+        .where('status', '=', 'going')
+        .groupBy('event_id')
+        .execute();
+      for (const id of limited) going.set(id, 0);
+      for (const row of rows) going.set(row.event_id, Number(row.n));
+    }
+
+    const decided = new Map<string, RsvpStatus>();
+    const inserts: {
+      org_id: string;
+      id: string;
+      event_id: string;
+      person_id: string;
+      shift_id: string | null;
+      status: RsvpStatus;
+      source: 'public';
+      referrer: string | null;
+      consent: string;
+    }[] = [];
+    const reopened: { id: string; status: RsvpStatus }[] = [];
+    const activities: {
+      org_id: string;
+      id: string;
+      person_id: string;
+      kind: 'event_rsvp';
+      occurred_at: Date;
+      actor_id: null;
+      outcome: string;
+      body: string;
+    }[] = [];
+    const reminders: {
+      org_id: string;
+      id: string;
+      event_id: string;
+      rsvp_id: string;
+      person_id: string;
+      channel: 'email' | 'sms';
+      send_at: Date;
+    }[] = [];
+    for (const i of live) {
+      const item = items[i] as RsvpSubmission;
+      const personId = personIds[i] as string;
+      const event = events.get(item.eventId) as LockedEvent;
+      const key = pairKey(event.id, personId);
+      const answer = (status: RsvpStatus) => {
+        outcomes[i] = { ok: true, value: { status: status === 'waitlisted' ? 'waitlisted' : 'going' } };
+      };
+      const already = decided.get(key);
+      if (already) {
+        answer(already);
+        continue;
+      }
+      const prior = existing.get(key);
+      if (prior && prior.status !== 'cancelled') {
+        decided.set(key, prior.status);
+        answer(prior.status);
+        continue;
+      }
+      if (item.shiftId && shifts.get(item.shiftId) !== event.id) {
+        fail(i, invalid('shift_id', 'no shift of this event with this id'));
+        continue;
+      }
+      let status: RsvpStatus = 'going';
+      if (event.capacity !== null) {
+        const n = going.get(event.id) ?? 0;
+        if (n >= event.capacity) {
+          if (!event.waitlist) {
+            fail(i, new AppError('conflict', 'the event is full'));
+            continue;
+          }
+          status = 'waitlisted';
+        } else going.set(event.id, n + 1);
+      }
+      const rsvpId = prior?.id ?? newId();
+      if (prior) reopened.push({ id: prior.id, status });
+      else
+        inserts.push({
+          org_id: orgId,
+          id: rsvpId,
+          event_id: event.id,
+          person_id: personId,
+          shift_id: item.shiftId,
+          status,
+          source: 'public',
+          referrer: item.referrer,
+          consent: JSON.stringify(item.consent),
+        });
+      activities.push({
+        org_id: orgId,
+        id: newId(),
+        person_id: personId,
+        kind: 'event_rsvp',
+        occurred_at: item.now,
+        actor_id: null,
+        outcome: status,
+        body: event.title,
+      });
+      if (status === 'going') {
+        for (const channel of item.channels)
+          for (const lead of REMINDER_LEADS_MS) {
+            const sendAt = new Date(event.starts_at.getTime() - lead);
+            if (sendAt > item.now)
+              reminders.push({
+                org_id: orgId,
+                id: newId(),
+                event_id: event.id,
+                rsvp_id: rsvpId,
+                person_id: personId,
+                channel,
+                send_at: sendAt,
+              });
+          }
+      }
+      decided.set(key, status);
+      answer(status);
+    }
+    if (inserts.length > 0) await trx.insertInto('event_rsvp').values(inserts).execute();
+    for (const r of reopened)
+      await trx.updateTable('event_rsvp').set({ status: r.status }).where('id', '=', r.id).execute();
+    if (activities.length > 0) await trx.insertInto('activity').values(activities).execute();
+    if (reminders.length > 0)
+      await trx
+        .insertInto('event_reminder')
+        .values(reminders)
+        .onConflict((oc) => oc.constraint('event_reminder_rsvp_channel_at_key').doNothing())
+        .execute();
+    return finish(outcomes);
+  });
+}
+
+function finish<O>(outcomes: (BatchOutcome<O> | undefined)[]): BatchOutcome<O>[] {
+  return outcomes.map((o) => o ?? { ok: false, error: new Error('public RSVP: no outcome') });
+}
