@@ -1,9 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { loadAccess } from '../access/index.js';
 import type { Actor } from '../context.js';
 import { tenantDb } from '../db/tenant.js';
 import { AppError } from '../errors.js';
 import { defineRoute } from '../http/route.js';
+import { ACTIONS, type Access, accessOf, mayAtAll } from '../policy/index.js';
 import { SESSION_COOKIE } from './authenticate.js';
 import { LoginInput, login, logout } from './sessions.service.js';
 import { createToken, listTokens, revokeToken, TokenInput } from './tokens.service.js';
@@ -26,6 +28,12 @@ const Me = z.object({
     created_at: z.date(),
   }),
   org: z.object({ id: z.string() }),
+  actions: z
+    .array(z.string())
+    .describe('Actions some grant gives the user (roles and assignments): what the app offers'),
+  role_actions: z
+    .array(z.string())
+    .describe('Actions a role binding gives (not an assignment): creating in a unit needs one'),
   csrf_token: z
     .string()
     .nullable()
@@ -43,6 +51,15 @@ const Token = z
   .meta({ id: 'Token' });
 const User = Me.shape.user.meta({ id: 'User' });
 const IdParams = z.object({ id: z.uuid() });
+
+/** What the app may offer this user: the actions of all their grants, and of their roles alone. */
+function actionsOf(access: Access) {
+  const roles = { ...access, grants: access.grants.filter((g) => g.via === 'binding') };
+  return {
+    actions: ACTIONS.filter((a) => mayAtAll(access, a)),
+    role_actions: ACTIONS.filter((a) => mayAtAll(roles, a)),
+  };
+}
 
 const userId = (actor: Actor): string => {
   if (actor.kind !== 'user') throw new AppError('forbidden', 'only a signed-in user has tokens');
@@ -79,7 +96,18 @@ export const authRoutes = [
         },
         result.user.id,
       );
-      return { user, org: { id: result.user.org_id }, csrf_token: result.csrfToken };
+      const access = await loadAccess(
+        tenantDb(ctx.db, result.user.org_id),
+        result.user.org_id,
+        result.user.id,
+        ctx.now(),
+      );
+      return {
+        user,
+        org: { id: result.user.org_id },
+        ...actionsOf(access),
+        csrf_token: result.csrfToken,
+      };
     },
   }),
   defineRoute({
@@ -103,6 +131,7 @@ export const authRoutes = [
     handler: async ({ ctx, request }) => ({
       user: await getUser(ctx, userId(ctx.actor)),
       org: { id: ctx.actor.orgId },
+      ...actionsOf(accessOf(ctx.actor)),
       csrf_token: request.csrfToken,
     }),
   }),

@@ -69,6 +69,11 @@ describe('signing in', () => {
       cookies: { rhizome_session: cookie!.value },
     });
     expect(me.json()).toMatchObject({ user: { email: 'maria@example.org' }, csrf_token: csrf });
+    // What the app may offer her: her role's actions, and nothing organization-wide it lacks.
+    expect(me.json().actions).toEqual(expect.arrayContaining(['people.read', 'events.write']));
+    expect(me.json().actions).not.toContain('users.manage');
+    expect(me.json().role_actions).toEqual(me.json().actions);
+    expect(response.json().actions).toEqual(me.json().actions);
     const stored = await t.db.selectFrom('user_session').select('token_hash').execute();
     expect(stored.map((s) => s.token_hash)).not.toContain(cookie!.value);
     expect(cookie?.secure).toBeFalsy();
