@@ -1,6 +1,10 @@
 import { Redirect, Route, Switch, useLocation } from 'wouter';
 import { useI18n } from './i18n/index.js';
 import { Layout } from './Layout.js';
+import { CampaignPage, Campaigns } from './pages/events/Campaigns.js';
+import { EventForm } from './pages/events/EventForm.js';
+import { EventPage } from './pages/events/EventPage.js';
+import { EventsList } from './pages/events/EventsList.js';
 import { NotFound } from './pages/NotFound.js';
 import { PeopleSearch } from './pages/PeopleSearch.js';
 import { PersonPage } from './pages/PersonPage.js';
@@ -39,6 +43,12 @@ export function App() {
         {/* routes: imports */}
         {/* routes: organizing */}
         {/* routes: events */}
+        <Route path="/events" component={EventsList} />
+        <Route path="/events/new">{() => <EventForm />}</Route>
+        <Route path="/events/:id/edit">{(params) => <EventForm id={params.id} />}</Route>
+        <Route path="/events/:id">{(params) => <EventPage id={params.id} />}</Route>
+        <Route path="/campaigns" component={Campaigns} />
+        <Route path="/campaigns/:id">{(params) => <CampaignPage id={params.id} />}</Route>
         {/* routes: admin */}
         {/* routes: field */}
         {/* routes: public */}

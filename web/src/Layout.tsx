@@ -27,6 +27,16 @@ export function Layout({ children }: { children: ReactNode }) {
             {/* nav: imports */}
             {/* nav: organizing */}
             {/* nav: events */}
+            {me?.actions?.includes('events.read') && (
+              <li>
+                <Link
+                  href="/events"
+                  aria-current={current('/events') || current('/campaigns') ? 'page' : undefined}
+                >
+                  {t('nav.events')}
+                </Link>
+              </li>
+            )}
             {/* nav: admin */}
             {/* nav: field */}
             {/* nav: public */}

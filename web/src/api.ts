@@ -24,6 +24,10 @@ export class ApiError extends Error {
 export interface Me {
   user: { id: string; email: string; display_name: string | null };
   org: { id: string };
+  /** Actions some grant (a role or an assignment) gives: what the app offers in navigation. */
+  actions?: string[];
+  /** Actions a role binding gives (creating in a unit needs one; a host's assignment does not). */
+  role_actions?: string[];
   csrf_token: string | null;
 }
 
