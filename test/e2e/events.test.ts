@@ -166,20 +166,22 @@ describe('events in Chromium', { timeout: 180_000 }, () => {
     await page.getByRole('link', { name: 'New event' }).click();
     await page.getByRole('heading', { level: 1, name: 'New event' }).waitFor();
 
-    await page.getByLabel('Title').fill('Rent strike teach-in');
-    await page.getByLabel('Description').fill('How a rent strike works, and who is in.');
-    await page.getByLabel('Unit that owns the event').selectOption(units['east.oakland'] as string);
-    await page.getByLabel('Starts').fill(`${day}T18:00`);
-    await page.getByLabel('Ends').fill(`${day}T20:00`);
-    await page.getByLabel('Time zone').selectOption('America/Los_Angeles');
-    await page.getByLabel('Place name').fill('Fruitvale library');
-    await page.getByLabel('Street address').fill('3301 E 12th St');
-    await page.getByLabel('City').fill('Oakland');
-    await page.getByLabel('State or region').fill('CA');
-    await page.getByLabel('ZIP code').fill('94601');
-    await page.getByLabel('Capacity').fill('40');
-    await page.getByLabel('Who can see it').selectOption('public');
-    await page.getByLabel('Status').selectOption('published');
+    await page.getByLabel('Title', { exact: true }).fill('Rent strike teach-in');
+    await page.getByLabel('Description', { exact: true }).fill('How a rent strike works, and who is in.');
+    await page
+      .getByLabel('Unit that owns the event', { exact: true })
+      .selectOption(units['east.oakland'] as string);
+    await page.getByLabel('Starts', { exact: true }).fill(`${day}T18:00`);
+    await page.getByLabel('Ends', { exact: true }).fill(`${day}T20:00`);
+    await page.getByLabel('Time zone', { exact: true }).selectOption('America/Los_Angeles');
+    await page.getByLabel('Place name', { exact: true }).fill('Fruitvale library');
+    await page.getByLabel('Street address', { exact: true }).fill('3301 E 12th St');
+    await page.getByLabel('City', { exact: true }).fill('Oakland');
+    await page.getByLabel('State or region', { exact: true }).fill('CA');
+    await page.getByLabel('ZIP code', { exact: true }).fill('94601');
+    await page.getByLabel('Capacity', { exact: true }).fill('40');
+    await page.getByLabel('Who can see it', { exact: true }).selectOption('public');
+    await page.getByLabel('Status', { exact: true }).selectOption('published');
     await screenshot(page, testEngine, 'events-01-new-event');
     await page.getByRole('button', { name: 'Create event' }).click();
 
