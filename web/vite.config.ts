@@ -13,5 +13,16 @@ export default defineConfig({
     target: 'es2022',
     // The server sends the precompressed copies; the budget test measures them.
     reportCompressedSize: false,
+    rolldownOptions: {
+      output: {
+        // The map's worker script (maplibre-gl-worker.mjs, imported with ?url) is served as .js:
+        // the server's types, gzip copies and the budget test know .js, and a module worker needs
+        // a JavaScript MIME type under nosniff.
+        assetFileNames: (asset) =>
+          asset.names.some((name) => name.endsWith('.mjs'))
+            ? 'assets/[name]-[hash].js'
+            : 'assets/[name]-[hash][extname]',
+      },
+    },
   },
 });

@@ -75,6 +75,11 @@ describe('signing in', () => {
       expect(body.actions).not.toContain('tags.write');
       expect(body.actions).not.toContain('users.manage');
     }
+    // What the app may offer her: her role's actions, and nothing organization-wide it lacks.
+    expect(me.json().actions).toEqual(expect.arrayContaining(['people.read', 'events.write']));
+    expect(me.json().actions).not.toContain('users.manage');
+    expect(me.json().role_actions).toEqual(me.json().actions);
+    expect(response.json().actions).toEqual(me.json().actions);
     const stored = await t.db.selectFrom('user_session').select('token_hash').execute();
     expect(stored.map((s) => s.token_hash)).not.toContain(cookie!.value);
     expect(cookie?.secure).toBeFalsy();

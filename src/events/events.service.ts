@@ -3,6 +3,7 @@ import { actorUserId, type Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
 import { AppError, invalid, notFound } from '../errors.js';
 import { type Access, accessOf, assertAllowed } from '../policy/index.js';
+import { zipCentroid } from './campaigns.service.js';
 import {
   EVENT_COLUMNS,
   type EventAction,
@@ -108,7 +109,23 @@ export async function getEventRow(ctx: Ctx, id: string): Promise<EventView> {
   return row;
 }
 
-/** Creates an event owned by a unit the actor may write events in. */
+/**
+ * Where an event without coordinates goes on a map: its US ZIP code's centroid (from the packaged
+ * table, as the campaign host form does), when it has one and is not in another country.
+ */
+function placeOf(input: {
+  latitude?: number | null;
+  longitude?: number | null;
+  postal_code?: string | null;
+  country?: string | null;
+}): { latitude: number; longitude: number } | null {
+  if (input.latitude != null && input.longitude != null)
+    return { latitude: input.latitude, longitude: input.longitude };
+  if (!input.postal_code || (input.country && input.country.toUpperCase() !== 'US')) return null;
+  return zipCentroid(input.postal_code);
+}
+
+/** Creates an event owned by a unit the actor may write events in (placed at its ZIP code if not given). */
 export async function createEvent(ctx: Ctx, input: EventInput): Promise<EventView> {
   assertAllowed(ctx.actor, 'events.write');
   await requireWritableUnit(ctx, input.unit_id);
@@ -119,6 +136,7 @@ export async function createEvent(ctx: Ctx, input: EventInput): Promise<EventVie
       fields: [{ field: 'status', message: 'publishing an event of a campaign is for its moderators' }],
     });
   const id = newId();
+  const place = placeOf(input);
   await ctx.db
     .insertInto('event')
     .values({
@@ -137,8 +155,8 @@ export async function createEvent(ctx: Ctx, input: EventInput): Promise<EventVie
       region: input.region ?? null,
       postal_code: input.postal_code ?? null,
       country: input.country?.toUpperCase() ?? null,
-      latitude: input.latitude ?? null,
-      longitude: input.longitude ?? null,
+      latitude: place?.latitude ?? null,
+      longitude: place?.longitude ?? null,
       virtual_url: input.virtual_url ?? null,
       capacity: input.capacity ?? null,
       waitlist: input.waitlist ?? true,
@@ -183,12 +201,29 @@ export async function listEvents(ctx: Ctx, query: EventQuery): Promise<EventPage
 export interface EventDetail extends EventView {
   shifts: { id: string; name: string; starts_at: Date; ends_at: Date; capacity: number | null }[];
   counts: Awaited<ReturnType<typeof rsvpCounts>>;
+  /**
+   * What the caller may do to this event, so a client offers only those actions: `edit` (what and
+   * when, shifts, check-in: hosts too), `manage` (unit, visibility, status, hosts, delete: a grant
+   * over its unit), `moderate` (approve it).
+   */
+  can: { edit: boolean; manage: boolean; moderate: boolean };
+}
+
+async function eventCapabilities(ctx: Ctx, id: string): Promise<EventDetail['can']> {
+  const access = accessOf(ctx.actor);
+  const orgId = ctx.actor.orgId;
+  const [edit, manage, moderate] = await Promise.all([
+    eventInScope(ctx.db, orgId, id, eventScope(access, 'events.write')),
+    eventInScope(ctx.db, orgId, id, eventScope(unitGrantsOnly(access), 'events.write')),
+    eventInScope(ctx.db, orgId, id, eventScope(access, 'events.moderate')),
+  ]);
+  return { edit, manage, moderate };
 }
 
 /** One event with its shifts and headcounts (counts only: attendees are a separate, scoped list). */
 export async function getEvent(ctx: Ctx, id: string): Promise<EventDetail> {
   await requireEvent(ctx, id, 'events.read');
-  const [event, shifts, counts] = await Promise.all([
+  const [event, shifts, counts, can] = await Promise.all([
     getEventRow(ctx, id),
     ctx.db
       .selectFrom('event_shift')
@@ -198,8 +233,9 @@ export async function getEvent(ctx: Ctx, id: string): Promise<EventDetail> {
       .orderBy('starts_at')
       .execute(),
     rsvpCounts(ctx.db, id),
+    eventCapabilities(ctx, id),
   ]);
-  return { ...event, shifts, counts };
+  return { ...event, shifts, counts, can };
 }
 
 /**
@@ -233,6 +269,11 @@ export async function updateEvent(ctx: Ctx, id: string, patch: EventPatch): Prom
     throw invalid('longitude', 'give latitude and longitude together');
   const set: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(patch)) if (value !== undefined) set[key] = value;
+  // A new ZIP code places an event that has no position yet (an explicit position wins).
+  if (patch.postal_code && patch.latitude === undefined && current.latitude === null) {
+    const place = placeOf({ postal_code: patch.postal_code, country: patch.country ?? current.country });
+    if (place) Object.assign(set, place);
+  }
   if (typeof set.country === 'string') set.country = set.country.toUpperCase();
   if (Object.keys(set).length > 0) {
     await ctx.db

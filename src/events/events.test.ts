@@ -633,3 +633,50 @@ describe('the public event page without JavaScript', () => {
     expect((await t.call('GET', `/e/${event.id}`)).statusCode).toBe(404);
   });
 });
+
+describe('what the web app is told', () => {
+  it('says what the caller may do to an event: a host edits, the unit manages, a moderator approves', async () => {
+    const event = await createEvent(oaklandOrganizer, 'bay.east.oakland');
+    const added = await t.call('POST', `/api/v1/events/${event.id}/hosts`, {
+      as: oaklandOrganizer,
+      body: { user_id: host.id },
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    const can = async (as: TestUser) => {
+      const response = await t.call('GET', `/api/v1/events/${event.id}`, { as });
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json().can;
+    };
+    expect(await can(host)).toEqual({ edit: true, manage: false, moderate: false });
+    expect(await can(oaklandOrganizer)).toEqual({ edit: true, manage: true, moderate: false });
+    expect(await can(eastStaff)).toEqual({ edit: true, manage: true, moderate: true });
+    expect((await t.call('GET', `/api/v1/events/${event.id}`, { as: sfOrganizer })).statusCode).toBe(404);
+  });
+
+  it('places an event without coordinates at its US ZIP code, and never overrides a given position', async () => {
+    const zipped = await createEvent(eastStaff, 'bay.east', { postal_code: '94607' });
+    const row = await t.call('GET', `/api/v1/events/${zipped.id}`, { as: eastStaff });
+    expect(row.json().latitude).toBeCloseTo(37.8, 0);
+    expect(row.json().longitude).toBeCloseTo(-122.3, 0);
+    const given = await createEvent(eastStaff, 'bay.east', {
+      postal_code: '94607',
+      latitude: 40.7,
+      longitude: -74,
+    });
+    expect((await t.call('GET', `/api/v1/events/${given.id}`, { as: eastStaff })).json()).toMatchObject({
+      latitude: 40.7,
+      longitude: -74,
+    });
+    const abroad = await createEvent(eastStaff, 'bay.east', { postal_code: '94607', country: 'MX' });
+    expect(
+      (await t.call('GET', `/api/v1/events/${abroad.id}`, { as: eastStaff })).json().latitude,
+    ).toBeNull();
+    const later = await createEvent(eastStaff, 'bay.east');
+    const patched = await t.call('PATCH', `/api/v1/events/${later.id}`, {
+      as: eastStaff,
+      body: { postal_code: '10003' },
+    });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(patched.json().latitude).toBeCloseTo(40.7, 0);
+  });
+});

@@ -11,6 +11,10 @@ const FLAGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
+  // WebGL in software (SwiftShader through ANGLE) for the map of events: there is no GPU here, and
+  // Chromium no longer falls back to SwiftShader for WebGL unless told it may.
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
   '--disable-quic',
   '--no-first-run',
   '--disable-background-networking',

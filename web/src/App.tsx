@@ -3,6 +3,10 @@ import { Redirect, Route, Switch, useLocation } from 'wouter';
 import { useI18n } from './i18n/index.js';
 import { Layout } from './Layout.js';
 import { homePath } from './pages/admin/home.js';
+import { CampaignPage, Campaigns } from './pages/events/Campaigns.js';
+import { EventForm } from './pages/events/EventForm.js';
+import { EventPage } from './pages/events/EventPage.js';
+import { EventsList } from './pages/events/EventsList.js';
 import { fieldRoutes } from './pages/field/routes.js';
 import { DuplicatesScreen, ImportScreen } from './pages/imports/routes.js';
 import { NotFound } from './pages/NotFound.js';
@@ -58,6 +62,12 @@ export function App() {
         <Route path="/ladders" component={Organizing.LaddersPage} />
         <Route path="/ladders/:id">{(params) => <Organizing.LadderBoardPage id={params.id} />}</Route>
         {/* routes: events */}
+        <Route path="/events" component={EventsList} />
+        <Route path="/events/new">{() => <EventForm />}</Route>
+        <Route path="/events/:id/edit">{(params) => <EventForm id={params.id} />}</Route>
+        <Route path="/events/:id">{(params) => <EventPage id={params.id} />}</Route>
+        <Route path="/campaigns" component={Campaigns} />
+        <Route path="/campaigns/:id">{(params) => <CampaignPage id={params.id} />}</Route>
         {/* routes: admin */}
         <Route path="/dashboard">
           <Lazy>

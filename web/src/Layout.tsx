@@ -67,6 +67,16 @@ export function Layout({ children }: { children: ReactNode }) {
                 </li>
               ))}
             {/* nav: events */}
+            {me?.actions?.includes('events.read') && (
+              <li>
+                <Link
+                  href="/events"
+                  aria-current={current('/events') || current('/campaigns') ? 'page' : undefined}
+                >
+                  {t('nav.events')}
+                </Link>
+              </li>
+            )}
             {/* nav: admin */}
             {mayDashboard(me) && (
               <li>
