@@ -144,7 +144,8 @@ async function signIn(page: Page, user: TestUser): Promise<void> {
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/people$/);
+  // Home is the dashboard for those who may count people, the people search for the rest.
+  await page.waitForURL(/\/(people|dashboard)$/);
 }
 
 /** Requests the page made to anywhere but this server (the map must fetch nothing from outside). */
@@ -183,29 +184,14 @@ describe('events in Chromium', { timeout: 180_000 }, () => {
     await page.getByLabel('Who can see it', { exact: true }).selectOption('public');
     await page.getByLabel('Status', { exact: true }).selectOption('published');
     await screenshot(page, testEngine, 'events-01-new-event');
-    // The form's own submit did not complete in the headless runs made so far (no navigation, no
-    // error shown; not yet understood): the same event is created through the API the form calls,
-    // and the test goes on from the event's page.
-    eventId = (
-      await json<{ id: string }>(
-        call('POST', '/api/v1/events', organizer, {
-          unit_id: units['east.oakland'],
-          title: 'Rent strike teach-in',
-          description: 'How a rent strike works, and who is in.',
-          starts_at: new Date(`${day}T18:00:00-08:00`).toISOString(),
-          ends_at: new Date(`${day}T20:00:00-08:00`).toISOString(),
-          timezone: 'America/Los_Angeles',
-          location_name: 'Fruitvale library',
-          address_lines: ['3301 E 12th St'],
-          locality: 'Oakland',
-          region: 'CA',
-          postal_code: '94601',
-          capacity: 40,
-          visibility: 'public',
-          status: 'published',
-        }),
-      )
-    ).id;
+    // Submitted from the keyboard (focus the button, Enter), as a keyboard user does. A mouse click on
+    // the button, scrolled into view at the foot of the long form, did not submit it in headless
+    // Chromium (no request was made; requestSubmit() and Enter do): not yet understood.
+    const create = page.getByRole('button', { name: 'Create event' });
+    await create.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/events\/[0-9a-f-]{36}$/);
+    eventId = page.url().split('/').pop() as string;
     await page.goto(`${base}/events/${eventId}`);
     await page.getByRole('heading', { level: 1, name: 'Rent strike teach-in' }).waitFor();
     const details = (await page.locator('main').textContent()) ?? '';
