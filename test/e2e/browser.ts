@@ -133,3 +133,22 @@ export async function lowContrast(page: Page): Promise<string[]> {
     return out;
   })()`);
 }
+
+/**
+ * Signs in through the sign-in page as a user would, from a signed-out browser: the organization,
+ * email and password, then the button. The caller waits for wherever it expects to land.
+ */
+export async function submitSignIn(
+  browser: Browser,
+  page: Page,
+  base: string,
+  sign: { org: string; email: string; password: string },
+): Promise<void> {
+  await browser.signOutAll();
+  await page.goto(`${base}/`);
+  await page.waitForURL(/\/sign-in/);
+  await page.getByLabel('Organization').fill(sign.org);
+  await page.getByLabel('Email').fill(sign.email);
+  await page.getByLabel('Password').fill(sign.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}

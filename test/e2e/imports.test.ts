@@ -11,7 +11,14 @@ import { silentLog } from '../../src/log.js';
 import { ensureWebBuilt } from '../../src/web/index.js';
 import { createTestDatabase, testAuditLog, testEngine } from '../support/db.js';
 import { makeOrg, makeUser, type TestUser } from '../support/fixtures.js';
-import { type Browser, ensureChromium, launchBrowser, lowContrast, screenshot } from './browser.js';
+import {
+  type Browser,
+  ensureChromium,
+  launchBrowser,
+  lowContrast,
+  screenshot,
+  submitSignIn,
+} from './browser.js';
 
 /**
  * The import wizard and duplicate review in real Chromium, against the real server on a real
@@ -115,13 +122,7 @@ afterAll(async () => {
 });
 
 async function signIn(page: Page, user: TestUser): Promise<void> {
-  await browser.signOutAll();
-  await page.goto(`${base}/`);
-  await page.waitForURL(/\/sign-in/);
-  await page.getByLabel('Organization').fill(org.slug);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitSignIn(browser, page, base, { org: org.slug, email: user.email, password: PASSWORD });
   // Home is the dashboard for those who may count people, the people search for the rest.
   await page.waitForURL(/\/(people|dashboard)$/);
 }

@@ -9,7 +9,14 @@ import { silentLog } from '../../src/log.js';
 import { ensureWebBuilt } from '../../src/web/index.js';
 import { createTestDatabase, testAuditLog, testEngine } from '../support/db.js';
 import { makeOrg, makeUser, type TestUser } from '../support/fixtures.js';
-import { type Browser, ensureChromium, launchBrowser, lowContrast, screenshot } from './browser.js';
+import {
+  type Browser,
+  ensureChromium,
+  launchBrowser,
+  lowContrast,
+  screenshot,
+  submitSignIn,
+} from './browser.js';
 
 /**
  * The organizing screens in real Chromium on a phone-sized window (390x844), against the real
@@ -120,13 +127,7 @@ afterAll(async () => {
 });
 
 async function signIn(page: Page, user: TestUser): Promise<void> {
-  await browser.signOutAll();
-  await page.goto(`${base}/`);
-  await page.waitForURL(/\/sign-in/);
-  await page.getByLabel('Organization').fill(org.slug);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitSignIn(browser, page, base, { org: org.slug, email: user.email, password: PASSWORD });
   // Home is the dashboard for those who may count people, the people search for the rest.
   await page.waitForURL(/\/(people|dashboard)$/);
 }

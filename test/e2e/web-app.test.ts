@@ -9,7 +9,14 @@ import { silentLog } from '../../src/log.js';
 import { ensureWebBuilt } from '../../src/web/index.js';
 import { createTestDatabase, testAuditLog, testEngine } from '../support/db.js';
 import { makeOrg, makeUser, type TestUser } from '../support/fixtures.js';
-import { type Browser, ensureChromium, launchBrowser, lowContrast, screenshot } from './browser.js';
+import {
+  type Browser,
+  ensureChromium,
+  launchBrowser,
+  lowContrast,
+  screenshot,
+  submitSignIn,
+} from './browser.js';
 
 /**
  * The web app in real Chromium against the real server on a real database: one server and one
@@ -124,13 +131,7 @@ afterAll(async () => {
 });
 
 async function signIn(page: Page, user: TestUser, password = PASSWORD): Promise<void> {
-  await browser.signOutAll();
-  await page.goto(`${base}/`);
-  await page.waitForURL(/\/sign-in/);
-  await page.getByLabel('Organization').fill(org.slug);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitSignIn(browser, page, base, { org: org.slug, email: user.email, password: password });
 }
 
 /**
