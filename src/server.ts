@@ -4,6 +4,7 @@ import { AuditLog } from './audit/index.js';
 import { acquireLock, updateLock } from './cli/lock.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from './config.js';
 import { type Database, type DbTarget, openDatabase } from './db/connect.js';
+import { startEmbeddedMaintenance } from './db/maintenance.js';
 import { migrate } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import { createLog, type Log } from './log.js';
@@ -61,6 +62,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     const opened = database;
     const openedAudit = audit;
+    // PGlite has no autovacuum: the server runs its rules itself (src/db/maintenance.ts).
+    const maintenance = startEmbeddedMaintenance(opened, log);
     let stopping: Promise<void> | undefined;
     return {
       app,
@@ -69,6 +72,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       stop: () => {
         stopping ??= (async () => {
           await app.close();
+          await maintenance.stop();
           // After the last request, before the database: what the log still holds is written.
           await openedAudit.close();
           await opened.close();
