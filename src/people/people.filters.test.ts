@@ -246,4 +246,24 @@ describe('saved searches with the new filters', () => {
       expect(response.json().errors[0].field).toBe(field);
     }
   });
+
+  it('gives an assignee exactly the people of a saved search by the new filters', async () => {
+    const saved = await ok<{ id: string }>('POST', '/api/v1/saved-searches', admin, {
+      name: 'Not contacted in two weeks, near Oakland',
+      query: { not_contacted_since: ago(14), near_zip: '94607', radius_km: 10 },
+    });
+    const caller = await makeUser(t.db, admin.orgId, null);
+    await ok('POST', '/api/v1/assignments', admin, {
+      user_id: caller.id,
+      target_kind: 'saved_search',
+      target_id: saved.id,
+      actions: ['people.read'],
+      field_classes: ['basic'],
+    });
+    // Olu and Sara: near Oakland and not contacted since; Zed is in New York, Ana and Wendy were contacted.
+    expect(await found({}, caller)).toEqual(['olu', 'sara']);
+    expect(await found({ not_contacted_since: ago(14) }, caller)).toEqual(['olu', 'sara']);
+    // Olu is a Supporter, but the assignment gives no status class: a level filter finds nobody.
+    expect(await found({ ladder_level: levels.Supporter as string }, caller)).toEqual([]);
+  });
 });
