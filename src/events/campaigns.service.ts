@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
-import zipcodes from 'zipcodes';
 import { z } from 'zod';
 import { loadAccess } from '../access/index.js';
 import { actorUserId, type Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
 import { AppError, invalid, notFound } from '../errors.js';
+import { boundingBox, distanceKm, zipCentroid } from '../geo/index.js';
 import { normalizeEmail, upsertPeople } from '../people/index.js';
 import { accessOf, assertAllowed, mayAtAll } from '../policy/index.js';
 import type { PublicDeps } from '../signup/index.js';
@@ -223,14 +223,6 @@ export function localDate(at: Date, timeZone: string): string {
   }).format(at);
 }
 
-/** A US ZIP code's centroid from the packaged table (nothing is fetched), or null. */
-export function zipCentroid(zip: string): { latitude: number; longitude: number } | null {
-  const five = /^(\d{5})(?:-\d{4})?$/.exec(zip.trim())?.[1];
-  if (!five) return null;
-  const found = zipcodes.lookup(five);
-  return found ? { latitude: found.latitude, longitude: found.longitude } : null;
-}
-
 /**
  * A host event proposed on the campaign's public form. The host goes through the signup path
  * (matched by email; consent recorded on their email). A host the campaign trusts publishes at
@@ -359,20 +351,16 @@ export async function searchCampaignEvents(
 ): Promise<{ center: { latitude: number; longitude: number }; events: NearbyEvent[] }> {
   const center = zipCentroid(zip);
   if (!center) throw invalid('zip', 'not a known US ZIP code');
-  const dLat = radiusKm / 111.2;
-  const dLon = radiusKm / (111.2 * Math.max(Math.cos((center.latitude * Math.PI) / 180), 0.01));
+  const box = boundingBox(center, radiusKm);
   const { rows } = await sql<NearbyEvent>`
     SELECT * FROM (
       SELECT e.id, e.title, e.starts_at, e.ends_at, e.timezone, e.location_name, e.locality, e.postal_code,
         e.latitude, e.longitude,
-        6371.0088 * 2 * asin(sqrt(
-          power(sin(radians(e.latitude - ${center.latitude}) / 2), 2)
-          + cos(radians(${center.latitude})) * cos(radians(e.latitude))
-            * power(sin(radians(e.longitude - ${center.longitude}) / 2), 2))) AS distance_km
+        ${distanceKm(sql.ref('e.latitude'), sql.ref('e.longitude'), center)} AS distance_km
       FROM event e
       WHERE e.visibility = 'public' AND e.status = 'published' AND e.latitude IS NOT NULL
-        AND e.latitude BETWEEN ${center.latitude - dLat} AND ${center.latitude + dLat}
-        AND e.longitude BETWEEN ${center.longitude - dLon} AND ${center.longitude + dLon}
+        AND e.latitude BETWEEN ${box.minLat} AND ${box.maxLat}
+        AND e.longitude BETWEEN ${box.minLon} AND ${box.maxLon}
         ${campaignId ? sql`AND e.campaign_id = ${campaignId}` : sql``}
     ) near
     WHERE distance_km <= ${radiusKm}

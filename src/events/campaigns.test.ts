@@ -7,7 +7,7 @@ import {
   type TestUser,
 } from '../../test/support/fixtures.js';
 import { newId } from '../db/ids.js';
-import { zipCentroid } from './campaigns.service.js';
+import { zipCentroid } from '../geo/index.js';
 
 let t: TestApp;
 const units: Record<string, string> = {};

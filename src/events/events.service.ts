@@ -2,8 +2,8 @@ import { recordNow } from '../audit/index.js';
 import { actorUserId, type Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
 import { AppError, invalid, notFound } from '../errors.js';
+import { zipCentroid } from '../geo/index.js';
 import { type Access, accessOf, assertAllowed } from '../policy/index.js';
-import { zipCentroid } from './campaigns.service.js';
 import {
   EVENT_COLUMNS,
   type EventAction,

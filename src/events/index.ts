@@ -1,8 +1,9 @@
 /** Events: RSVPs and check-in, hosts (event assignments), reminders queued for outreach. */
 
+export { zipCentroid } from '../geo/index.js';
 export { campaignPageRoutes } from './campaign-page.routes.js';
 export { campaignRoutes } from './campaigns.routes.js';
-export { localDate, searchCampaignEvents, zipCentroid } from './campaigns.service.js';
+export { localDate, searchCampaignEvents } from './campaigns.service.js';
 export { type EventAction, eventScope, unitGrantGives } from './events.queries.js';
 export { eventRoutes } from './events.routes.js';
 export * from './events.schemas.js';

@@ -1,9 +1,24 @@
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../db/schema.js';
+import { AppError, invalid } from '../errors.js';
+import { type Point, withinKm, zipCentroid, zipsWithin } from '../geo/index.js';
+import type { FieldClass } from '../policy/index.js';
 import { normalizePhone } from './normalize.js';
 
 const UNIT_PATH = /^[a-z0-9_]+(\.[a-z0-9_]+)*$/;
+
+/** The radius of a near_zip filter given without radius_km. */
+export const DEFAULT_RADIUS_KM = 10;
+
+/**
+ * What counts as contact with a person, on their timeline (`activity`): a one-on-one; a call whose
+ * outcome is reached or refused (call lists and phone trees record these); a door knock whose
+ * result is talked or refused (walk lists). A call nobody answered, a message left or a door
+ * nobody opened is an attempt, not contact; notes, meetings and event RSVPs are not contact either.
+ */
+const CONTACT_MEANS =
+  'Contact: a one-on-one, a call reached or refused, or a door knock talked or refused (not an attempt nobody answered).';
 
 /**
  * People-search filters: every one given must hold. Used by the REST list, saved searches,
@@ -36,6 +51,34 @@ export const PeopleFilter = z.object({
     .describe('This unit and every unit under it'),
   zip: z.string().trim().min(2).max(20).optional().describe('Postal code of any address'),
   updated_since: z.coerce.date().optional(),
+  ladder_level: z
+    .uuid()
+    .optional()
+    .describe(
+      "A ladder level's id: people whose current level on its ladder (their latest assessment) is this one",
+    ),
+  near_zip: z
+    .string()
+    .trim()
+    .refine((zip) => zipCentroid(zip) !== null, 'not a known US ZIP code')
+    .optional()
+    .describe(
+      'A US ZIP code: people with any address within radius_km of its centroid (an address without coordinates is placed at its own ZIP code’s centroid)',
+    ),
+  radius_km: z.coerce
+    .number()
+    .positive()
+    .max(500)
+    .optional()
+    .describe(`With near_zip: how far, in kilometres (default ${DEFAULT_RADIUS_KM})`),
+  contacted_since: z.coerce
+    .date()
+    .optional()
+    .describe(`People contacted at or after this moment. ${CONTACT_MEANS}`),
+  not_contacted_since: z.coerce
+    .date()
+    .optional()
+    .describe(`People not contacted at or after this moment, the never contacted included. ${CONTACT_MEANS}`),
   sort: z.enum(['newest', 'name']).default('newest'),
 });
 export type PeopleFilter = z.infer<typeof PeopleFilter>;
@@ -77,7 +120,19 @@ export function unitRange(path: string): [string, string] {
 /** Filters resolved against the database before the query is built (a tag name to its id). */
 export interface Resolved {
   tagId?: string | null;
+  /** The ladder of the level asked for; null when the organization has no such level. */
+  ladder?: { ladderId: string; levelId: string } | null;
+  /** A near_zip filter: its centroid, the radius, and the ZIP codes whose centroid is within it. */
+  near?: { center: Point; radiusKm: number; zips: string[] };
 }
+
+/** The timeline entry `c` is contact with the person (CONTACT_MEANS). */
+const isContact = sql<SqlBool>`(c.kind = 'one_on_one'
+  OR (c.kind = 'call' AND c.outcome IN ('reached', 'refused'))
+  OR (c.kind = 'door_knock' AND c.outcome IN ('talked', 'refused')))`;
+const contactSince = (since: Date) =>
+  sql<SqlBool>`EXISTS (SELECT 1 FROM activity c WHERE c.person_id = p.id AND c.org_id = p.org_id
+    AND c.occurred_at >= ${since} AND ${isContact})`;
 
 /** The filters as SQL predicates over `person as p` (already scoped to the organization). */
 export function predicates(filter: PeopleFilter, resolved: Resolved): Expression<SqlBool>[] {
@@ -123,23 +178,77 @@ export function predicates(filter: PeopleFilter, resolved: Resolved): Expression
     );
   }
   if (filter.updated_since) where.push(sql<SqlBool>`p.updated_at > ${filter.updated_since}`);
+  if (filter.ladder_level) {
+    const l = resolved.ladder;
+    // The latest assessment on the ladder (assessed_at, then id: as src/ladder orders them) is of
+    // this level. Both reads are on ladder_assessment_latest_idx (ladder, person, newest first).
+    where.push(
+      l
+        ? sql<SqlBool>`EXISTS (SELECT 1 FROM ladder_assessment la
+            WHERE la.ladder_id = ${l.ladderId} AND la.person_id = p.id AND la.level_id = ${l.levelId}
+              AND NOT EXISTS (SELECT 1 FROM ladder_assessment lb
+                WHERE lb.ladder_id = ${l.ladderId} AND lb.person_id = p.id
+                  AND (lb.assessed_at > la.assessed_at OR (lb.assessed_at = la.assessed_at AND lb.id > la.id))))`
+        : sql<SqlBool>`false`,
+    );
+  }
+  if (filter.near_zip && resolved.near) {
+    const { center, radiusKm, zips } = resolved.near;
+    const byZip =
+      zips.length > 0
+        ? sql<SqlBool>`((a.latitude IS NULL OR a.longitude IS NULL) AND left(a.postal_code, 5) = ANY(${zips}::text[]))`
+        : sql<SqlBool>`false`;
+    where.push(
+      sql<SqlBool>`EXISTS (SELECT 1 FROM person_address a WHERE a.person_id = p.id AND a.org_id = p.org_id
+        AND ((a.latitude IS NOT NULL AND a.longitude IS NOT NULL
+          AND ${withinKm(sql.ref('a.latitude'), sql.ref('a.longitude'), center, radiusKm)}) OR ${byZip}))`,
+    );
+  }
+  if (filter.contacted_since) where.push(contactSince(filter.contacted_since));
+  if (filter.not_contacted_since) where.push(sql<SqlBool>`NOT ${contactSince(filter.not_contacted_since)}`);
   return where;
 }
 
 export async function resolve(db: Kysely<DB>, orgId: string, filter: PeopleFilter): Promise<Resolved> {
-  if (!filter.tag) return {};
-  const tag = await db
-    .selectFrom('tag')
-    .select('id')
-    .where('org_id', '=', orgId)
-    .where(sql<string>`lower(name)`, '=', filter.tag.toLowerCase())
-    .executeTakeFirst();
-  return { tagId: tag?.id ?? null };
+  if (filter.radius_km !== undefined && !filter.near_zip) throw invalid('radius_km', 'give near_zip with it');
+  const resolved: Resolved = {};
+  if (filter.tag) {
+    const tag = await db
+      .selectFrom('tag')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where(sql<string>`lower(name)`, '=', filter.tag.toLowerCase())
+      .executeTakeFirst();
+    resolved.tagId = tag?.id ?? null;
+  }
+  if (filter.ladder_level) {
+    const level = await db
+      .selectFrom('ladder_level')
+      .select(['ladder_id', 'id'])
+      .where('org_id', '=', orgId)
+      .where('id', '=', filter.ladder_level)
+      .executeTakeFirst();
+    resolved.ladder = level ? { ladderId: level.ladder_id, levelId: level.id } : null;
+  }
+  if (filter.near_zip) {
+    const center = zipCentroid(filter.near_zip);
+    if (!center) throw invalid('near_zip', 'not a known US ZIP code');
+    const radiusKm = filter.radius_km ?? DEFAULT_RADIUS_KM;
+    resolved.near = { center, radiusKm, zips: await zipsWithin(db, center, radiusKm) };
+  }
+  return resolved;
 }
 
-/** Whether the filter reads contact fields (email, phone, postal code): only grants with the contact class may use it. */
-export function filterNeedsContact(filter: PeopleFilter): boolean {
-  return !!(filter.email || filter.phone || filter.zip || filter.q?.includes('@'));
+/**
+ * The field classes a grant needs for this filter to count it: a filter on contact fields (email,
+ * phone, postal code, where someone lives) or on ladder levels (status) must not reveal them.
+ */
+export function filterClasses(filter: PeopleFilter): FieldClass[] {
+  const classes: FieldClass[] = [];
+  if (filter.email || filter.phone || filter.zip || filter.near_zip || filter.q?.includes('@'))
+    classes.push('contact');
+  if (filter.ladder_level) classes.push('status');
+  return classes;
 }
 
 /** The filter's predicates, with tag names resolved (saved searches used as a scope). */
@@ -170,7 +279,13 @@ export async function savedSearchPredicates(
     .execute();
   for (const row of saved) {
     const parsed = PeopleFilter.safeParse(typeof row.query === 'string' ? JSON.parse(row.query) : row.query);
-    if (parsed.success) out.set(row.id, await filterPredicates(db, orgId, parsed.data));
+    if (!parsed.success) continue;
+    try {
+      out.set(row.id, await filterPredicates(db, orgId, parsed.data));
+    } catch (error) {
+      // A stored query the filters refuse (radius_km without near_zip) selects nobody, as above.
+      if (!(error instanceof AppError && error.code === 'validation_failed')) throw error;
+    }
   }
   return out;
 }

@@ -5,7 +5,7 @@ import type { Ctx } from '../context.js';
 import type { DB } from '../db/schema.js';
 import { type Action, accessOf } from '../policy/index.js';
 import {
-  filterNeedsContact,
+  filterClasses,
   nameExpr,
   PeopleFilter,
   type PeopleFilterInput,
@@ -51,18 +51,16 @@ const only = (filter: PeopleFilter, ...keys: (keyof PeopleFilter)[]): boolean =>
     ([key, value]) => value === undefined || key === 'sort' || keys.includes(key as keyof PeopleFilter),
   );
 
-/** The scope of a search by this actor: a filter on contact fields needs grants with the contact class. */
+/**
+ * The scope of a search by this actor: a filter on contact fields needs grants with the contact
+ * class, one on ladder levels grants with the status class (`filterClasses`).
+ */
 export async function searchScope(
   ctx: Ctx,
   filter: PeopleFilter,
   action: Action = 'people.read',
 ): Promise<PeopleScope> {
-  return await peopleScope(
-    ctx.db,
-    accessOf(ctx.actor),
-    action,
-    filterNeedsContact(filter) ? ['contact'] : [],
-  );
+  return await peopleScope(ctx.db, accessOf(ctx.actor), action, filterClasses(filter));
 }
 
 /**

@@ -3,11 +3,15 @@ import { PeopleFilter } from '../people/index.js';
 
 /**
  * A saved search's query: exactly the people-search filters (q, name, fuzzy, email, phone, tag,
- * list, unit, zip, updated_since, sort), as GET /api/v1/people takes them. Unknown keys are
- * refused so that a typo does not silently widen a saved search. The search reads it with
+ * list, unit, zip, updated_since, ladder_level, near_zip, radius_km, contacted_since,
+ * not_contacted_since, sort), as GET /api/v1/people takes them. Unknown keys are refused so that a
+ * typo does not silently widen a saved search. The search reads it with
  * `PeopleFilter.parse(saved.query)`.
  */
-export const SavedSearchQuery = PeopleFilter.strict();
+export const SavedSearchQuery = PeopleFilter.strict().refine(
+  (query) => query.radius_km === undefined || query.near_zip !== undefined,
+  { message: 'give near_zip with it', path: ['radius_km'] },
+);
 export type SavedSearchQuery = z.infer<typeof SavedSearchQuery>;
 
 export const SavedSearchInput = z

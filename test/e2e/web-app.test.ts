@@ -168,7 +168,7 @@ describe('the web app in Chromium', { timeout: 120_000 }, () => {
     await signIn(page, admin);
     await toPeople(page);
     await page.getByLabel('Name or email').fill('ana oak');
-    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.waitForURL(/q=ana\+oak/);
     await expect.poll(() => page.getByRole('status').first().textContent()).toBe('1 person');
     await screenshot(page, testEngine, '03-search');
@@ -203,10 +203,10 @@ describe('the web app in Chromium', { timeout: 120_000 }, () => {
     await signIn(page, admin);
     await toPeople(page);
     await page.getByLabel('Tag').selectOption('tenant-leader');
-    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toBe('2 people');
     await page.getByLabel('Unit').selectOption('west');
-    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toBe('1 person');
     expect(await page.locator('.people .person-link').allInnerTexts()).toEqual(['Wendy Westside']);
     expect(page.url()).toMatch(/tag=tenant-leader/);
@@ -214,7 +214,7 @@ describe('the web app in Chromium', { timeout: 120_000 }, () => {
 
     await page.getByRole('link', { name: 'Clear' }).click();
     await page.getByLabel('Unit').selectOption('east.oakland');
-    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toBe('27 people');
     const paging = page.getByRole('navigation', { name: 'Pages' });
     await paging.getByText('Page 1 of 2').waitFor();
@@ -227,8 +227,8 @@ describe('the web app in Chromium', { timeout: 120_000 }, () => {
     expect(await page.locator('.people > li').count()).toBe(25);
 
     await page.getByRole('link', { name: 'Clear' }).click();
-    await page.getByLabel('ZIP code').fill('99999');
-    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByLabel('ZIP code', { exact: true }).fill('99999');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toBe('0 people');
     await page.getByText('No one matches').waitFor();
     await page.close();
@@ -241,7 +241,7 @@ describe('the web app in Chromium', { timeout: 120_000 }, () => {
     // Only Oakland's people: Ana and the 26 members; not Wendy.
     await expect.poll(() => page.getByRole('status').first().textContent()).toBe('27 people');
     await page.getByLabel('Name or email').fill('Wendy');
-    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toBe('0 people');
     await screenshot(page, testEngine, '05-organizer-search-other-chapter');
 

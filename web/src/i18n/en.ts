@@ -346,6 +346,33 @@ export const en = {
   'ladders.chooseLevel': 'Choose a level.',
   'ladders.assessed': 'Level saved: {level}.',
 
+  // People search: ladder, distance and last-contact filters; saved searches.
+  'searchFilters.ladder': 'Ladder',
+  'searchFilters.level': 'Level on the ladder',
+  'searchFilters.chooseLadder': 'Choose a ladder first',
+  'searchFilters.nearZip': 'Near ZIP code',
+  'searchFilters.nearZipHint': 'A US ZIP code; people with an address within the distance.',
+  'searchFilters.radius': 'Within',
+  'searchFilters.km': '{km} km',
+  'searchFilters.contactedSince': 'Contacted since',
+  'searchFilters.notContactedSince': 'Not contacted since',
+  'searchFilters.contactMeans':
+    'Contact: a one-on-one, a call that reached them or a door where you talked. "Not contacted since" includes people never contacted.',
+  'savedSearch.title': 'Saved searches',
+  'savedSearch.name': 'Name for this search',
+  'savedSearch.save': 'Save this search',
+  'savedSearch.saved': 'Saved “{name}”.',
+  'savedSearch.none': 'No saved searches yet.',
+  'savedSearch.rename': 'Rename',
+  'savedSearch.renameLabel': 'Rename “{name}”',
+  'savedSearch.saveName': 'Save name',
+  'savedSearch.cancel': 'Cancel',
+  'savedSearch.renamed': 'Renamed to “{name}”.',
+  'savedSearch.delete': 'Delete',
+  'savedSearch.deleteLabel': 'Delete “{name}”',
+  'savedSearch.confirmDelete': 'Delete the saved search “{name}”? The people stay as they are.',
+  'savedSearch.deleted': 'Deleted “{name}”.',
+
   // catalog: events
   'nav.events': 'Events',
   'nav.campaigns': 'Campaigns',

@@ -345,6 +345,34 @@ export const es: Catalog = {
   'ladders.chooseLevel': 'Elige un nivel.',
   'ladders.assessed': 'Nivel guardado: {level}.',
 
+  // Búsqueda de personas: filtros de escalera, distancia y último contacto; búsquedas guardadas.
+  'searchFilters.ladder': 'Escalera',
+  'searchFilters.level': 'Nivel en la escalera',
+  'searchFilters.chooseLadder': 'Elige primero una escalera',
+  'searchFilters.nearZip': 'Cerca del código postal',
+  'searchFilters.nearZipHint':
+    'Un código postal de EE. UU.; personas con una dirección dentro de la distancia.',
+  'searchFilters.radius': 'A menos de',
+  'searchFilters.km': '{km} km',
+  'searchFilters.contactedSince': 'Contactadas desde',
+  'searchFilters.notContactedSince': 'Sin contacto desde',
+  'searchFilters.contactMeans':
+    'Contacto: una reunión uno a uno, una llamada en la que se habló con la persona o una puerta donde hablaron. «Sin contacto desde» incluye a quienes nunca fueron contactados.',
+  'savedSearch.title': 'Búsquedas guardadas',
+  'savedSearch.name': 'Nombre de esta búsqueda',
+  'savedSearch.save': 'Guardar esta búsqueda',
+  'savedSearch.saved': 'Se guardó «{name}».',
+  'savedSearch.none': 'Todavía no hay búsquedas guardadas.',
+  'savedSearch.rename': 'Renombrar',
+  'savedSearch.renameLabel': 'Renombrar «{name}»',
+  'savedSearch.saveName': 'Guardar nombre',
+  'savedSearch.cancel': 'Cancelar',
+  'savedSearch.renamed': 'Ahora se llama «{name}».',
+  'savedSearch.delete': 'Eliminar',
+  'savedSearch.deleteLabel': 'Eliminar «{name}»',
+  'savedSearch.confirmDelete': '¿Eliminar la búsqueda guardada «{name}»? Las personas no cambian.',
+  'savedSearch.deleted': 'Se eliminó «{name}».',
+
   // catalog: events
   'nav.events': 'Eventos',
   'nav.campaigns': 'Campañas',

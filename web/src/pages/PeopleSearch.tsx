@@ -1,25 +1,55 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
-import { type Grouping, type Page, type Person, query, type Unit } from '../api.js';
+import { ApiError, type Grouping, type Page, type Person, query, type Unit } from '../api.js';
 import { useI18n } from '../i18n/index.js';
 import { displayName } from '../names.js';
 import { errorText, useApi } from '../useApi.js';
+import { SavedSearchList, SaveSearchForm, useSavedSearches } from './SavedSearches.js';
+import './search.css';
 
 const PER_PAGE = 25;
-const FILTERS = ['q', 'tag', 'list', 'unit', 'zip'] as const;
-type Filters = Record<(typeof FILTERS)[number], string>;
+/** The filters this screen edits, as GET /api/v1/people names them. */
+const FILTERS = [
+  'q',
+  'tag',
+  'list',
+  'unit',
+  'zip',
+  'ladder_level',
+  'near_zip',
+  'radius_km',
+  'contacted_since',
+  'not_contacted_since',
+] as const;
+/** Filters the API takes that this screen has no control for: kept as they are (a saved search's). */
+const KEPT = ['name', 'fuzzy', 'email', 'phone', 'updated_since', 'sort'] as const;
+type Filters = Record<(typeof FILTERS)[number] | (typeof KEPT)[number], string>;
+const RADIUS_CHOICES_KM = [2, 5, 10, 25, 50, 100];
+const DEFAULT_RADIUS_KM = '10';
 
 function filtersOf(search: string): Filters & { page: number } {
   const params = new URLSearchParams(search);
   const page = Number(params.get('page') ?? '1');
-  return {
-    q: params.get('q') ?? '',
-    tag: params.get('tag') ?? '',
-    list: params.get('list') ?? '',
-    unit: params.get('unit') ?? '',
-    zip: params.get('zip') ?? '',
-    page: Number.isInteger(page) && page > 0 ? page : 1,
-  };
+  const filters = Object.fromEntries([...FILTERS, ...KEPT].map((k) => [k, params.get(k) ?? ''])) as Filters;
+  return { ...filters, page: Number.isInteger(page) && page > 0 ? page : 1 };
+}
+
+/** The filters that are set (what the address, the API and a saved search hold). */
+function setOnly(filters: Filters): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of [...FILTERS, ...KEPT]) {
+    const value = filters[key].trim();
+    if (value) out[key] = value;
+  }
+  // A radius means nothing without its ZIP code (the API refuses it).
+  if (!out.near_zip) delete out.radius_km;
+  return out;
+}
+
+interface LadderOption {
+  id: string;
+  name: string;
+  levels: { id: string; name: string; retired_at?: string | null }[];
 }
 
 /** Options for a filter the user may use; a 403 (no tags.read, say) hides that filter. */
@@ -38,28 +68,41 @@ export function PeopleSearch() {
   const tags = useOptions<Grouping>('/api/v1/tags?per_page=100');
   const lists = useOptions<Grouping>('/api/v1/lists?per_page=100');
   const units = useOptions<Unit>('/api/v1/units');
+  // No ladders yet (or no way to read them): no ladder filter.
+  const ladders = useOptions<LadderOption>('/api/v1/ladders')?.filter((l) => l.levels.length > 0);
+  const saved = useSavedSearches();
+  // The ladder whose levels the level select offers: the applied level's, until the user picks one.
+  const [ladderId, setLadderId] = useState('');
+  const levelLadder = ladders?.find((l) => l.levels.some((v) => v.id === form.ladder_level))?.id ?? '';
+  const ladder = ladders?.find((l) => l.id === (ladderId || levelLadder));
 
   // The form follows the address when it changes from outside (back, forward, a link).
-  useEffect(() => setForm(filtersOf(search)), [search]);
+  useEffect(() => {
+    setForm(filtersOf(search));
+    setLadderId('');
+  }, [search]);
   useEffect(() => {
     document.title = `${t('search.title')} · ${t('app.name')}`;
   }, [t]);
 
+  const filters = setOnly(applied);
   const results = useApi<Page<Person>>(
-    `/api/v1/people${query({ ...applied, page: applied.page, per_page: PER_PAGE })}`,
+    `/api/v1/people${query({ ...filters, page: applied.page, per_page: PER_PAGE })}`,
   );
-  const href = (filters: Partial<Filters>, page = 1) =>
-    `/people${query({ ...filters, page: page > 1 ? page : undefined })}`;
+  const href = (f: Record<string, string>, page = 1) =>
+    `/people${query({ ...f, page: page > 1 ? page : undefined })}`;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const trimmed = Object.fromEntries(FILTERS.map((k) => [k, form[k].trim()])) as Filters;
-    navigate(href(trimmed));
+    navigate(href(setOnly(form)));
   };
   const set = (key: keyof Filters) => (e: { target: { value: string } }) =>
     setForm((f) => ({ ...f, [key]: e.target.value }));
 
   const pages = results.state === 'ok' ? Math.max(1, Math.ceil(results.data.total / PER_PAGE)) : 1;
+  const radiusChoices = [
+    ...new Set([...RADIUS_CHOICES_KM.map(String), form.radius_km || DEFAULT_RADIUS_KM]),
+  ].sort((a, b) => Number(a) - Number(b));
 
   return (
     <>
@@ -108,6 +151,74 @@ export function PeopleSearch() {
                 size={8}
               />
             </div>
+            <FilterSelect
+              id="f-ladder"
+              label={t('searchFilters.ladder')}
+              value={ladder?.id ?? ''}
+              onChange={(e) => {
+                setLadderId(e.target.value);
+                setForm((f) => ({ ...f, ladder_level: '' }));
+              }}
+              options={ladders?.length ? ladders.map((l) => ({ value: l.id, label: l.name })) : undefined}
+            />
+            {!!ladders?.length && (
+              <div className="field">
+                <label htmlFor="f-level">{t('searchFilters.level')}</label>
+                <select
+                  id="f-level"
+                  value={form.ladder_level}
+                  onChange={set('ladder_level')}
+                  disabled={!ladder}
+                >
+                  <option value="">{ladder ? t('search.any') : t('searchFilters.chooseLadder')}</option>
+                  {ladder?.levels
+                    .filter((v) => !v.retired_at || v.id === form.ladder_level)
+                    .map((v) => (
+                      <option key={v.id} value={v.id}>
+                        {v.name}
+                      </option>
+                    ))}
+                </select>
+              </div>
+            )}
+            <div className="field">
+              <label htmlFor="f-near-zip">{t('searchFilters.nearZip')}</label>
+              <input
+                id="f-near-zip"
+                value={form.near_zip}
+                onChange={set('near_zip')}
+                inputMode="numeric"
+                pattern="\d{5}(-\d{4})?"
+                size={8}
+                aria-describedby="f-near-zip-hint"
+              />
+              <span id="f-near-zip-hint" className="hint">
+                {t('searchFilters.nearZipHint')}
+              </span>
+            </div>
+            <div className="field">
+              <label htmlFor="f-radius">{t('searchFilters.radius')}</label>
+              <select id="f-radius" value={form.radius_km || DEFAULT_RADIUS_KM} onChange={set('radius_km')}>
+                {radiusChoices.map((km) => (
+                  <option key={km} value={km}>
+                    {t('searchFilters.km', { km })}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <DateFilter
+              id="f-contacted"
+              label={t('searchFilters.contactedSince')}
+              value={form.contacted_since}
+              onChange={set('contacted_since')}
+            />
+            <DateFilter
+              id="f-not-contacted"
+              label={t('searchFilters.notContactedSince')}
+              value={form.not_contacted_since}
+              onChange={set('not_contacted_since')}
+            />
+            <p className="hint span-all">{t('searchFilters.contactMeans')}</p>
           </fieldset>
           <div className="actions">
             <button type="submit">{t('search.submit')}</button>
@@ -128,7 +239,14 @@ export function PeopleSearch() {
         </div>
         {results.state === 'error' && (
           <p className="error" role="alert">
-            {t('app.error', { detail: errorText(results.error, t('app.offline')) })}
+            {t(
+              results.error instanceof ApiError && results.error.status === 400
+                ? 'search.invalid'
+                : 'app.error',
+              {
+                detail: errorText(results.error, t('app.offline')),
+              },
+            )}
           </p>
         )}
         {results.state === 'ok' && results.data.items.length === 0 && <p>{t('search.none')}</p>}
@@ -154,7 +272,7 @@ export function PeopleSearch() {
         {results.state === 'ok' && pages > 1 && (
           <nav className="paging" aria-label={t('search.paging')}>
             {applied.page > 1 ? (
-              <Link href={href(applied, applied.page - 1)} rel="prev">
+              <Link href={href(filters, applied.page - 1)} rel="prev">
                 {t('search.previous')}
               </Link>
             ) : (
@@ -164,7 +282,7 @@ export function PeopleSearch() {
             )}
             <span>{t('search.page', { page: applied.page, pages })}</span>
             {applied.page < pages ? (
-              <Link href={href(applied, applied.page + 1)} rel="next">
+              <Link href={href(filters, applied.page + 1)} rel="next">
                 {t('search.next')}
               </Link>
             ) : (
@@ -175,7 +293,31 @@ export function PeopleSearch() {
           </nav>
         )}
       </section>
+
+      {saved.items && (
+        <aside className="saved-panel" aria-label={t('savedSearch.title')}>
+          {Object.keys(filters).length > 0 && (
+            <SaveSearchForm filters={filters} onSaved={() => void saved.reload()} />
+          )}
+          <SavedSearchList items={saved.items} error={saved.error} reload={saved.reload} />
+        </aside>
+      )}
     </>
+  );
+}
+
+/** A date filter (a calendar day); a value with a time (from a saved search) is kept until changed. */
+function DateFilter(props: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (e: { target: { value: string } }) => void;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <input id={props.id} type="date" value={props.value.slice(0, 10)} onChange={props.onChange} />
+    </div>
   );
 }
 
