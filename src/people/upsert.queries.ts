@@ -13,6 +13,10 @@ export interface MatchCandidate {
   home_unit_id: string | null;
   home_unit_path: string | null;
   address_keys: string[];
+  /** Whether the person already has a primary value of each kind (then no fix-up is needed). */
+  primary_email: boolean;
+  primary_phone: boolean;
+  primary_address: boolean;
 }
 
 function group(rows: { key: string; person_id: string }[]): Map<string, string[]> {
@@ -86,7 +90,10 @@ export async function loadMatchCandidates(
   const { rows } = await sql<MatchCandidate>`
     SELECT p.id, p.given_name, p.family_name, p.additional_name, p.pronouns, p.preferred_language,
       p.birthdate, p.home_unit_id, p.home_unit_path::text AS home_unit_path,
-      coalesce((SELECT array_agg(a.address_key) FROM person_address a WHERE a.person_id = p.id), '{}') AS address_keys
+      coalesce((SELECT array_agg(a.address_key) FROM person_address a WHERE a.person_id = p.id), '{}') AS address_keys,
+      EXISTS (SELECT 1 FROM person_email e WHERE e.person_id = p.id AND e.is_primary) AS primary_email,
+      EXISTS (SELECT 1 FROM person_phone f WHERE f.person_id = p.id AND f.is_primary) AS primary_phone,
+      EXISTS (SELECT 1 FROM person_address a WHERE a.person_id = p.id AND a.is_primary) AS primary_address
     FROM person p
     WHERE p.org_id = ${orgId} AND p.id = ANY(${ids}::uuid[])`.execute(db);
   return new Map(rows.map((r) => [r.id, r]));

@@ -421,7 +421,7 @@ describe('upsertPeople', () => {
     },
   );
 
-  it('property: every value lands on its person, and people share an email only when flagged', async () => {
+  it('property: every value lands on its person with one primary of each kind, and people share an email only when flagged', async () => {
     const given = fc.constantFrom('Ana', 'Ben', 'Cy', 'Dee');
     const email = fc.constantFrom('a@x.org', 'b@x.org', 'c@x.org', 'd@x.org', 'e@x.org');
     const phone = fc.constantFrom('+14155550001', '+14155550002', '+14155550003');
@@ -444,7 +444,9 @@ describe('upsertPeople', () => {
               const input = batch[i]!;
               for (const e of input.emails) expect(person.emails.map((x) => x.address)).toContain(e.address);
               for (const p of input.phones) expect(person.phones.map((x) => x.number)).toContain(p.number);
-              expect(person.emails.filter((x) => x.primary).length).toBeLessThanOrEqual(1);
+              // Exactly one primary of each kind held, whoever matched whom.
+              expect(person.emails.filter((x) => x.primary)).toHaveLength(person.emails.length > 0 ? 1 : 0);
+              expect(person.phones.filter((x) => x.primary)).toHaveLength(person.phones.length > 0 ? 1 : 0);
             }
           }
           const shared = await sql<{ a: string; b: string }>`

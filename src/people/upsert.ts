@@ -212,6 +212,12 @@ async function upsertInTransaction(
     duplicates: new Map(),
     fieldValues: new Map(),
     touchedExisting: new Set(),
+    primaryHeld: new Map(
+      [...existing.values()].map((c) => [
+        c.id,
+        { person_email: c.primary_email, person_phone: c.primary_phone, person_address: c.primary_address },
+      ]),
+    ),
   };
   const results: UpsertOutcome[] = [];
   // Which people already have a primary email/phone/address among this batch's writes.

@@ -57,6 +57,11 @@ export interface BatchWrites {
   fieldValues: Map<string, { person_id: string; field_id: string; value: unknown }>;
   /** Existing people the batch added values to (their primaries are fixed up afterwards). */
   touchedExisting: Set<string>;
+  /**
+   * Of those, the kinds each already had a primary value of when matched: they keep one (a value
+   * given as primary replaces it), so their fix-up is skipped. Unknown people are fixed up.
+   */
+  primaryHeld?: Map<string, { person_email: boolean; person_phone: boolean; person_address: boolean }>;
 }
 
 const col = <T, K extends keyof T>(rows: T[], key: K): T[K][] => rows.map((r) => r[key]);
@@ -284,8 +289,8 @@ export async function writeBatch(db: Kysely<DB>, w: BatchWrites): Promise<Set<st
       person_address: w.addresses,
     } as const;
     for (const table of ['person_email', 'person_phone', 'person_address'] as const) {
-      const ids = [...new Set([...given[table].values()].map((v) => v.person_id))].filter((id) =>
-        w.touchedExisting.has(id),
+      const ids = [...new Set([...given[table].values()].map((v) => v.person_id))].filter(
+        (id) => w.touchedExisting.has(id) && !w.primaryHeld?.get(id)?.[table],
       );
       if (ids.length === 0) continue;
       await sql`
