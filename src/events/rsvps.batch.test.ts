@@ -185,6 +185,69 @@ describe('group commit of public RSVPs', () => {
     ]);
   });
 
+  it('writes what one RSVP alone writes: the referrer and consent receipt, the timeline entry, both reminders per channel', async () => {
+    const event = await publishedEvent();
+    const starts = (
+      await t.db.selectFrom('event').select('starts_at').where('id', '=', event).executeTakeFirstOrThrow()
+    ).starts_at;
+    const stored = async (email: string) => {
+      const rsvp = await t.db
+        .selectFrom('event_rsvp as r')
+        .innerJoin('person_email as e', 'e.person_id', 'r.person_id')
+        .select(['r.id', 'r.person_id', 'r.referrer', 'r.consent', 'r.source', 'r.status'])
+        .where('r.event_id', '=', event)
+        .where('e.address', '=', email)
+        .executeTakeFirstOrThrow();
+      const reminders = await t.db
+        .selectFrom('event_reminder')
+        .select(['channel', 'send_at'])
+        .where('rsvp_id', '=', rsvp.id)
+        .orderBy('channel')
+        .orderBy('send_at')
+        .execute();
+      const timeline = await t.db
+        .selectFrom('activity')
+        .select(['kind', 'outcome', 'body', 'occurred_at'])
+        .where('person_id', '=', rsvp.person_id)
+        .execute();
+      return {
+        referrer: rsvp.referrer,
+        consent: Object.keys(rsvp.consent as object).sort(),
+        source: rsvp.source,
+        status: rsvp.status,
+        reminders: reminders.map((r) => [r.channel, starts.getTime() - r.send_at.getTime()]),
+        timeline: timeline.map((a) => [
+          a.kind,
+          a.outcome,
+          a.body,
+          Math.abs(Date.now() - a.occurred_at.getTime()) < 60_000,
+        ]),
+      };
+    };
+    const full = (email: string, phone: string) => ({
+      ...input('Full', email),
+      phone,
+      referrer: 'doorknock-7',
+      consent: { email_updates: true, sms_updates: true },
+    });
+    await Promise.all([
+      publicRsvp(deps, event, full('batched@batch.example.org', '+14155550177')),
+      publicRsvp(deps, event, input('Other', 'other@batch.example.org')),
+    ]);
+    await publicRsvp(deps, event, full('alone@batch.example.org', '+14155550178'), { groupCommit: false });
+    const batched = await stored('batched@batch.example.org');
+    expect(batched).toEqual(await stored('alone@batch.example.org'));
+    expect(batched).toMatchObject({ referrer: 'doorknock-7', source: 'public', status: 'going' });
+    expect(batched.reminders).toEqual([
+      ['email', 24 * 3600_000],
+      ['email', 2 * 3600_000],
+      ['sms', 24 * 3600_000],
+      ['sms', 2 * 3600_000],
+    ]);
+    expect(batched.timeline).toEqual([['event_rsvp', 'going', 'Rally', true]]);
+    expect(batched.consent.length).toBeGreaterThan(0);
+  });
+
   it('answers as before with group commit off (one transaction per request)', async () => {
     const event = await publishedEvent();
     const answers = await Promise.all(

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { column as col } from '../db/columns.js';
 import { newId } from '../db/ids.js';
 import type { DB, RsvpStatus } from '../db/schema.js';
 import { AppError, invalid, notFound } from '../errors.js';
@@ -284,16 +285,34 @@ export async function commitRsvps(
       decided.set(key, status);
       answer(status);
     }
-    if (inserts.length > 0) await trx.insertInto('event_rsvp').values(inserts).execute();
+    // One statement a table, its rows as arrays (unnest): a few parameters whatever the batch size,
+    // where a multi-row VALUES list bound 7-9 parameters a row.
+    if (inserts.length > 0)
+      await sql`
+        INSERT INTO event_rsvp (org_id, id, event_id, person_id, shift_id, status, source, referrer, consent)
+        SELECT ${orgId}::uuid, u.id, u.event_id, u.person_id, u.shift_id, u.status, 'public', u.referrer, u.consent::jsonb
+        FROM unnest(${col(inserts, 'id')}::uuid[], ${col(inserts, 'event_id')}::uuid[], ${col(inserts, 'person_id')}::uuid[],
+          ${col(inserts, 'shift_id')}::uuid[], ${col(inserts, 'status')}::text[], ${col(inserts, 'referrer')}::text[],
+          ${col(inserts, 'consent')}::text[]) AS u(id, event_id, person_id, shift_id, status, referrer, consent)`.execute(
+        trx,
+      );
     for (const r of reopened)
       await trx.updateTable('event_rsvp').set({ status: r.status }).where('id', '=', r.id).execute();
-    if (activities.length > 0) await trx.insertInto('activity').values(activities).execute();
+    if (activities.length > 0)
+      await sql`
+        INSERT INTO activity (org_id, id, person_id, kind, occurred_at, outcome, body)
+        SELECT ${orgId}::uuid, u.id, u.person_id, 'event_rsvp', u.occurred_at, u.outcome, u.body
+        FROM unnest(${col(activities, 'id')}::uuid[], ${col(activities, 'person_id')}::uuid[],
+          ${col(activities, 'occurred_at')}::timestamptz[], ${col(activities, 'outcome')}::text[],
+          ${col(activities, 'body')}::text[]) AS u(id, person_id, occurred_at, outcome, body)`.execute(trx);
     if (reminders.length > 0)
-      await trx
-        .insertInto('event_reminder')
-        .values(reminders)
-        .onConflict((oc) => oc.constraint('event_reminder_rsvp_channel_at_key').doNothing())
-        .execute();
+      await sql`
+        INSERT INTO event_reminder (org_id, id, event_id, rsvp_id, person_id, channel, send_at)
+        SELECT ${orgId}::uuid, u.id, u.event_id, u.rsvp_id, u.person_id, u.channel, u.send_at
+        FROM unnest(${col(reminders, 'id')}::uuid[], ${col(reminders, 'event_id')}::uuid[], ${col(reminders, 'rsvp_id')}::uuid[],
+          ${col(reminders, 'person_id')}::uuid[], ${col(reminders, 'channel')}::text[], ${col(reminders, 'send_at')}::timestamptz[])
+          AS u(id, event_id, rsvp_id, person_id, channel, send_at)
+        ON CONFLICT ON CONSTRAINT event_reminder_rsvp_channel_at_key DO NOTHING`.execute(trx);
     return finish(outcomes);
   });
 }

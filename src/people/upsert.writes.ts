@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { column as col } from '../db/columns.js';
 import { newIds } from '../db/ids.js';
 import type { DB } from '../db/schema.js';
 import type { Source } from './people.schemas.js';
@@ -63,8 +64,6 @@ export interface BatchWrites {
    */
   primaryHeld?: Map<string, { person_email: boolean; person_phone: boolean; person_address: boolean }>;
 }
-
-const col = <T, K extends keyof T>(rows: T[], key: K): T[K][] => rows.map((r) => r[key]);
 
 /** PostgreSQL array literal for text[][]-free transport of address lines: one JSON text per row. */
 const json = (value: unknown): string => JSON.stringify(value);
