@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { defineRoute } from '../http/route.js';
 import { messages, type PageOptions, requestLocale, sendPage } from '../signup/index.js';
 import { CONSENT_HEADERS, consentGonePage, consentPage, consentRefusedPage } from './consent.page.js';
+import { OptOutInput, personConsent, recordOptOut } from './consent.person.js';
 import {
   applyConsentChoices,
   type ConsentChoices,
@@ -74,6 +75,59 @@ const MintedLinkView = z.object({
   expires_at: z.date(),
 });
 
+const Source = z.object({ kind: z.string(), ref: z.string().nullable() });
+const EmailStatus = z.enum(['subscribed', 'unsubscribed', 'bouncing', 'spam_complaint']);
+const PersonConsentView = z.object({
+  person_id: z.uuid(),
+  do_not_contact: z.boolean(),
+  emails: z.array(
+    z.object({
+      id: z.uuid(),
+      primary: z.boolean(),
+      address: z.string().optional().describe('Only for users who may read contact fields'),
+      address_masked: z.string().optional().describe('For users who may not'),
+      status: EmailStatus,
+    }),
+  ),
+  phones: z.array(
+    z.object({
+      id: z.uuid(),
+      primary: z.boolean(),
+      number: z.string().optional().describe('Only for users who may read contact fields'),
+      number_masked: z.string().optional().describe('For users who may not'),
+      sms_capable: z.boolean(),
+      do_not_call: z.boolean(),
+    }),
+  ),
+  sms: z
+    .object({ status: z.enum(['opted_in', 'opted_out']), changed_at: z.date(), source: Source })
+    .nullable()
+    .describe('The person’s choice about text messages; null when none was recorded'),
+  history: z
+    .array(
+      z.object({
+        id: z.uuid(),
+        at: z.date(),
+        source: Source.describe(
+          'consent_link: the person on their page; user, api, system: recorded for them; event, form, petition: a signup',
+        ),
+        recorded_by: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+        note: z.string().nullable(),
+        language: z.string().nullable(),
+        changes: z.array(
+          z.object({
+            choice: z.enum(['email', 'sms', 'do_not_call', 'do_not_contact']),
+            target: z.string().nullable().describe('The address or number (masked)'),
+            before: z.union([z.string(), z.boolean()]).nullable(),
+            after: z.union([z.string(), z.boolean()]).nullable(),
+          }),
+        ),
+      }),
+    )
+    .describe('When and how each choice was given or withdrawn, newest first (up to 100)'),
+  can_record_opt_out: z.boolean(),
+});
+
 export const consentRoutes = [
   defineRoute({
     method: 'POST',
@@ -100,6 +154,29 @@ export const consentRoutes = [
     tags: TAGS,
     params: PersonId,
     handler: async ({ params, ctx }) => await revokeConsentLinks(ctx, params.id),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/people/:id/consent',
+    policy: { action: 'people.read' },
+    summary:
+      'A person’s consent on every channel (email per address, texts, calls per number, do-not-contact) and its history',
+    tags: TAGS,
+    params: PersonId,
+    response: PersonConsentView,
+    handler: async ({ params, ctx }) => await personConsent(ctx, params.id),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/people/:id/consent/opt-out',
+    policy: { action: 'people.write' },
+    summary:
+      'Record an opt-out the person asked for (stop email to an address, texts, calls to a number, or all contact), with a receipt naming the user',
+    tags: TAGS,
+    params: PersonId,
+    body: OptOutInput,
+    response: z.object({ changed: z.number().int(), consent: PersonConsentView }),
+    handler: async ({ params, body, ctx }) => await recordOptOut(ctx, params.id, body),
   }),
   defineRoute({
     method: 'GET',

@@ -148,6 +148,7 @@ export async function openLink(db: Kysely<DB>, token: string, now: Date): Promis
 
 export type EmailChoice = 'subscribed' | 'unsubscribed';
 export type SmsChoice = 'opted_in' | 'opted_out';
+export type EmailStatus = 'subscribed' | 'unsubscribed' | 'bouncing' | 'spam_complaint';
 
 /** What the consent page shows: the person's own addresses, masked, and their current choices. */
 export interface ConsentState {
@@ -155,78 +156,278 @@ export interface ConsentState {
   emails: {
     id: string;
     masked: string;
-    status: 'subscribed' | 'unsubscribed' | 'bouncing' | 'spam_complaint';
+    status: EmailStatus;
   }[];
   phones: string[];
   sms: SmsChoice | null;
   doNotContact: boolean;
 }
 
-export async function consentState(db: Kysely<DB>, link: OpenLink): Promise<ConsentState> {
+/**
+ * A person's choices on every channel as stored: each address's status, each number's flags, the
+ * text-message choice with who last changed it, do-not-contact. Values are raw; callers mask.
+ */
+export interface PersonChoices {
+  emails: { id: string; address: string; primary: boolean; status: EmailStatus }[];
+  phones: { id: string; number: string; primary: boolean; smsCapable: boolean; doNotCall: boolean }[];
+  sms: { status: SmsChoice; changedAt: Date; sourceKind: string; sourceRef: string | null } | null;
+  doNotContact: boolean;
+}
+
+export async function personChoices(db: Kysely<DB>, orgId: string, personId: string): Promise<PersonChoices> {
   const [emails, phones, sms, person] = await Promise.all([
     db
       .selectFrom('person_email')
-      .select(['id', 'address', 'status'])
-      .where('org_id', '=', link.orgId)
-      .where('person_id', '=', link.personId)
+      .select(['id', 'address', 'status', 'is_primary'])
+      .where('org_id', '=', orgId)
+      .where('person_id', '=', personId)
       .orderBy('is_primary', 'desc')
       .orderBy('observed_at')
       .orderBy('id')
       .execute(),
     db
       .selectFrom('person_phone')
-      .select('number')
-      .where('org_id', '=', link.orgId)
-      .where('person_id', '=', link.personId)
+      .select(['id', 'number', 'is_primary', 'sms_capable', 'do_not_call'])
+      .where('org_id', '=', orgId)
+      .where('person_id', '=', personId)
       .orderBy('is_primary', 'desc')
       .orderBy('observed_at')
+      .orderBy('id')
       .execute(),
     db
       .selectFrom('channel_consent')
-      .select('status')
-      .where('org_id', '=', link.orgId)
-      .where('person_id', '=', link.personId)
+      .select(['status', 'changed_at', 'source_kind', 'source_ref'])
+      .where('org_id', '=', orgId)
+      .where('person_id', '=', personId)
       .where('channel', '=', 'sms')
       .executeTakeFirst(),
     db
       .selectFrom('person')
       .select('do_not_contact')
-      .where('org_id', '=', link.orgId)
-      .where('id', '=', link.personId)
+      .where('org_id', '=', orgId)
+      .where('id', '=', personId)
       .executeTakeFirstOrThrow(),
   ]);
   return {
-    orgName: link.orgName,
     emails: emails.map((e) => ({
       id: e.id,
-      masked: maskEmail(e.address),
-      status: e.status as ConsentState['emails'][number]['status'],
+      address: e.address,
+      primary: e.is_primary,
+      status: e.status as EmailStatus,
     })),
-    phones: phones.map((p) => maskPhone(p.number)),
-    sms: sms?.status ?? null,
+    phones: phones.map((p) => ({
+      id: p.id,
+      number: p.number,
+      primary: p.is_primary,
+      smsCapable: p.sms_capable,
+      doNotCall: p.do_not_call,
+    })),
+    sms: sms
+      ? {
+          status: sms.status,
+          changedAt: sms.changed_at,
+          sourceKind: sms.source_kind,
+          sourceRef: sms.source_ref,
+        }
+      : null,
     doNotContact: person.do_not_contact,
   };
 }
 
-/** The choices a consent page posts: per email id, texts, do-not-contact. Absent means unchanged. */
+export async function consentState(db: Kysely<DB>, link: OpenLink): Promise<ConsentState> {
+  const choices = await personChoices(db, link.orgId, link.personId);
+  return {
+    orgName: link.orgName,
+    emails: choices.emails.map((e) => ({ id: e.id, masked: maskEmail(e.address), status: e.status })),
+    phones: choices.phones.map((p) => maskPhone(p.number)),
+    sms: choices.sms?.status ?? null,
+    doNotContact: choices.doNotContact,
+  };
+}
+
+/**
+ * Changes to a person's choices. Absent means unchanged: per email id, texts, do-not-contact, and
+ * the phone ids to mark do-not-call (a user recording what the person said; the page has no such
+ * choice).
+ */
 export interface ConsentChoices {
   emails: Record<string, EmailChoice>;
   sms?: SmsChoice;
   doNotContact?: boolean;
+  doNotCall?: string[];
 }
 
 /**
- * Applies a person's choices from their consent link, in one transaction with its receipt:
+ * Who changed the choices, for `channel_consent` and the receipt: the person on their consent link
+ * (the receipt keeps the words the page showed, in its language), or a user recording what the
+ * person told them (`source` is the actor's provenance, `note` how the person said it).
+ */
+export type ChoiceSource =
+  | { kind: 'consent_link'; linkId: string; locale: Locale }
+  | {
+      kind: 'user';
+      source: { kind: string; ref: string | null };
+      userId: string | null;
+      note: string | null;
+    };
+
+/**
+ * The one way a person's choices change, in the caller's transaction with its receipt (the consent
+ * page and a user recording an opt-out both come here):
  *
  * - email: the address's `person_email.status`, the column every send path and every API reads.
  *   Unsubscribing an address unsubscribes it on every record of the organization that holds it
  *   (a duplicate record must not keep mailing it); subscribing again changes only this person's.
  * - texts: `channel_consent` (sms); opting out cancels the person's queued SMS reminders.
+ * - do-not-call: `person_phone.do_not_call` on the number, on every record that holds it (call
+ *   lists skip such numbers and never offer them).
  * - do-not-contact: the person's own flag (deny rules then refuse message and call to everyone);
  *   it cancels every queued reminder.
  *
- * The person's own choice is honoured even under legal hold (a hold keeps records, it does not
- * oblige anyone to keep writing to a person). Returns what changed.
+ * Returns the number of changes (a receipt is written only when there is one).
+ */
+export async function applyChoices(
+  trx: Kysely<DB>,
+  orgId: string,
+  personId: string,
+  choices: ConsentChoices,
+  from: ChoiceSource,
+  now: Date,
+): Promise<{ changed: number }> {
+  await lockOrgPeople(trx, orgId);
+  const before = await personChoices(trx, orgId, personId);
+  const m = from.kind === 'consent_link' ? messages(from.locale) : null;
+  const changes: Record<string, unknown>[] = [];
+  const maskedPhones = before.phones.map((p) => maskPhone(p.number));
+  for (const email of before.emails) {
+    const wanted = choices.emails[email.id];
+    if (!wanted || wanted === email.status) continue;
+    let query = trx
+      .updateTable('person_email')
+      .set({ status: wanted })
+      .where('org_id', '=', orgId)
+      .where('address', '=', email.address);
+    // This person's own address whatever its state; another record's only while it is subscribed
+    // (a bounce or a complaint there says more than an unsubscribe).
+    query =
+      wanted === 'unsubscribed'
+        ? query.where((eb) => eb.or([eb('person_id', '=', personId), eb('status', '=', 'subscribed')]))
+        : query.where('person_id', '=', personId);
+    await query.execute();
+    const masked = maskEmail(email.address);
+    changes.push({
+      choice: 'email',
+      address: masked,
+      ...(m
+        ? {
+            asked: m.t('consent.emailLegend', { address: masked }),
+            answer: wanted === 'subscribed' ? m.t('consent.emailYes') : m.t('consent.emailNo'),
+          }
+        : {}),
+      before: email.status,
+      after: wanted,
+    });
+  }
+  if (choices.sms && choices.sms !== before.sms?.status) {
+    const source =
+      from.kind === 'consent_link'
+        ? { source_kind: 'consent_link', source_ref: from.linkId }
+        : { source_kind: from.source.kind, source_ref: from.source.ref };
+    await trx
+      .insertInto('channel_consent')
+      .values({
+        org_id: orgId,
+        id: newId(),
+        person_id: personId,
+        channel: 'sms',
+        status: choices.sms,
+        changed_at: now,
+        ...source,
+      })
+      .onConflict((oc) =>
+        oc
+          .constraint('channel_consent_person_channel_key')
+          .doUpdateSet({ status: choices.sms as SmsChoice, changed_at: now, ...source }),
+      )
+      .execute();
+    changes.push({
+      choice: 'sms',
+      ...(m
+        ? {
+            asked: maskedPhones.length
+              ? m.t('consent.smsLegend', { numbers: maskedPhones.join(', ') })
+              : m.t('consent.smsLegendNone'),
+            answer: choices.sms === 'opted_in' ? m.t('consent.smsYes') : m.t('consent.smsNo'),
+          }
+        : {}),
+      before: before.sms?.status ?? null,
+      after: choices.sms,
+    });
+  }
+  for (const phone of before.phones) {
+    if (!choices.doNotCall?.includes(phone.id) || phone.doNotCall) continue;
+    await trx
+      .updateTable('person_phone')
+      .set({ do_not_call: true })
+      .where('org_id', '=', orgId)
+      .where('number', '=', phone.number)
+      .where('do_not_call', '=', false)
+      .execute();
+    changes.push({ choice: 'do_not_call', number: maskPhone(phone.number), before: false, after: true });
+  }
+  if (choices.doNotContact !== undefined && choices.doNotContact !== before.doNotContact) {
+    await trx
+      .updateTable('person')
+      .set({ do_not_contact: choices.doNotContact })
+      .where('org_id', '=', orgId)
+      .where('id', '=', personId)
+      .execute();
+    changes.push({
+      choice: 'do_not_contact',
+      ...(m ? { asked: m.t('consent.dnc'), answer: choices.doNotContact } : {}),
+      before: before.doNotContact,
+      after: choices.doNotContact,
+    });
+  }
+  const stopSms = choices.sms === 'opted_out' && before.sms?.status !== 'opted_out';
+  if (choices.doNotContact === true || stopSms) {
+    let reminders = trx
+      .updateTable('event_reminder')
+      .set({ status: 'cancelled', updated_at: now })
+      .where('org_id', '=', orgId)
+      .where('person_id', '=', personId)
+      .where('status', '=', 'queued');
+    if (choices.doNotContact !== true) reminders = reminders.where('channel', '=', 'sms');
+    await reminders.execute();
+  }
+  if (changes.length > 0)
+    await trx
+      .insertInto('consent_receipt')
+      .values({
+        org_id: orgId,
+        id: newId(),
+        person_id: personId,
+        link_id: from.kind === 'consent_link' ? from.linkId : null,
+        receipt: JSON.stringify(
+          from.kind === 'consent_link'
+            ? { at: now.toISOString(), where: `consent_link:${from.linkId}`, language: from.locale, changes }
+            : {
+                at: now.toISOString(),
+                where: `${from.source.kind}:${from.source.ref ?? ''}`,
+                recorded_by: from.userId,
+                ...(from.note ? { note: from.note } : {}),
+                changes,
+              },
+        ),
+      })
+      .execute();
+  return { changed: changes.length };
+}
+
+/**
+ * Applies a person's choices from their consent link (`applyChoices`, with the link as the
+ * source). The person's own choice is honoured even under legal hold (a hold keeps records, it
+ * does not oblige anyone to keep writing to a person). Returns what changed.
  */
 export async function applyConsentChoices(
   deps: PublicDeps,
@@ -235,117 +436,23 @@ export async function applyConsentChoices(
   locale: Locale,
 ): Promise<{ changed: number }> {
   const now = deps.now();
-  const m = messages(locale);
   return await deps.db.transaction().execute(async (trx) => {
-    await lockOrgPeople(trx, link.orgId);
-    const before = await consentState(trx, link);
-    const changes: Record<string, unknown>[] = [];
-    for (const email of before.emails) {
-      const wanted = choices.emails[email.id];
-      if (!wanted || wanted === email.status) continue;
-      const address = await trx
-        .selectFrom('person_email')
-        .select('address')
-        .where('org_id', '=', link.orgId)
-        .where('id', '=', email.id)
-        .executeTakeFirstOrThrow();
-      let query = trx
-        .updateTable('person_email')
-        .set({ status: wanted })
-        .where('org_id', '=', link.orgId)
-        .where('address', '=', address.address);
-      query =
-        wanted === 'unsubscribed'
-          ? query.where('status', '=', 'subscribed')
-          : query.where('person_id', '=', link.personId);
-      await query.execute();
-      changes.push({
-        choice: 'email',
-        address: email.masked,
-        asked: m.t('consent.emailLegend', { address: email.masked }),
-        answer: wanted === 'subscribed' ? m.t('consent.emailYes') : m.t('consent.emailNo'),
-        before: email.status,
-        after: wanted,
-      });
-    }
-    if (choices.sms && choices.sms !== before.sms) {
-      const source = { source_kind: 'consent_link', source_ref: link.linkId };
-      await trx
-        .insertInto('channel_consent')
-        .values({
-          org_id: link.orgId,
-          id: newId(),
-          person_id: link.personId,
-          channel: 'sms',
-          status: choices.sms,
-          changed_at: now,
-          ...source,
-        })
-        .onConflict((oc) =>
-          oc
-            .constraint('channel_consent_person_channel_key')
-            .doUpdateSet({ status: choices.sms as SmsChoice, changed_at: now, ...source }),
-        )
-        .execute();
-      changes.push({
-        choice: 'sms',
-        asked: before.phones.length
-          ? m.t('consent.smsLegend', { numbers: before.phones.join(', ') })
-          : m.t('consent.smsLegendNone'),
-        answer: choices.sms === 'opted_in' ? m.t('consent.smsYes') : m.t('consent.smsNo'),
-        before: before.sms,
-        after: choices.sms,
-      });
-    }
-    if (choices.doNotContact !== undefined && choices.doNotContact !== before.doNotContact) {
-      await trx
-        .updateTable('person')
-        .set({ do_not_contact: choices.doNotContact })
-        .where('org_id', '=', link.orgId)
-        .where('id', '=', link.personId)
-        .execute();
-      changes.push({
-        choice: 'do_not_contact',
-        asked: m.t('consent.dnc'),
-        answer: choices.doNotContact,
-        before: before.doNotContact,
-        after: choices.doNotContact,
-      });
-    }
-    const stopSms = choices.sms === 'opted_out' && before.sms !== 'opted_out';
-    if (choices.doNotContact === true || stopSms) {
-      let reminders = trx
-        .updateTable('event_reminder')
-        .set({ status: 'cancelled', updated_at: now })
-        .where('org_id', '=', link.orgId)
-        .where('person_id', '=', link.personId)
-        .where('status', '=', 'queued');
-      if (choices.doNotContact !== true) reminders = reminders.where('channel', '=', 'sms');
-      await reminders.execute();
-    }
+    const { doNotCall: _notOnThePage, ...asked } = choices;
+    const result = await applyChoices(
+      trx,
+      link.orgId,
+      link.personId,
+      asked,
+      { kind: 'consent_link', linkId: link.linkId, locale },
+      now,
+    );
     await trx
       .updateTable('consent_link')
       .set({ last_used_at: now })
       .where('org_id', '=', link.orgId)
       .where('id', '=', link.linkId)
       .execute();
-    if (changes.length > 0)
-      await trx
-        .insertInto('consent_receipt')
-        .values({
-          org_id: link.orgId,
-          id: newId(),
-          person_id: link.personId,
-          link_id: link.linkId,
-          receipt: JSON.stringify({
-            at: now.toISOString(),
-            where: `consent_link:${link.linkId}`,
-            language: locale,
-            changes,
-          }),
-        })
-        .execute();
-    deps.log.info({ link: link.linkId, changed: changes.length }, 'consent link: choices saved');
-    return { changed: changes.length };
+    deps.log.info({ link: link.linkId, changed: result.changed }, 'consent link: choices saved');
+    return result;
   });
 }

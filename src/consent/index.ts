@@ -1,7 +1,15 @@
 /** Consent links: a person's own page to change their choices, reached from a message, no account. */
+export {
+  OptOutInput,
+  type PersonConsentView,
+  personConsent,
+  recordOptOut,
+} from './consent.person.js';
 export { consentRoutes } from './consent.routes.js';
 export {
+  applyChoices,
   applyConsentChoices,
+  type ChoiceSource,
   type ConsentChoices,
   type ConsentState,
   consentPagePath,
@@ -13,6 +21,8 @@ export {
   mintConsentLink,
   type OpenLink,
   openLink,
+  type PersonChoices,
+  personChoices,
   revokeConsentLinks,
 } from './consent.service.js';
 export { rotateConsentKey } from './consent.tokens.js';

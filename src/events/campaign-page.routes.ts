@@ -6,10 +6,10 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import {
-  fieldErrors,
   messages,
   notFoundPage,
   type PageOptions,
+  publicFieldErrors,
   requestLocale,
   sendPage,
   thanksPage,
@@ -21,7 +21,7 @@ import {
   DEFAULT_RADIUS_KM,
   type ListedEvent,
   type PublicCampaign,
-  proposalField,
+  proposalPosted,
 } from './campaign.page.js';
 import { localDate, ProposalInput, proposeEvent, searchCampaignEvents } from './campaigns.service.js';
 import { publicEvents } from './feeds.js';
@@ -244,7 +244,7 @@ export const campaignPageRoutes = [
       if (!campaign) return notFoundPage(reply, options);
       const now = ctx.now();
       try {
-        if (!isOpen(campaign, now)) throw new AppError('validation_failed', m.t('campaign.over'));
+        if (!isOpen(campaign, now)) throw new AppError('validation_failed', 'the campaign is over');
         const input = ProposalInput.safeParse(proposalFromPost(body));
         if (!input.success) {
           const fields = input.error.issues.map((i) => ({
@@ -271,12 +271,10 @@ export const campaignPageRoutes = [
         );
       } catch (err) {
         if (!(err instanceof AppError) || err.code !== 'validation_failed') throw err;
-        const errors = fieldErrors(
-          err.fields.map((f) => ({ field: proposalField(f.field), message: f.message })),
-          err.message,
-        );
+        const errors = publicFieldErrors(err.fields, err.message, m, proposalPosted);
+        // The form as a whole has no field of its own here: its message goes with the title.
         if (errors.has('form')) {
-          errors.set('title', errors.get('form') ?? '');
+          if (!errors.has('title')) errors.set('title', errors.get('form') ?? '');
           errors.delete('form');
         }
         return sendPage(

@@ -96,7 +96,9 @@ function searchSection(c: PublicCampaign, search: CampaignSearch, m: Messages): 
   const form = html`<form method="get" action="${campaignPagePath(c.id)}" role="search">
 <input type="hidden" name="lang" value="${m.locale}">
 <label for="s-zip">${m.t('campaign.zip')}</label>${
-    invalid ? html`<span class="error" id="s-zip-error">${m.t('campaign.unknownZip')}</span>` : ''
+    invalid
+      ? html`<span class="error" id="s-zip-error" role="alert">${m.t('campaign.unknownZip')}</span>`
+      : ''
   }
 <input type="text" id="s-zip" name="zip" value="${zip}" inputmode="numeric" autocomplete="postal-code" maxlength="10" required${
     invalid ? html` aria-invalid="true" aria-describedby="s-zip-error"` : ''
@@ -150,9 +152,9 @@ const POSTED_FIELD: Record<string, string> = {
   locality: 'locality',
   postal_code: 'postal_code',
 };
-/** The posted field a proposal's problem is about (the service names its own fields). */
-export const proposalField = (field: string): string =>
-  POSTED_FIELD[field] ?? POSTED_FIELD[field.split('.')[0] ?? ''] ?? 'title';
+/** The posted field a proposal's problem is about, or null when the form shows no such field. */
+export const proposalPosted = (field: string): string | null =>
+  POSTED_FIELD[field] ?? POSTED_FIELD[field.split('.')[0] ?? ''] ?? null;
 
 function proposalSection(
   c: PublicCampaign,

@@ -3,13 +3,14 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import {
-  fieldErrors,
   messages,
   notFoundPage,
   type PageOptions,
+  publicFieldErrors,
   requestLocale,
   sendPage,
   signupFromPost,
+  signupPosted,
 } from '../signup/index.js';
 import { eventThanks, eventPage as renderEventPage } from './events.page.js';
 import {
@@ -358,7 +359,13 @@ export const eventRoutes = [
           return sendPage(
             reply,
             err.code === 'conflict' ? 409 : 400,
-            renderEventPage(event, ctx.now(), body, fieldErrors(err.fields, err.message), options),
+            renderEventPage(
+              event,
+              ctx.now(),
+              body,
+              publicFieldErrors(err.fields, err.message, options.m ?? messages('en'), signupPosted),
+              options,
+            ),
           );
         if (err instanceof AppError && err.code === 'not_found') return notFoundPage(reply, options);
         throw err;

@@ -3,13 +3,14 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import {
-  fieldErrors,
   messages,
   notFoundPage,
   type PageOptions,
+  publicFieldErrors,
   requestLocale,
   sendPage,
   signupFromPost,
+  signupPosted,
 } from '../signup/index.js';
 import { answersFromPost, embedSnippet, formPage, formThanks } from './forms.page.js';
 import { FORM_KINDS, FormInput, FormPatch, FormView, PublicSubmissionInput } from './forms.schemas.js';
@@ -226,7 +227,13 @@ export const formRoutes = [
           return sendPage(
             reply,
             err.code === 'conflict' ? 409 : 400,
-            formPage(form, formPagePath(form.id), body, fieldErrors(err.fields, err.message), options),
+            formPage(
+              form,
+              formPagePath(form.id),
+              body,
+              publicFieldErrors(err.fields, err.message, options.m ?? messages('en'), signupPosted),
+              options,
+            ),
           );
         throw err;
       }

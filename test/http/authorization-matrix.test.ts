@@ -789,6 +789,13 @@ const CASES: Record<string, RouteCase> = {
     public: 404,
     readOnly: true,
   },
+  // A person's consent is status fields: a host (given_name only) reads the person, not this.
+  'GET /api/v1/people/:id/consent': { person: true, expect: { volunteerHost: { in: 403 } } },
+  // Recording an opt-out for the person is a write of status fields (people.write, status class).
+  'POST /api/v1/people/:id/consent/opt-out': {
+    person: true,
+    body: () => ({ channel: 'sms', note: 'asked on the phone' }),
+  },
 
   // matrix: dayofaction
 };

@@ -5,7 +5,7 @@ import type { MessageKey } from '../i18n/en.js';
 import { useI18n } from '../i18n/index.js';
 import { displayName } from '../names.js';
 import { errorText, useApi } from '../useApi.js';
-import { PersonOneOnOne, PersonOrganizing, TIMELINE_CHANGED } from './organizing/index.js';
+import { PersonConsent, PersonOneOnOne, PersonOrganizing, TIMELINE_CHANGED } from './organizing/index.js';
 
 const TIMELINE_PAGE = 20;
 /** Activity kinds with a label in the catalogs (src/notes ACTIVITY_KINDS); others read "Activity". */
@@ -60,6 +60,7 @@ export function PersonPage({ id }: { id: string }) {
       <PersonOneOnOne person={person} />
       <Details person={person} />
       <Contacts person={person} />
+      <PersonConsent person={person} />
       <PersonOrganizing person={person} />
       <Timeline id={person.id} />
     </>

@@ -16,6 +16,7 @@ const BoardScreen = lazy(() => import('./Ladders.js').then((m) => ({ default: m.
 const OneOnOneSection = lazy(() =>
   import('./PersonSections.js').then((m) => ({ default: m.PersonOneOnOne })),
 );
+const ConsentSection = lazy(() => import('./PersonConsent.js').then((m) => ({ default: m.PersonConsent })));
 const OrganizingSections = lazy(() =>
   import('./PersonSections.js').then((m) => ({ default: m.PersonOrganizing })),
 );
@@ -95,6 +96,15 @@ export function PersonOrganizing({ person }: { person: Person }) {
   return (
     <Later quiet>
       <OrganizingSections person={person} />
+    </Later>
+  );
+}
+
+/** On a person's page: their contact choices, their history, and recording an opt-out. */
+export function PersonConsent({ person }: { person: Person }) {
+  return (
+    <Later quiet>
+      <ConsentSection person={person} />
     </Later>
   );
 }
