@@ -97,10 +97,19 @@ export async function requirePerson(
   ctx: Ctx,
   id: string,
   action: Action,
-  options: { includeMerged?: boolean } = {},
+  options: {
+    includeMerged?: boolean;
+    /**
+     * Judge the action as if the record were not under legal hold. Only for a withdrawal of
+     * consent: it destroys nothing (a receipt is added), and a hold keeps records, it does not
+     * keep contacting someone who asked us to stop.
+     */
+    despiteLegalHold?: boolean;
+  } = {},
 ): Promise<PersonFacts> {
   const access = accessOf(ctx.actor);
-  const facts = (await loadFacts(ctx.db, access, [id], options)).get(id);
+  const loaded = (await loadFacts(ctx.db, access, [id], options)).get(id);
+  const facts = loaded && options.despiteLegalHold ? { ...loaded, legalHold: false } : loaded;
   if (!facts || !decide(access, 'people.read', facts).allowed) {
     // Writers without read (none of the built-in roles) still must not learn who exists.
     if (!facts || action === 'people.read' || !decide(access, action, facts).allowed)

@@ -283,18 +283,21 @@ describe('POST /api/v1/people/:id/consent/opt-out', () => {
     expect(await receipts(fay)).toEqual([]);
   });
 
-  it('needs people.write over the person and the status class; legal hold refuses it', async () => {
+  it('needs people.write over the person and the status class; legal hold does not stop a withdrawal', async () => {
     const gus = await addPerson({ given_name: 'Gus', home_unit: 'east' });
     const wes = await addPerson({ given_name: 'Wes', home_unit: 'west' });
     expect((await optOut(wes, { channel: 'sms' }, organizer)).statusCode).toBe(404);
     expect((await optOut(gus, { channel: 'sms' }, otherAdmin)).statusCode).toBe(404);
     expect((await optOut(gus, { channel: 'sms' }, volunteer)).statusCode).toBe(403);
-    await t.db.updateTable('person').set({ legal_hold: true }).where('id', '=', gus).execute();
-    expect((await optOut(gus, { channel: 'sms' })).statusCode).toBe(403);
-    const read = await consentOf(gus);
-    expect(read.statusCode).toBe(200);
-    expect(read.json().can_record_opt_out).toBe(false);
     expect(await receipts(gus)).toEqual([]);
+    // Under legal hold other writes are refused, but the person's request to stop is recorded.
+    await t.db.updateTable('person').set({ legal_hold: true }).where('id', '=', gus).execute();
+    const held = await t.call('PATCH', `/api/v1/people/${gus}`, { as: admin, body: { pronouns: 'he/him' } });
+    expect(held.statusCode).toBe(403);
+    expect((await consentOf(gus)).json().can_record_opt_out).toBe(true);
+    expect((await optOut(gus, { channel: 'sms' })).statusCode).toBe(200);
+    expect((await receipts(gus)).length).toBe(1);
+    expect((await consentOf(gus)).json().sms.status).toBe('opted_out');
   });
 });
 

@@ -244,11 +244,13 @@ export async function personConsent(ctx: Ctx, personId: string): Promise<PersonC
   const audited = [...(seeEmails ? ['emails'] : []), ...(seePhones ? ['phones'] : [])];
   auditPeopleRead(ctx, [personId], audited, ctx.purpose);
 
+  // A withdrawal is recorded even under legal hold (see recordOptOut).
+  const judged = { ...facts, legalHold: false };
   const writable =
-    decide(access, 'people.write', facts).allowed &&
+    decide(access, 'people.write', judged).allowed &&
     CONSENT_FIELDS.every(
       (field) =>
-        decide(access, 'people.write', facts, { name: field, fieldClass: PERSON_FIELDS[field] }).allowed,
+        decide(access, 'people.write', judged, { name: field, fieldClass: PERSON_FIELDS[field] }).allowed,
     );
   return {
     person_id: personId,
@@ -282,8 +284,10 @@ export async function personConsent(ctx: Ctx, personId: string): Promise<PersonC
  * Records an opt-out the person asked a user for ("she asked us on the phone not to text her"):
  * the same change and receipt as the person's own consent page (`applyChoices`), with the acting
  * user as its source. Needs what changing status fields needs: `people.write` over the person
- * and the status class (legal hold refuses it, as any write). Recording an opt-out that is
- * already in place changes nothing and writes no receipt.
+ * and the status class. Legal hold does not refuse it, unlike other writes: a withdrawal destroys
+ * nothing (the receipt is added to the record), and the person's own consent page works under a
+ * hold too; a hold keeps records, it must not keep us contacting someone who asked us to stop.
+ * Recording an opt-out that is already in place changes nothing and writes no receipt.
  */
 export async function recordOptOut(
   ctx: Ctx,
@@ -291,7 +295,7 @@ export async function recordOptOut(
   raw: OptOutInput,
 ): Promise<{ changed: number; consent: PersonConsentView }> {
   const input = OptOutInput.parse(raw);
-  const facts = await requirePerson(ctx, personId, 'people.write');
+  const facts = await requirePerson(ctx, personId, 'people.write', { despiteLegalHold: true });
   const field: PersonField =
     input.channel === 'email' ? 'email_status' : input.channel === 'all' ? 'do_not_contact' : 'phone_flags';
   await assertFieldsWritable(ctx, facts, [{ name: field, fieldClass: PERSON_FIELDS[field] }]);

@@ -190,6 +190,8 @@ interface RouteCase {
   readOnly?: true;
   /** The body names people of the organization (another organization's admin gets 404). */
   bodyNamesPeople?: true;
+  /** A write that legal hold does not refuse (a withdrawal of consent the person asked for). */
+  despiteLegalHold?: true;
   /** Builds a merge to undo. */
   needsMerge?: true;
   /** A query string for the request (without the `?`). */
@@ -795,6 +797,7 @@ const CASES: Record<string, RouteCase> = {
   'POST /api/v1/people/:id/consent/opt-out': {
     person: true,
     body: () => ({ channel: 'sms', note: 'asked on the phone' }),
+    despiteLegalHold: true,
   },
 
   // matrix: dayofaction
@@ -824,8 +827,9 @@ function expected(key: string, policy: Policy, persona: Persona, variant: Varian
   if (!MAY[persona].has(policy.action)) return 403;
   if (persona === 'outsider') return key.includes(':') || c.bodyNamesPeople ? 404 : '2xx';
   if (variant === 'out' && !REACHES_OUT.has(persona)) return 404;
-  // Legal hold wins over every grant: the record cannot be changed, merged or deleted.
-  if (variant === 'held') return key.startsWith('GET ') ? '2xx' : 403;
+  // Legal hold wins over every grant: the record cannot be changed, merged or deleted (a
+  // withdrawal of consent still goes through: it adds a receipt and stops contact).
+  if (variant === 'held') return key.startsWith('GET ') || c.despiteLegalHold ? '2xx' : 403;
   return '2xx';
 }
 
