@@ -10,7 +10,9 @@ import {
   moderationQueue,
   ProposalInput,
   proposeEvent,
+  removeModerator,
   searchCampaignEvents,
+  setTrustedHosts,
 } from './campaigns.service.js';
 import { publicEvents, toIcs } from './feeds.js';
 
@@ -73,6 +75,27 @@ export const campaignRoutes = [
     handler: async ({ params, body, ctx }) => {
       await addModerator(ctx, params.id, body.user_id);
     },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/api/v1/campaigns/:id/moderators/:userId',
+    policy: { action: 'events.moderate' },
+    summary: 'Remove a moderator (409 when it would leave a single one as the only path to approval)',
+    tags: TAGS,
+    params: z.object({ id: z.uuid(), userId: z.uuid() }),
+    handler: async ({ params, ctx }) => {
+      await removeModerator(ctx, params.id, params.userId);
+    },
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/api/v1/campaigns/:id/trusted-hosts',
+    policy: { action: 'events.moderate' },
+    summary: "Replace the campaign's trusted hosts: their proposals are published without moderation",
+    tags: TAGS,
+    params: Id,
+    body: z.object({ emails: z.array(z.email()).max(1000) }).strict(),
+    handler: async ({ params, body, ctx }) => await setTrustedHosts(ctx, params.id, body.emails),
   }),
   defineRoute({
     method: 'GET',

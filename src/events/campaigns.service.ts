@@ -201,6 +201,58 @@ export async function listModerators(
     .execute();
 }
 
+/**
+ * Removes a moderator. Approval is shared: any one of a campaign's moderators may approve, so a
+ * campaign with two or more moderators never drops to a single one as the only path; removing the
+ * second-to-last is refused (add another moderator first). The last one may go: approval then
+ * falls back to those who moderate events over the campaign's unit.
+ */
+export async function removeModerator(ctx: Ctx, campaignId: string, userId: string): Promise<void> {
+  await assertOverCampaignUnit(ctx, campaignId, 'events.moderate');
+  const run = async (trx: Ctx['db']) => {
+    const moderators = await trx
+      .selectFrom('campaign_moderator as m')
+      .innerJoin('app_user as u', 'u.id', 'm.user_id')
+      .select(['m.user_id', 'u.email'])
+      .where('m.org_id', '=', ctx.actor.orgId)
+      .where('m.campaign_id', '=', campaignId)
+      .forUpdate('m')
+      .execute();
+    if (!moderators.some((m) => m.user_id === userId)) throw notFound('moderator');
+    if (moderators.length === 2) {
+      const other = moderators.find((m) => m.user_id !== userId)?.email ?? '';
+      throw new AppError(
+        'conflict',
+        `removing this moderator would leave ${other} as the only one who can approve this campaign's events: add another moderator first`,
+      );
+    }
+    await trx
+      .deleteFrom('campaign_moderator')
+      .where('org_id', '=', ctx.actor.orgId)
+      .where('campaign_id', '=', campaignId)
+      .where('user_id', '=', userId)
+      .execute();
+  };
+  if (ctx.db.isTransaction) await run(ctx.db);
+  else await ctx.db.transaction().execute(run);
+}
+
+/**
+ * Replaces the campaign's trusted hosts: proposals from these email addresses are published
+ * without waiting for a moderator.
+ */
+export async function setTrustedHosts(ctx: Ctx, campaignId: string, emails: string[]): Promise<CampaignView> {
+  await assertOverCampaignUnit(ctx, campaignId, 'events.moderate');
+  const normalized = [...new Set(emails.map((e) => normalizeEmail(e) ?? e.toLowerCase()))].sort();
+  await ctx.db
+    .updateTable('campaign')
+    .set({ trusted_host_emails: normalized })
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('id', '=', campaignId)
+    .execute();
+  return await getCampaign(ctx, campaignId);
+}
+
 /** The campaign's events waiting for approval that the actor may moderate, oldest first. */
 export async function moderationQueue(ctx: Ctx, campaignId: string): Promise<EventView[]> {
   await getCampaign(ctx, campaignId);
