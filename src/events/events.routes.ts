@@ -176,7 +176,7 @@ export const eventRoutes = [
     params: Id,
     body: HostInput,
     status: 201,
-    handler: async ({ params, body, ctx }) => await addHost(ctx, params.id, body.user_id),
+    handler: async ({ params, body, ctx }) => await addHost(ctx, params.id, body),
   }),
   defineRoute({
     method: 'DELETE',

@@ -138,7 +138,14 @@ export const ShiftDeleteQuery = z.object({
   move_to: z.uuid().optional().describe("Another shift of the event to move this shift's RSVPs to"),
 });
 
-export const HostInput = z.object({ user_id: z.uuid() }).strict();
+/** The host: a user by id, or by their sign-in email (organizers need not see the user directory). */
+export const HostInput = z
+  .object({ user_id: z.uuid().optional(), email: z.email().max(320).optional() })
+  .strict()
+  .refine((h) => (h.user_id === undefined) !== (h.email === undefined), {
+    path: ['user_id'],
+    message: 'give user_id or email',
+  });
 
 /** What a person gives on the public RSVP form. `website` is a honeypot: people leave it empty. */
 export const PublicRsvpInput = z

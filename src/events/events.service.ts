@@ -448,15 +448,23 @@ export async function listHosts(ctx: Ctx, eventId: string): Promise<HostView[]> 
  * Makes a user a host of the event: an `event` assignment that gives exactly this event and its
  * attendees (first names, relayed messages). Recorded in the audit trail like any assignment.
  */
-export async function addHost(ctx: Ctx, eventId: string, userId: string): Promise<HostView> {
+export async function addHost(
+  ctx: Ctx,
+  eventId: string,
+  who: { user_id?: string; email?: string },
+): Promise<HostView> {
   await requireEvent(ctx, eventId, 'events.write', { byUnit: true });
-  const user = await ctx.db
-    .selectFrom('app_user')
-    .select(['id', 'email'])
-    .where('org_id', '=', ctx.actor.orgId)
-    .where('id', '=', userId)
-    .executeTakeFirst();
-  if (!user) throw invalid('user_id', 'no user with this id in this organization');
+  let query = ctx.db.selectFrom('app_user').select(['id', 'email']).where('org_id', '=', ctx.actor.orgId);
+  query =
+    who.email === undefined
+      ? query.where('id', '=', who.user_id ?? '')
+      : query.where('email', '=', who.email.trim().toLowerCase());
+  const user = await query.executeTakeFirst();
+  if (!user)
+    throw who.email === undefined
+      ? invalid('user_id', 'no user with this id in this organization')
+      : invalid('email', 'no user of this organization signs in with this email');
+  const userId = user.id;
   return await inTransaction(ctx, async (ctx) => {
     const row = await ctx.db
       .insertInto('assignment')

@@ -705,9 +705,10 @@ describe('shifts', () => {
       { field: 'ends_at', message: 'the shift must end after it starts' },
     ]);
     expect((await t.call('PATCH', url, { as: oaklandOrganizer, body: {} })).statusCode).toBe(400);
-    // Another chapter's organizer does not see the event; a volunteer may not write it.
+    // Another chapter's organizer does not see the event; a volunteer (no event role) may not write it.
+    const volunteer = await makeUser(t.db, orgId, 'volunteer', 'bay.east.oakland');
     expect((await t.call('PATCH', url, { as: sfOrganizer, body: { name: 'x' } })).statusCode).toBe(404);
-    expect((await t.call('DELETE', url, { as: host })).statusCode).toBe(403);
+    expect((await t.call('DELETE', url, { as: volunteer })).statusCode).toBe(403);
 
     const detail = await t.call('GET', `/api/v1/events/${event.id}`, { as: oaklandOrganizer });
     expect(detail.json().shifts.map((s: { name: string }) => s.name)).toEqual(['Set up']);
@@ -759,5 +760,30 @@ describe('shifts', () => {
     expect(Number(await onShift(evening))).toBe(2);
     const left = (await t.call('GET', `/api/v1/events/${event.id}`, { as: admin })).json().shifts;
     expect(left.map((s: { id: string }) => s.id)).toEqual([evening]);
+  });
+});
+
+describe('adding a host by email', () => {
+  it('finds the user of this organization who signs in with it, and refuses an unknown one', async () => {
+    const event = await createEvent(oaklandOrganizer, 'bay.east.oakland');
+    const url = `/api/v1/events/${event.id}/hosts`;
+    const added = await t.call('POST', url, {
+      as: oaklandOrganizer,
+      body: { email: host.email.toUpperCase() },
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    expect(added.json()).toMatchObject({ user_id: host.id, email: host.email });
+    const unknown = await t.call('POST', url, { as: oaklandOrganizer, body: { email: otherOrgAdmin.email } });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().errors).toEqual([
+      { field: 'email', message: 'no user of this organization signs in with this email' },
+    ]);
+    const both = await t.call('POST', url, {
+      as: oaklandOrganizer,
+      body: { email: host.email, user_id: host.id },
+    });
+    expect(both.statusCode).toBe(400);
+    const hosts = (await t.call('GET', url, { as: oaklandOrganizer })).json().items;
+    expect(hosts.map((h: { user_id: string }) => h.user_id)).toEqual([host.id]);
   });
 });
