@@ -71,9 +71,15 @@ export const campaignRoutes = [
     summary: 'Add a moderator (a user whose role lets them moderate events)',
     tags: TAGS,
     params: Id,
-    body: z.object({ user_id: z.uuid() }).strict(),
+    body: z
+      .object({ user_id: z.uuid().optional(), email: z.email().max(320).optional() })
+      .strict()
+      .refine((m) => (m.user_id === undefined) !== (m.email === undefined), {
+        path: ['user_id'],
+        message: 'give user_id or email',
+      }),
     handler: async ({ params, body, ctx }) => {
-      await addModerator(ctx, params.id, body.user_id);
+      await addModerator(ctx, params.id, body);
     },
   }),
   defineRoute({

@@ -168,15 +168,23 @@ export async function getCampaign(ctx: Ctx, id: string): Promise<CampaignView> {
  * Adds a moderator. Any one of a campaign's moderators may approve its proposed events, wherever
  * the events are; a moderator must be able to moderate events somewhere (a role with events.moderate).
  */
-export async function addModerator(ctx: Ctx, campaignId: string, userId: string): Promise<void> {
+export async function addModerator(
+  ctx: Ctx,
+  campaignId: string,
+  who: { user_id?: string; email?: string },
+): Promise<void> {
   await assertOverCampaignUnit(ctx, campaignId, 'events.moderate');
-  const user = await ctx.db
-    .selectFrom('app_user')
-    .select('id')
-    .where('org_id', '=', ctx.actor.orgId)
-    .where('id', '=', userId)
-    .executeTakeFirst();
-  if (!user) throw invalid('user_id', 'no user with this id in this organization');
+  const query = ctx.db.selectFrom('app_user').select('id').where('org_id', '=', ctx.actor.orgId);
+  const user = await (
+    who.email === undefined
+      ? query.where('id', '=', who.user_id ?? '')
+      : query.where('email', '=', who.email.trim().toLowerCase())
+  ).executeTakeFirst();
+  if (!user)
+    throw who.email === undefined
+      ? invalid('user_id', 'no user with this id in this organization')
+      : invalid('email', 'no user of this organization signs in with this email');
+  const userId = user.id;
   if (!mayAtAll(await loadAccess(ctx.db, ctx.actor.orgId, userId, ctx.now()), 'events.moderate'))
     throw invalid('user_id', 'this user may not moderate events (no role gives them events.moderate)');
   await ctx.db

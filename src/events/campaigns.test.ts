@@ -213,11 +213,19 @@ describe('managing a campaign', () => {
       (await t.call('GET', `/api/v1/campaigns/${campaign}/moderators`, { as: westStaff }))
         .json()
         .items.map((m: { user_id: string }) => m.user_id);
+    // By sign-in email: whoever manages the campaign need not see the user directory.
     const added = await t.call('POST', `/api/v1/campaigns/${campaign}/moderators`, {
       as: westStaff,
-      body: { user_id: otherStaff.id },
+      body: { email: otherStaff.email },
     });
     expect(added.statusCode, added.body).toBe(204);
+    const unknown = await t.call('POST', `/api/v1/campaigns/${campaign}/moderators`, {
+      as: westStaff,
+      body: { email: 'nobody@example.org' },
+    });
+    expect(unknown.json().errors).toEqual([
+      { field: 'email', message: 'no user of this organization signs in with this email' },
+    ]);
     expect(await moderators()).toEqual([westStaff.id, eastStaff.id, otherStaff.id]);
     // A local organizer cannot moderate; another chapter's staff does not hold the campaign's unit.
     expect(
