@@ -175,10 +175,9 @@ export async function addModerator(
 ): Promise<void> {
   await assertOverCampaignUnit(ctx, campaignId, 'events.moderate');
   const query = ctx.db.selectFrom('app_user').select('id').where('org_id', '=', ctx.actor.orgId);
-  const user = await (
-    who.email === undefined
-      ? query.where('id', '=', who.user_id ?? '')
-      : query.where('email', '=', who.email.trim().toLowerCase())
+  const user = await (who.email === undefined
+    ? query.where('id', '=', who.user_id ?? '')
+    : query.where('email', '=', who.email.trim().toLowerCase())
   ).executeTakeFirst();
   if (!user)
     throw who.email === undefined
