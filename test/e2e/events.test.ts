@@ -294,6 +294,56 @@ describe('events in Chromium', { timeout: 180_000 }, () => {
     await page.close();
   });
 
+  it('lets the organizer add and change a shift, and make Hana a host, from the event page', async () => {
+    const page = await browser.newPage();
+    // Still signed in as Olga (same profile).
+    await page.goto(`${base}/events/${eventId}`);
+    await page.getByRole('heading', { level: 1, name: 'Rent strike teach-in' }).waitFor();
+    const shifts = page.getByRole('region', { name: 'Shifts' });
+    await shifts.getByText('No shifts: people RSVP to the whole event.').waitFor();
+    await shifts.locator('summary').filter({ hasText: 'Add a shift' }).click();
+    await shifts.getByLabel('Shift name', { exact: true }).fill('Set up chairs');
+    await shifts.getByLabel('Starts', { exact: true }).fill(`${day}T17:00`);
+    await shifts.getByLabel('Ends', { exact: true }).fill(`${day}T18:00`);
+    await shifts.getByLabel('Capacity (optional)', { exact: true }).fill('4');
+    // Submitted from the keyboard, like the event form (see the first test).
+    await shifts.getByRole('button', { name: 'Add a shift' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Shift Set up chairs added.' }).waitFor();
+    await shifts.getByText('Capacity: 4').waitFor();
+
+    await shifts.getByRole('button', { name: 'Edit the shift Set up chairs' }).click();
+    await shifts.getByLabel('Capacity (optional)', { exact: true }).first().fill('6');
+    await shifts.getByRole('button', { name: 'Save the shift' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Shift Set up chairs saved.' }).waitFor();
+    await shifts.getByText('Capacity: 6').waitFor();
+    const saved = await database.db
+      .selectFrom('event_shift')
+      .select(['name', 'capacity', 'starts_at'])
+      .where('event_id', '=', eventId)
+      .execute();
+    expect(saved.map((s) => [s.name, s.capacity])).toEqual([['Set up chairs', 6]]);
+
+    const hosts = page.getByRole('region', { name: 'Hosts' });
+    await hosts.getByText('No hosts yet.').waitFor();
+    await hosts.getByLabel('Add a host: their sign-in email').fill(host.email);
+    await hosts.getByRole('button', { name: 'Add the host' }).focus();
+    await page.keyboard.press('Enter');
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${host.email} is now a host.` })
+      .waitFor();
+    await hosts.getByRole('button', { name: `Remove ${host.email} as a host` }).waitFor();
+    const listed = await json<{ items: { user_id: string }[] }>(
+      call('GET', `/api/v1/events/${eventId}/hosts`, admin),
+    );
+    expect(listed.items.map((h) => h.user_id)).toEqual([host.id]);
+    await screenshot(page, testEngine, 'events-07-shifts-and-hosts');
+    expect(await lowContrast(page)).toEqual([]);
+    await page.close();
+  });
+
   it('shows a host only her own event, her guests by first name, and no owner’s actions', async () => {
     await call('POST', `/api/v1/events/${eventId}/hosts`, admin, { user_id: host.id });
     const page = await browser.newPage();
