@@ -3,6 +3,7 @@ import { defineRoute } from '../http/route.js';
 import {
   addModerator,
   CampaignInput,
+  campaignCapabilities,
   createCampaign,
   getCampaign,
   listCampaigns,
@@ -50,10 +51,13 @@ export const campaignRoutes = [
     method: 'GET',
     url: '/api/v1/campaigns/:id',
     policy: { action: 'events.read' },
-    summary: 'One campaign',
+    summary: 'One campaign, with what the caller may do to it (`can.manage`: moderators, trusted hosts)',
     tags: TAGS,
     params: Id,
-    handler: async ({ params, ctx }) => await getCampaign(ctx, params.id),
+    handler: async ({ params, ctx }) => {
+      const campaign = await getCampaign(ctx, params.id);
+      return { ...campaign, can: await campaignCapabilities(ctx, params.id) };
+    },
   }),
   defineRoute({
     method: 'GET',

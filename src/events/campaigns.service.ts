@@ -164,6 +164,17 @@ export async function getCampaign(ctx: Ctx, id: string): Promise<CampaignView> {
   return row;
 }
 
+/** What the caller may do to the campaign: manage its moderators and trusted hosts (`manage`). */
+export async function campaignCapabilities(ctx: Ctx, id: string): Promise<{ manage: boolean }> {
+  try {
+    await assertOverCampaignUnit(ctx, id, 'events.moderate');
+    return { manage: true };
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'forbidden') return { manage: false };
+    throw error;
+  }
+}
+
 /**
  * Adds a moderator. Any one of a campaign's moderators may approve its proposed events, wherever
  * the events are; a moderator must be able to moderate events somewhere (a role with events.moderate).

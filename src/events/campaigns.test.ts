@@ -227,6 +227,12 @@ describe('managing a campaign', () => {
       { field: 'email', message: 'no user of this organization signs in with this email' },
     ]);
     expect(await moderators()).toEqual([westStaff.id, eastStaff.id, otherStaff.id]);
+    // The campaign tells each caller whether they manage it (moderate over its unit).
+    const can = async (as: TestUser) =>
+      (await t.call('GET', `/api/v1/campaigns/${campaign}`, { as })).json().can;
+    expect(await can(westStaff)).toEqual({ manage: true });
+    expect(await can(eastStaff)).toEqual({ manage: false });
+    expect(await can(organizer)).toEqual({ manage: false });
     // A local organizer cannot moderate; another chapter's staff does not hold the campaign's unit.
     expect(
       (await t.call('DELETE', `/api/v1/campaigns/${campaign}/moderators/${otherStaff.id}`, { as: organizer }))

@@ -339,7 +339,7 @@ describe('events in Chromium', { timeout: 180_000 }, () => {
       call('GET', `/api/v1/events/${eventId}/hosts`, admin),
     );
     expect(listed.items.map((h) => h.user_id)).toEqual([host.id]);
-    await screenshot(page, testEngine, 'events-07-shifts-and-hosts');
+    await screenshot(page, testEngine, 'events-07-event-shifts-and-hosts');
     expect(await lowContrast(page)).toEqual([]);
     await page.close();
   });
@@ -400,6 +400,49 @@ describe('events in Chromium', { timeout: 180_000 }, () => {
     const events = page.getByRole('region', { name: 'Events of this campaign' });
     await events.getByText('Published').waitFor();
     await screenshot(page, testEngine, 'events-06-campaign-approved');
+    expect(await lowContrast(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('lets whoever moderates over the campaign’s unit add moderators and trusted hosts, never leaving one moderator', async () => {
+    const page = await browser.newPage();
+    await signIn(page, admin);
+    await page.goto(`${base}/campaigns/${campaignId}`);
+    await page.getByRole('heading', { level: 1, name: 'Tenant day of action' }).waitFor();
+    const moderators = page.getByRole('region', { name: 'Moderators' });
+    await moderators.getByText(moderator.email).waitFor();
+    await moderators.getByLabel('Add a moderator: their sign-in email').fill(admin.email);
+    await moderators.getByRole('button', { name: 'Add', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${admin.email} is now a moderator.` })
+      .waitFor();
+    await moderators.getByText(admin.email).waitFor();
+
+    // Two moderators: removing Mo would leave the admin as the only path to approval.
+    await moderators.getByRole('button', { name: `Remove ${moderator.email} as a moderator` }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: `would leave ${admin.email} as the only one who can approve` })
+      .waitFor();
+    const kept = await json<{ items: { user_id: string }[] }>(
+      call('GET', `/api/v1/campaigns/${campaignId}/moderators`, admin),
+    );
+    expect(kept.items.map((m) => m.user_id).sort()).toEqual([admin.id, moderator.id].sort());
+
+    const trusted = page.getByRole('region', { name: 'Trusted hosts' });
+    await trusted.getByText('No trusted hosts.').waitFor();
+    await trusted.getByLabel('Add a trusted host: their email').fill('Vera@Example.org');
+    await trusted.getByRole('button', { name: 'Add', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Vera@Example.org is now a trusted host.' }).waitFor();
+    await trusted.getByText('vera@example.org').waitFor();
+    const campaign = await json<{ trusted_host_emails: string[] }>(
+      call('GET', `/api/v1/campaigns/${campaignId}`, admin),
+    );
+    expect(campaign.trusted_host_emails).toEqual(['vera@example.org']);
+    await screenshot(page, testEngine, 'events-08-campaign-people');
     expect(await lowContrast(page)).toEqual([]);
     await page.close();
   });

@@ -137,7 +137,7 @@ export function CampaignPage({ id }: { id: string }) {
         {events.state === 'ok' && events.data.items.length > 0 && <EventRows items={events.data.items} />}
       </section>
 
-      <CampaignPeople campaign={c} manage={moderates} />
+      <CampaignPeople campaign={c} manage={c.can?.manage ?? false} />
     </>
   );
 }
