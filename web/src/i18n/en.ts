@@ -510,7 +510,7 @@ export const en = {
   'events.hostRemoveThis': 'Remove {email} as a host',
   'events.hostRemoved': '{email} is no longer a host.',
   'campaigns.moderatorsHelp':
-    'Any one of them may approve the campaign’s proposed events. A campaign never drops to a single moderator.',
+    'Any one of them may approve the campaign’s proposed events. Two never become one: add a moderator before removing one.',
   'campaigns.moderatorAdd': 'Add a moderator: their sign-in email',
   'campaigns.moderatorAddHint': 'Their role must let them moderate events.',
   'campaigns.moderatorAdded': '{email} is now a moderator.',

@@ -513,7 +513,7 @@ export const es: Catalog = {
   'events.hostRemoveThis': 'Quitar a {email} como anfitrión',
   'events.hostRemoved': '{email} ya no es anfitrión.',
   'campaigns.moderatorsHelp':
-    'Cualquiera de ellos puede aprobar los eventos propuestos de la campaña. Una campaña nunca queda con un solo moderador.',
+    'Cualquiera de ellos puede aprobar los eventos propuestos de la campaña. Dos nunca quedan en uno: añada un moderador antes de quitar otro.',
   'campaigns.moderatorAdd': 'Añadir un moderador: su correo de acceso',
   'campaigns.moderatorAddHint': 'Su rol debe permitirle moderar eventos.',
   'campaigns.moderatorAdded': '{email} ahora es moderador.',
