@@ -538,3 +538,86 @@ describe('view as (X-Rhizome-View-As)', () => {
     await t.call('DELETE', `/api/v1/role-bindings/${granted.json().binding_id}`, { as: admin });
   });
 });
+
+describe('changing and deleting a custom role', () => {
+  it('previews a role change for everyone who holds it, and saves nothing', async () => {
+    const created = await t.call('POST', '/api/v1/roles', {
+      as: admin,
+      body: { key: 'fresno_reader', name: 'Fresno reader', actions: ['people.aggregate'], field_classes: [] },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const holder = await makeUser(t.db, orgId, 'fresno_reader', 'fresno');
+    const before = await counts();
+    const preview = await t.call('POST', '/api/v1/roles/fresno_reader/preview', {
+      as: admin,
+      body: { actions: ['people.aggregate', 'people.read'], field_classes: ['basic'] },
+    });
+    expect(preview.statusCode, preview.body).toBe(200);
+    const body = preview.json();
+    expect(body).toMatchObject({
+      role: 'fresno_reader',
+      actions: ['people.read', 'people.aggregate'],
+      field_classes: ['basic'],
+      total_users: 1,
+    });
+    expect(body.users).toHaveLength(1);
+    const [one] = body.users;
+    expect(one.user).toEqual({ id: holder.id, email: holder.email });
+    // Fresno holds Ben and Fay: the holder would read both, by name only.
+    expect(one.people).toMatchObject({ before: 0, after: 2, gained: { count: 2 }, lost: { count: 0 } });
+    expect(one.people.gained.sample.map((p: { given_name: string }) => p.given_name).sort()).toEqual([
+      'Ben',
+      'Fay',
+    ]);
+    expect(one.field_classes).toEqual({ before: [], after: ['basic'] });
+    expect(one.actions.after).toContain('people.read');
+    expect(one.actions.before).not.toContain('people.read');
+    // Nothing changed: the role is as it was and the holder still reads nobody.
+    expect(await counts()).toEqual(before);
+    const roles = (await t.call('GET', '/api/v1/roles', { as: admin })).json().items;
+    expect(roles.find((r: { key: string }) => r.key === 'fresno_reader').actions).toEqual([
+      'people.aggregate',
+    ]);
+    expect((await t.call('GET', `/api/v1/people/${people.ben}`, { as: holder })).statusCode).toBe(403);
+
+    expect(
+      (await t.call('POST', '/api/v1/roles/nope/preview', { as: admin, body: { name: 'x' } })).statusCode,
+    ).toBe(404);
+    expect(
+      (await t.call('POST', '/api/v1/roles/fresno_reader/preview', { as: maria, body: { name: 'x' } }))
+        .statusCode,
+    ).toBe(403);
+    expect(
+      (await t.call('POST', '/api/v1/roles/fresno_reader/preview', { as: admin, body: { actions: ['all'] } }))
+        .statusCode,
+    ).toBe(400);
+  });
+
+  it('refuses to delete a built-in role or one someone holds, then deletes it once revoked', async () => {
+    const builtin = await t.call('DELETE', '/api/v1/roles/volunteer', { as: admin });
+    expect(builtin.statusCode).toBe(409);
+    expect(builtin.json().detail).toMatch(/built-in role: it cannot be deleted/);
+
+    await t.call('POST', '/api/v1/roles', {
+      as: admin,
+      body: { key: 'greeter', name: 'Greeter', actions: ['events.read'], field_classes: [] },
+    });
+    const granted = await t.call('POST', '/api/v1/role-bindings', {
+      as: admin,
+      body: { user_id: vic.id, role: 'greeter', unit: 'fresno' },
+    });
+    expect(granted.statusCode, granted.body).toBe(201);
+    const held = await t.call('DELETE', '/api/v1/roles/greeter', { as: admin });
+    expect(held.statusCode).toBe(409);
+    expect(held.json().detail).toBe('Greeter is given to 1 user: revoke it from them first, then delete it');
+    expect((await t.call('DELETE', '/api/v1/roles/greeter', { as: maria })).statusCode).toBe(403);
+
+    await t.call('DELETE', `/api/v1/role-bindings/${granted.json().binding_id}`, { as: admin });
+    expect((await t.call('DELETE', '/api/v1/roles/greeter', { as: admin })).statusCode).toBe(204);
+    expect((await t.call('DELETE', '/api/v1/roles/greeter', { as: admin })).statusCode).toBe(404);
+    const keys = (await t.call('GET', '/api/v1/roles', { as: admin }))
+      .json()
+      .items.map((r: { key: string }) => r.key);
+    expect(keys).not.toContain('greeter');
+  });
+});

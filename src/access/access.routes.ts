@@ -6,6 +6,7 @@ import {
   ExplainQuery,
   ExplanationSchema,
   PreviewSchema,
+  RolePreviewSchema,
   RoleSchema,
   UserFilter,
 } from './access.schemas.js';
@@ -15,6 +16,7 @@ import {
   createAssignment,
   createRole,
   deleteAssignment,
+  deleteRole,
   grantRole,
   listAssignments,
   listBindings,
@@ -25,7 +27,7 @@ import {
   updateRole,
 } from './bindings.service.js';
 import { explainFor } from './explain.js';
-import { PreviewInput, previewAccess } from './preview.js';
+import { PreviewInput, previewAccess, previewRoleChange } from './preview.js';
 
 const IdParams = z.object({ id: z.uuid() });
 const KeyParams = z.object({
@@ -64,6 +66,28 @@ export const accessRoutes = [
     body: RolePatch,
     response: RoleSchema,
     handler: async ({ params, body, ctx }) => await updateRole(ctx, params.key, body),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/api/v1/roles/:key',
+    policy: { action: 'access.manage' },
+    summary: 'Delete a custom role nobody holds (409 for a built-in role or one still given to someone)',
+    tags: ['access'],
+    params: KeyParams,
+    handler: async ({ params, ctx }) => {
+      await deleteRole(ctx, params.key);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/roles/:key/preview',
+    policy: { action: 'access.manage' },
+    summary: 'What a change to a role would give and take from each user who holds it; saves nothing',
+    tags: ['access'],
+    params: KeyParams,
+    body: RolePatch,
+    response: RolePreviewSchema,
+    handler: async ({ params, body, ctx }) => await previewRoleChange(ctx, params.key, body),
   }),
   defineRoute({
     method: 'GET',

@@ -123,3 +123,15 @@ export const PreviewSchema = z
     actions: BeforeAfter(z.enum(ACTIONS)),
   })
   .meta({ id: 'AccessPreview' });
+
+export const RolePreviewSchema = z
+  .object({
+    role: z.string(),
+    actions: z.array(z.enum(ACTIONS)).describe('The role’s actions after the change'),
+    field_classes: z.array(z.enum(FIELD_CLASSES)).describe('The role’s field classes after the change'),
+    users: z
+      .array(PreviewSchema.omit({ add: true, remove: true }))
+      .describe('Up to twenty holders of the role (by email), each with what they would gain and lose'),
+    total_users: z.number().int().describe('Everyone with a live binding of the role'),
+  })
+  .meta({ id: 'RoleChangePreview' });

@@ -124,6 +124,43 @@ export async function updateRole(ctx: Ctx, key: string, raw: RolePatch): Promise
   });
 }
 
+/**
+ * Deletes a custom role. Built-in roles stay (edit them instead), and a role someone holds is
+ * refused with how many hold it: its bindings are revoked first, one by one, so nobody loses access
+ * as a side effect of a clean-up.
+ */
+export async function deleteRole(ctx: Ctx, key: string): Promise<void> {
+  assertAllowed(ctx.actor, 'access.manage');
+  await inTransaction(ctx, async (ctx) => {
+    const role = await ctx.db
+      .selectFrom('role')
+      .select(['id', 'key', 'name', 'builtin'])
+      .where('org_id', '=', ctx.actor.orgId)
+      .where('key', '=', key)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!role) throw notFound('role');
+    if (role.builtin)
+      throw new AppError(
+        'conflict',
+        `${role.name} is a built-in role: it cannot be deleted (edit it instead)`,
+      );
+    const held = await ctx.db
+      .selectFrom('role_binding')
+      .select(sql<number>`count(DISTINCT user_id)::int`.as('users'))
+      .where('org_id', '=', ctx.actor.orgId)
+      .where('role_id', '=', role.id)
+      .executeTakeFirstOrThrow();
+    if (held.users > 0)
+      throw new AppError(
+        'conflict',
+        `${role.name} is given to ${held.users} ${held.users === 1 ? 'user' : 'users'}: revoke it from them first, then delete it`,
+      );
+    await ctx.db.deleteFrom('role').where('org_id', '=', ctx.actor.orgId).where('id', '=', role.id).execute();
+    await audit(ctx, 'role.define', { role: role.key, deleted: true });
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Role bindings
 

@@ -1,7 +1,7 @@
 import { type Expression, type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
 import type { Ctx } from '../context.js';
-import { AppError, invalid } from '../errors.js';
+import { AppError, invalid, notFound } from '../errors.js';
 import { parseInput } from '../http/parse-input.js';
 import {
   ACTIONS,
@@ -18,7 +18,14 @@ import {
   mayAtAll,
   type Scope,
 } from '../policy/index.js';
-import { AssignmentInput, BindingInput, findRole, requireUser, resolveUnit } from './bindings.service.js';
+import {
+  AssignmentInput,
+  BindingInput,
+  findRole,
+  RolePatch,
+  requireUser,
+  resolveUnit,
+} from './bindings.service.js';
 import { findUserRef } from './explain.js';
 import { loadAccess } from './load.js';
 import { type PeopleScope, peopleScope } from './scope.js';
@@ -236,7 +243,16 @@ export async function previewAccess(ctx: Ctx, raw: PreviewInput): Promise<Access
     added = `${describeGrant(grant)}${live ? '' : ' (already expired: it would grant nothing)'}`;
   }
   const after: Access = { orgId, userId: user.id, grants };
+  return { user, add: added, remove: removed, ...(await compareAccess(ctx, before, after)) };
+}
 
+/** What changes between two sets of grants of one user: people by top-level unit, fields, actions. */
+async function compareAccess(
+  ctx: Ctx,
+  before: Access,
+  after: Access,
+): Promise<Omit<AccessPreview, 'user' | 'add' | 'remove'>> {
+  const orgId = ctx.actor.orgId;
   const [scopeBefore, scopeAfter, viewer] = await Promise.all([
     peopleScope(ctx.db, before, 'people.read'),
     peopleScope(ctx.db, after, 'people.read'),
@@ -292,9 +308,6 @@ export async function previewAccess(ctx: Ctx, raw: PreviewInput): Promise<Access
   const readBefore = readGrants(before);
   const readAfter = readGrants(after);
   return {
-    user,
-    add: added,
-    remove: removed,
     people: {
       before: total('before'),
       after: total('after'),
@@ -313,5 +326,62 @@ export async function previewAccess(ctx: Ctx, raw: PreviewInput): Promise<Access
       before: ACTIONS.filter((x) => mayAtAll(before, x)),
       after: ACTIONS.filter((x) => mayAtAll(after, x)),
     },
+  };
+}
+
+export interface RoleChangePreview {
+  role: string;
+  /** The role as it would be: its actions and field classes after the change. */
+  actions: Action[];
+  field_classes: FieldClass[];
+  /** Users with a live binding of the role (the first `USERS`, by email), each with what would change. */
+  users: Omit<AccessPreview, 'add' | 'remove'>[];
+  /** All users with a live binding of the role (may be more than `users` holds). */
+  total_users: number;
+}
+
+const USERS = 20;
+
+/**
+ * What editing a role would change for everyone who holds it, computed without saving anything:
+ * each holder's grants from this role are rebuilt with the new actions and field classes, and the
+ * same comparison as `previewAccess` runs for each of them (the first twenty, by email).
+ */
+export async function previewRoleChange(ctx: Ctx, key: string, raw: RolePatch): Promise<RoleChangePreview> {
+  assertAllowed(ctx.actor, 'access.manage');
+  const patch = parseInput(RolePatch, raw);
+  const orgId = ctx.actor.orgId;
+  const role = await findRole(ctx.db, orgId, key);
+  if (!role) throw notFound('role');
+  const actions = new Set((patch.actions ?? role.actions).filter(isAction));
+  const classes = new Set((patch.field_classes ?? role.field_classes).filter(isFieldClass));
+  const now = ctx.now();
+  const holders = await ctx.db
+    .selectFrom('role_binding as b')
+    .innerJoin('app_user as u', 'u.id', 'b.user_id')
+    .select(['u.id', 'u.email'])
+    .distinct()
+    .where('b.org_id', '=', orgId)
+    .where('b.role_id', '=', role.id)
+    .where((eb) => eb.or([eb('b.expires_at', 'is', null), eb('b.expires_at', '>', now)]))
+    .orderBy('u.email')
+    .execute();
+  const users: RoleChangePreview['users'] = [];
+  for (const user of holders.slice(0, USERS)) {
+    const before = await loadAccess(ctx.db, orgId, user.id, now);
+    const after: Access = {
+      ...before,
+      grants: before.grants.map((g) =>
+        g.via === 'binding' && g.role === role.key ? { ...g, actions, classes } : g,
+      ),
+    };
+    users.push({ user: { id: user.id, email: user.email }, ...(await compareAccess(ctx, before, after)) });
+  }
+  return {
+    role: role.key,
+    actions: ACTIONS.filter((a) => actions.has(a)),
+    field_classes: FIELD_CLASSES.filter((c) => classes.has(c)),
+    users,
+    total_users: holders.length,
   };
 }

@@ -3,6 +3,7 @@ import { defineRoute } from '../http/route.js';
 import {
   addModerator,
   CampaignInput,
+  campaignCapabilities,
   createCampaign,
   getCampaign,
   listCampaigns,
@@ -10,7 +11,9 @@ import {
   moderationQueue,
   ProposalInput,
   proposeEvent,
+  removeModerator,
   searchCampaignEvents,
+  setTrustedHosts,
 } from './campaigns.service.js';
 import { publicEvents, toIcs } from './feeds.js';
 
@@ -48,10 +51,13 @@ export const campaignRoutes = [
     method: 'GET',
     url: '/api/v1/campaigns/:id',
     policy: { action: 'events.read' },
-    summary: 'One campaign',
+    summary: 'One campaign, with what the caller may do to it (`can.manage`: moderators, trusted hosts)',
     tags: TAGS,
     params: Id,
-    handler: async ({ params, ctx }) => await getCampaign(ctx, params.id),
+    handler: async ({ params, ctx }) => {
+      const campaign = await getCampaign(ctx, params.id);
+      return { ...campaign, can: await campaignCapabilities(ctx, params.id) };
+    },
   }),
   defineRoute({
     method: 'GET',
@@ -69,10 +75,37 @@ export const campaignRoutes = [
     summary: 'Add a moderator (a user whose role lets them moderate events)',
     tags: TAGS,
     params: Id,
-    body: z.object({ user_id: z.uuid() }).strict(),
+    body: z
+      .object({ user_id: z.uuid().optional(), email: z.email().max(320).optional() })
+      .strict()
+      .refine((m) => (m.user_id === undefined) !== (m.email === undefined), {
+        path: ['user_id'],
+        message: 'give user_id or email',
+      }),
     handler: async ({ params, body, ctx }) => {
-      await addModerator(ctx, params.id, body.user_id);
+      await addModerator(ctx, params.id, body);
     },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/api/v1/campaigns/:id/moderators/:userId',
+    policy: { action: 'events.moderate' },
+    summary: 'Remove a moderator (409 when it would leave a single one as the only path to approval)',
+    tags: TAGS,
+    params: z.object({ id: z.uuid(), userId: z.uuid() }),
+    handler: async ({ params, ctx }) => {
+      await removeModerator(ctx, params.id, params.userId);
+    },
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/api/v1/campaigns/:id/trusted-hosts',
+    policy: { action: 'events.moderate' },
+    summary: "Replace the campaign's trusted hosts: their proposals are published without moderation",
+    tags: TAGS,
+    params: Id,
+    body: z.object({ emails: z.array(z.email()).max(1000) }).strict(),
+    handler: async ({ params, body, ctx }) => await setTrustedHosts(ctx, params.id, body.emails),
   }),
   defineRoute({
     method: 'GET',

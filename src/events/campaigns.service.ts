@@ -164,19 +164,37 @@ export async function getCampaign(ctx: Ctx, id: string): Promise<CampaignView> {
   return row;
 }
 
+/** What the caller may do to the campaign: manage its moderators and trusted hosts (`manage`). */
+export async function campaignCapabilities(ctx: Ctx, id: string): Promise<{ manage: boolean }> {
+  try {
+    await assertOverCampaignUnit(ctx, id, 'events.moderate');
+    return { manage: true };
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'forbidden') return { manage: false };
+    throw error;
+  }
+}
+
 /**
  * Adds a moderator. Any one of a campaign's moderators may approve its proposed events, wherever
  * the events are; a moderator must be able to moderate events somewhere (a role with events.moderate).
  */
-export async function addModerator(ctx: Ctx, campaignId: string, userId: string): Promise<void> {
+export async function addModerator(
+  ctx: Ctx,
+  campaignId: string,
+  who: { user_id?: string; email?: string },
+): Promise<void> {
   await assertOverCampaignUnit(ctx, campaignId, 'events.moderate');
-  const user = await ctx.db
-    .selectFrom('app_user')
-    .select('id')
-    .where('org_id', '=', ctx.actor.orgId)
-    .where('id', '=', userId)
-    .executeTakeFirst();
-  if (!user) throw invalid('user_id', 'no user with this id in this organization');
+  const query = ctx.db.selectFrom('app_user').select('id').where('org_id', '=', ctx.actor.orgId);
+  const user = await (who.email === undefined
+    ? query.where('id', '=', who.user_id ?? '')
+    : query.where('email', '=', who.email.trim().toLowerCase())
+  ).executeTakeFirst();
+  if (!user)
+    throw who.email === undefined
+      ? invalid('user_id', 'no user with this id in this organization')
+      : invalid('email', 'no user of this organization signs in with this email');
+  const userId = user.id;
   if (!mayAtAll(await loadAccess(ctx.db, ctx.actor.orgId, userId, ctx.now()), 'events.moderate'))
     throw invalid('user_id', 'this user may not moderate events (no role gives them events.moderate)');
   await ctx.db
@@ -199,6 +217,58 @@ export async function listModerators(
     .where('m.campaign_id', '=', campaignId)
     .orderBy('m.created_at')
     .execute();
+}
+
+/**
+ * Removes a moderator. Approval is shared: any one of a campaign's moderators may approve, so a
+ * campaign with two or more moderators never drops to a single one as the only path; removing the
+ * second-to-last is refused (add another moderator first). The last one may go: approval then
+ * falls back to those who moderate events over the campaign's unit.
+ */
+export async function removeModerator(ctx: Ctx, campaignId: string, userId: string): Promise<void> {
+  await assertOverCampaignUnit(ctx, campaignId, 'events.moderate');
+  const run = async (trx: Ctx['db']) => {
+    const moderators = await trx
+      .selectFrom('campaign_moderator as m')
+      .innerJoin('app_user as u', 'u.id', 'm.user_id')
+      .select(['m.user_id', 'u.email'])
+      .where('m.org_id', '=', ctx.actor.orgId)
+      .where('m.campaign_id', '=', campaignId)
+      .forUpdate('m')
+      .execute();
+    if (!moderators.some((m) => m.user_id === userId)) throw notFound('moderator');
+    if (moderators.length === 2) {
+      const other = moderators.find((m) => m.user_id !== userId)?.email ?? '';
+      throw new AppError(
+        'conflict',
+        `removing this moderator would leave ${other} as the only one who can approve this campaign's events: add another moderator first`,
+      );
+    }
+    await trx
+      .deleteFrom('campaign_moderator')
+      .where('org_id', '=', ctx.actor.orgId)
+      .where('campaign_id', '=', campaignId)
+      .where('user_id', '=', userId)
+      .execute();
+  };
+  if (ctx.db.isTransaction) await run(ctx.db);
+  else await ctx.db.transaction().execute(run);
+}
+
+/**
+ * Replaces the campaign's trusted hosts: proposals from these email addresses are published
+ * without waiting for a moderator.
+ */
+export async function setTrustedHosts(ctx: Ctx, campaignId: string, emails: string[]): Promise<CampaignView> {
+  await assertOverCampaignUnit(ctx, campaignId, 'events.moderate');
+  const normalized = [...new Set(emails.map((e) => normalizeEmail(e) ?? e.toLowerCase()))].sort();
+  await ctx.db
+    .updateTable('campaign')
+    .set({ trusted_host_emails: normalized })
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('id', '=', campaignId)
+    .execute();
+  return await getCampaign(ctx, campaignId);
 }
 
 /** The campaign's events waiting for approval that the actor may moderate, oldest first. */

@@ -206,3 +206,81 @@ describe('a distributed day of action', () => {
     );
   });
 });
+
+describe('managing a campaign', () => {
+  it('removes moderators but never leaves a single one as the only path to approval', async () => {
+    const moderators = async () =>
+      (await t.call('GET', `/api/v1/campaigns/${campaign}/moderators`, { as: westStaff }))
+        .json()
+        .items.map((m: { user_id: string }) => m.user_id);
+    // By sign-in email: whoever manages the campaign need not see the user directory.
+    const added = await t.call('POST', `/api/v1/campaigns/${campaign}/moderators`, {
+      as: westStaff,
+      body: { email: otherStaff.email },
+    });
+    expect(added.statusCode, added.body).toBe(204);
+    const unknown = await t.call('POST', `/api/v1/campaigns/${campaign}/moderators`, {
+      as: westStaff,
+      body: { email: 'nobody@example.org' },
+    });
+    expect(unknown.json().errors).toEqual([
+      { field: 'email', message: 'no user of this organization signs in with this email' },
+    ]);
+    expect(await moderators()).toEqual([westStaff.id, eastStaff.id, otherStaff.id]);
+    // The campaign tells each caller whether they manage it (moderate over its unit).
+    const can = async (as: TestUser) =>
+      (await t.call('GET', `/api/v1/campaigns/${campaign}`, { as })).json().can;
+    expect(await can(westStaff)).toEqual({ manage: true });
+    expect(await can(eastStaff)).toEqual({ manage: false });
+    expect(await can(organizer)).toEqual({ manage: false });
+    // A local organizer cannot moderate; another chapter's staff does not hold the campaign's unit.
+    expect(
+      (await t.call('DELETE', `/api/v1/campaigns/${campaign}/moderators/${otherStaff.id}`, { as: organizer }))
+        .statusCode,
+    ).toBe(403);
+    expect(
+      (await t.call('DELETE', `/api/v1/campaigns/${campaign}/moderators/${otherStaff.id}`, { as: eastStaff }))
+        .statusCode,
+    ).toBe(403);
+
+    const removed = await t.call('DELETE', `/api/v1/campaigns/${campaign}/moderators/${otherStaff.id}`, {
+      as: westStaff,
+    });
+    expect(removed.statusCode, removed.body).toBe(204);
+    expect(
+      (await t.call('DELETE', `/api/v1/campaigns/${campaign}/moderators/${otherStaff.id}`, { as: westStaff }))
+        .statusCode,
+    ).toBe(404);
+    const refused = await t.call('DELETE', `/api/v1/campaigns/${campaign}/moderators/${eastStaff.id}`, {
+      as: westStaff,
+    });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().detail).toMatch(/would leave .+ as the only one who can approve/);
+    expect(await moderators()).toEqual([westStaff.id, eastStaff.id]);
+  });
+
+  it('replaces the trusted hosts, normalized, for those who moderate over its unit', async () => {
+    const url = `/api/v1/campaigns/${campaign}/trusted-hosts`;
+    const set = await t.call('PUT', url, {
+      as: westStaff,
+      body: { emails: ['New.Host@Example.org', 'trusted@example.org', 'new.host@example.org'] },
+    });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json().trusted_host_emails).toEqual(['new.host@example.org', 'trusted@example.org']);
+    expect((await t.call('PUT', url, { as: organizer, body: { emails: [] } })).statusCode).toBe(403);
+    expect((await t.call('PUT', url, { as: westStaff, body: { emails: ['not an email'] } })).statusCode).toBe(
+      400,
+    );
+    const trusted = await propose({
+      title: 'Trusted at once',
+      host: { given_name: 'Nu', email: 'NEW.HOST@example.org' },
+    });
+    expect(trusted.statusCode, trusted.body).toBe(202);
+    const row = await t.db
+      .selectFrom('event')
+      .select('status')
+      .where('title', '=', 'Trusted at once')
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('published');
+  });
+});

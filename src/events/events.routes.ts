@@ -22,7 +22,10 @@ import {
   HostInput,
   PublicRsvpInput,
   RsvpView,
+  ShiftDeleteQuery,
   ShiftInput,
+  ShiftPatch,
+  ShiftView,
   WalkInInput,
 } from './events.schemas.js';
 import {
@@ -35,7 +38,9 @@ import {
   listEvents,
   listHosts,
   removeHost,
+  removeShift,
   updateEvent,
+  updateShift,
 } from './events.service.js';
 import { publicEvents, toAtom, toGeoJson, toIcs } from './feeds.js';
 import { checkIn, listAttendees, publicRsvp, walkIn } from './rsvps.service.js';
@@ -51,6 +56,7 @@ const Id = z.object({ id: z.uuid() });
 /** The public page's language (Accept-Language, or `?lang=`) and its switch links. */
 const dress = (request: FastifyRequest): PageOptions => ({ m: messages(requestLocale(request)), request });
 const HostId = z.object({ id: z.uuid(), userId: z.uuid() });
+const ShiftId = z.object({ id: z.uuid(), shiftId: z.uuid() });
 const Paging = z.object({
   page: z.coerce.number().int().min(1).default(1),
   per_page: z.coerce.number().int().min(1).max(100).default(50),
@@ -131,6 +137,29 @@ export const eventRoutes = [
     handler: async ({ params, body, ctx }) => await addShift(ctx, params.id, body),
   }),
   defineRoute({
+    method: 'PATCH',
+    url: '/api/v1/events/:id/shifts/:shiftId',
+    policy: { action: 'events.write' },
+    summary: "Change a shift's name, times or capacity",
+    tags: TAGS,
+    params: ShiftId,
+    body: ShiftPatch,
+    response: ShiftView,
+    handler: async ({ params, body, ctx }) => await updateShift(ctx, params.id, params.shiftId, body),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/api/v1/events/:id/shifts/:shiftId',
+    policy: { action: 'events.write' },
+    summary: 'Remove a shift (409 while people RSVPed to it, unless move_to names a shift to move them to)',
+    tags: TAGS,
+    params: ShiftId,
+    query: ShiftDeleteQuery,
+    handler: async ({ params, query, ctx }) => {
+      await removeShift(ctx, params.id, params.shiftId, { moveTo: query.move_to });
+    },
+  }),
+  defineRoute({
     method: 'GET',
     url: '/api/v1/events/:id/hosts',
     policy: { action: 'events.read' },
@@ -148,7 +177,7 @@ export const eventRoutes = [
     params: Id,
     body: HostInput,
     status: 201,
-    handler: async ({ params, body, ctx }) => await addHost(ctx, params.id, body.user_id),
+    handler: async ({ params, body, ctx }) => await addHost(ctx, params.id, body),
   }),
   defineRoute({
     method: 'DELETE',

@@ -107,7 +107,45 @@ export const ShiftInput = z
   .refine((s) => s.ends_at > s.starts_at, { path: ['ends_at'], message: 'must be after starts_at' });
 export type ShiftInput = z.infer<typeof ShiftInput>;
 
-export const HostInput = z.object({ user_id: z.uuid() }).strict();
+/** A shift's changes: any of its fields (the times are checked together with the stored ones). */
+export const ShiftPatch = z
+  .object({
+    name: Text(200),
+    starts_at: z.coerce.date(),
+    ends_at: z.coerce.date(),
+    capacity: z.number().int().min(0).nullable(),
+  })
+  .partial()
+  .strict()
+  .refine((s) => Object.keys(s).length > 0, { message: 'give something to change' })
+  .refine((s) => !(s.starts_at && s.ends_at) || s.ends_at > s.starts_at, {
+    path: ['ends_at'],
+    message: 'must be after starts_at',
+  });
+export type ShiftPatch = z.infer<typeof ShiftPatch>;
+
+export const ShiftView = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    starts_at: z.date(),
+    ends_at: z.date(),
+    capacity: z.number().int().nullable(),
+  })
+  .meta({ id: 'EventShift' });
+
+export const ShiftDeleteQuery = z.object({
+  move_to: z.uuid().optional().describe("Another shift of the event to move this shift's RSVPs to"),
+});
+
+/** The host: a user by id, or by their sign-in email (organizers need not see the user directory). */
+export const HostInput = z
+  .object({ user_id: z.uuid().optional(), email: z.email().max(320).optional() })
+  .strict()
+  .refine((h) => (h.user_id === undefined) !== (h.email === undefined), {
+    path: ['user_id'],
+    message: 'give user_id or email',
+  });
 
 /** What a person gives on the public RSVP form. `website` is a honeypot: people leave it empty. */
 export const PublicRsvpInput = z

@@ -13,7 +13,14 @@ import {
   rsvpCounts,
   unitGrantGives,
 } from './events.queries.js';
-import type { EventInput, EventPatch, EventQuery, EventView, ShiftInput } from './events.schemas.js';
+import type {
+  EventInput,
+  EventPatch,
+  EventQuery,
+  EventView,
+  ShiftInput,
+  ShiftPatch,
+} from './events.schemas.js';
 
 /** What a host's assignment gives: their event, its attendees' first names, and relayed messages. */
 export const HOST_GRANT = {
@@ -342,6 +349,82 @@ export async function addShift(ctx: Ctx, eventId: string, input: ShiftInput) {
     .executeTakeFirstOrThrow();
 }
 
+const SHIFT_COLUMNS = ['id', 'name', 'starts_at', 'ends_at', 'capacity'] as const;
+
+async function requireShift(ctx: Ctx, eventId: string, shiftId: string) {
+  const shift = await ctx.db
+    .selectFrom('event_shift')
+    .select(SHIFT_COLUMNS)
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('event_id', '=', eventId)
+    .where('id', '=', shiftId)
+    .executeTakeFirst();
+  if (!shift) throw notFound('shift');
+  return shift;
+}
+
+/** Changes a shift's name, times or capacity; the times are checked together with the stored ones. */
+export async function updateShift(ctx: Ctx, eventId: string, shiftId: string, patch: ShiftPatch) {
+  await requireEvent(ctx, eventId, 'events.write');
+  const shift = await requireShift(ctx, eventId, shiftId);
+  const starts = patch.starts_at ?? shift.starts_at;
+  const ends = patch.ends_at ?? shift.ends_at;
+  if (ends <= starts)
+    throw invalid(patch.ends_at ? 'ends_at' : 'starts_at', 'the shift must end after it starts');
+  return await ctx.db
+    .updateTable('event_shift')
+    .set(patch)
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('id', '=', shiftId)
+    .returning(SHIFT_COLUMNS)
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * Removes a shift. People who RSVPed to it (and did not cancel) are not dropped silently: without
+ * `moveTo` the removal is refused with how many there are; with it, their RSVPs move to that other
+ * shift of the same event first, in the same transaction.
+ */
+export async function removeShift(
+  ctx: Ctx,
+  eventId: string,
+  shiftId: string,
+  options: { moveTo?: string } = {},
+): Promise<void> {
+  await requireEvent(ctx, eventId, 'events.write');
+  await inTransaction(ctx, async (ctx) => {
+    await requireShift(ctx, eventId, shiftId);
+    const orgId = ctx.actor.orgId;
+    if (options.moveTo !== undefined) {
+      if (options.moveTo === shiftId) throw invalid('move_to', 'choose another shift than the one removed');
+      await requireShift(ctx, eventId, options.moveTo).catch(() => {
+        throw invalid('move_to', 'no other shift of this event has this id');
+      });
+      await ctx.db
+        .updateTable('event_rsvp')
+        .set({ shift_id: options.moveTo })
+        .where('org_id', '=', orgId)
+        .where('shift_id', '=', shiftId)
+        .where('status', '!=', 'cancelled')
+        .execute();
+    }
+    const { held } = await ctx.db
+      .selectFrom('event_rsvp')
+      .select((eb) => eb.fn.countAll<number>().as('held'))
+      .where('org_id', '=', orgId)
+      .where('shift_id', '=', shiftId)
+      .where('status', '!=', 'cancelled')
+      .executeTakeFirstOrThrow();
+    const count = Number(held);
+    if (count > 0)
+      throw new AppError(
+        'conflict',
+        `${count} ${count === 1 ? 'person has' : 'people have'} RSVPed to this shift: move them to another shift or cancel their RSVPs first`,
+      );
+    await ctx.db.deleteFrom('event_shift').where('org_id', '=', orgId).where('id', '=', shiftId).execute();
+  });
+}
+
 export interface HostView {
   assignment_id: string;
   user_id: string;
@@ -365,15 +448,23 @@ export async function listHosts(ctx: Ctx, eventId: string): Promise<HostView[]> 
  * Makes a user a host of the event: an `event` assignment that gives exactly this event and its
  * attendees (first names, relayed messages). Recorded in the audit trail like any assignment.
  */
-export async function addHost(ctx: Ctx, eventId: string, userId: string): Promise<HostView> {
+export async function addHost(
+  ctx: Ctx,
+  eventId: string,
+  who: { user_id?: string; email?: string },
+): Promise<HostView> {
   await requireEvent(ctx, eventId, 'events.write', { byUnit: true });
-  const user = await ctx.db
-    .selectFrom('app_user')
-    .select(['id', 'email'])
-    .where('org_id', '=', ctx.actor.orgId)
-    .where('id', '=', userId)
-    .executeTakeFirst();
-  if (!user) throw invalid('user_id', 'no user with this id in this organization');
+  let query = ctx.db.selectFrom('app_user').select(['id', 'email']).where('org_id', '=', ctx.actor.orgId);
+  query =
+    who.email === undefined
+      ? query.where('id', '=', who.user_id ?? '')
+      : query.where('email', '=', who.email.trim().toLowerCase());
+  const user = await query.executeTakeFirst();
+  if (!user)
+    throw who.email === undefined
+      ? invalid('user_id', 'no user with this id in this organization')
+      : invalid('email', 'no user of this organization signs in with this email');
+  const userId = user.id;
   return await inTransaction(ctx, async (ctx) => {
     const row = await ctx.db
       .insertInto('assignment')

@@ -680,3 +680,110 @@ describe('what the web app is told', () => {
     expect(patched.json().latitude).toBeCloseTo(40.7, 0);
   });
 });
+
+describe('shifts', () => {
+  it('are added, changed and removed by whoever may write the event, and checked as a whole', async () => {
+    const event = await createEvent(oaklandOrganizer, 'bay.east.oakland');
+    const added = await t.call('POST', `/api/v1/events/${event.id}/shifts`, {
+      as: oaklandOrganizer,
+      body: { name: 'Setup', starts_at: soon(47), ends_at: soon(48), capacity: 4 },
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    const shift = added.json().id as string;
+    const url = `/api/v1/events/${event.id}/shifts/${shift}`;
+
+    const changed = await t.call('PATCH', url, {
+      as: oaklandOrganizer,
+      body: { name: 'Set up', capacity: null },
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json()).toMatchObject({ id: shift, name: 'Set up', capacity: null });
+    // An end before the stored start is refused, naming the field; so is an empty change.
+    const backwards = await t.call('PATCH', url, { as: oaklandOrganizer, body: { ends_at: soon(46) } });
+    expect(backwards.statusCode).toBe(400);
+    expect(backwards.json().errors).toEqual([
+      { field: 'ends_at', message: 'the shift must end after it starts' },
+    ]);
+    expect((await t.call('PATCH', url, { as: oaklandOrganizer, body: {} })).statusCode).toBe(400);
+    // Another chapter's organizer does not see the event; a volunteer (no event role) may not write it.
+    const volunteer = await makeUser(t.db, orgId, 'volunteer', 'bay.east.oakland');
+    expect((await t.call('PATCH', url, { as: sfOrganizer, body: { name: 'x' } })).statusCode).toBe(404);
+    expect((await t.call('DELETE', url, { as: volunteer })).statusCode).toBe(403);
+
+    const detail = await t.call('GET', `/api/v1/events/${event.id}`, { as: oaklandOrganizer });
+    expect(detail.json().shifts.map((s: { name: string }) => s.name)).toEqual(['Set up']);
+    expect((await t.call('DELETE', url, { as: oaklandOrganizer })).statusCode).toBe(204);
+    expect((await t.call('DELETE', url, { as: oaklandOrganizer })).statusCode).toBe(404);
+    expect(
+      (await t.call('GET', `/api/v1/events/${event.id}`, { as: oaklandOrganizer })).json().shifts,
+    ).toEqual([]);
+  });
+
+  it('refuse to drop a shift people RSVPed to, unless their RSVPs move to another shift', async () => {
+    const event = await createEvent(admin, 'bay', { status: 'published', visibility: 'public' });
+    const shiftIds: string[] = [];
+    for (const [name, from] of [
+      ['Morning', 46],
+      ['Evening', 49],
+    ] as const) {
+      const added = await t.call('POST', `/api/v1/events/${event.id}/shifts`, {
+        as: admin,
+        body: { name, starts_at: soon(from), ends_at: soon(from + 1) },
+      });
+      shiftIds.push(added.json().id);
+    }
+    const [morning, evening] = shiftIds as [string, string];
+    for (const n of [1, 2])
+      expect(
+        (await rsvp(event.id, { given_name: 'Shifty', email: `shift${n}@example.org`, shift_id: morning }))
+          .statusCode,
+      ).toBe(202);
+    const url = `/api/v1/events/${event.id}/shifts/${morning}`;
+    const refused = await t.call('DELETE', url, { as: admin });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().detail).toBe(
+      '2 people have RSVPed to this shift: move them to another shift or cancel their RSVPs first',
+    );
+    expect((await t.call('DELETE', `${url}?move_to=${morning}`, { as: admin })).statusCode).toBe(400);
+    expect((await t.call('DELETE', `${url}?move_to=${newId()}`, { as: admin })).statusCode).toBe(400);
+    const onShift = async (shift: string) =>
+      (
+        await t.db
+          .selectFrom('event_rsvp')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('shift_id', '=', shift)
+          .executeTakeFirstOrThrow()
+      ).n;
+    expect(Number(await onShift(morning))).toBe(2);
+
+    expect((await t.call('DELETE', `${url}?move_to=${evening}`, { as: admin })).statusCode).toBe(204);
+    expect(Number(await onShift(evening))).toBe(2);
+    const left = (await t.call('GET', `/api/v1/events/${event.id}`, { as: admin })).json().shifts;
+    expect(left.map((s: { id: string }) => s.id)).toEqual([evening]);
+  });
+});
+
+describe('adding a host by email', () => {
+  it('finds the user of this organization who signs in with it, and refuses an unknown one', async () => {
+    const event = await createEvent(oaklandOrganizer, 'bay.east.oakland');
+    const url = `/api/v1/events/${event.id}/hosts`;
+    const added = await t.call('POST', url, {
+      as: oaklandOrganizer,
+      body: { email: host.email.toUpperCase() },
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    expect(added.json()).toMatchObject({ user_id: host.id, email: host.email });
+    const unknown = await t.call('POST', url, { as: oaklandOrganizer, body: { email: otherOrgAdmin.email } });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().errors).toEqual([
+      { field: 'email', message: 'no user of this organization signs in with this email' },
+    ]);
+    const both = await t.call('POST', url, {
+      as: oaklandOrganizer,
+      body: { email: host.email, user_id: host.id },
+    });
+    expect(both.statusCode).toBe(400);
+    const hosts = (await t.call('GET', url, { as: oaklandOrganizer })).json().items;
+    expect(hosts.map((h: { user_id: string }) => h.user_id)).toEqual([host.id]);
+  });
+});

@@ -245,6 +245,76 @@ describe('the dashboard and administration in Chromium', { timeout: 180_000 }, (
     await page.close();
   });
 
+  it('creates a custom role, previews an edit for the user who holds it, saves it, and refuses to delete it', async () => {
+    const page = await browser.newPage();
+    // Still signed in as the admin (same profile).
+    await page.goto(`${base}/admin/roles`);
+    await page.getByRole('heading', { level: 1, name: 'Roles' }).waitFor();
+    // Built-in roles are read-only: no edit or delete for them.
+    expect(await page.getByRole('button', { name: 'Edit the role Volunteer' }).count()).toBe(0);
+
+    await page.getByRole('button', { name: 'New role' }).click();
+    const editor = page.getByRole('region', { name: 'New role' });
+    await editor.getByLabel('Name', { exact: true }).fill('West counter');
+    await editor.getByLabel('Key', { exact: true }).fill('west_counter');
+    await editor.getByLabel('See counts and charts (never individuals)').check();
+    await editor.getByRole('button', { name: 'Preview' }).focus();
+    await page.keyboard.press('Enter');
+    const check = editor.getByRole('region', { name: 'Check before saving' });
+    await check.getByText('Nobody holds a new role yet').waitFor();
+    await check.getByRole('button', { name: 'Save this change' }).click();
+    await page.getByRole('status').filter({ hasText: 'Role West counter created.' }).waitFor();
+    const card = page.locator('section[data-role="west_counter"]');
+    await card.getByText('See counts and charts (never individuals)').waitFor();
+
+    // Maria holds it over the west; the edit would let her read Wendy (by name) there.
+    await call('POST', '/api/v1/role-bindings', admin, {
+      user_id: maria.id,
+      role: 'west_counter',
+      unit: 'west',
+    });
+    await page.getByRole('button', { name: 'Edit the role West counter' }).click();
+    const edit = page.getByRole('region', { name: 'Edit West counter' });
+    await edit.getByLabel('See people', { exact: true }).check();
+    await edit.getByLabel('Basic (names, units, notes)').check();
+    await edit.getByRole('button', { name: 'Preview' }).focus();
+    await page.keyboard.press('Enter');
+    const preview = edit.getByRole('region', { name: 'Check before saving' });
+    await preview.getByText('Users who hold this role: 1').waitFor();
+    await preview.getByText('Gains 1 person').waitFor();
+    expect(await preview.textContent()).toContain('Wendy Westside');
+    expect(await preview.textContent()).toContain(maria.email);
+    // Nothing is saved by the preview.
+    const roles = async () =>
+      (
+        (await (await call('GET', '/api/v1/roles', admin)).json()) as {
+          items: { key: string; actions: string[] }[];
+        }
+      ).items;
+    expect((await roles()).find((r) => r.key === 'west_counter')?.actions).toEqual(['people.aggregate']);
+    await screenshot(page, testEngine, '27-admin-role-preview');
+
+    await preview.getByRole('button', { name: 'Save this change' }).click();
+    await page.getByRole('status').filter({ hasText: 'Role West counter saved.' }).waitFor();
+    expect((await roles()).find((r) => r.key === 'west_counter')?.actions.sort()).toEqual([
+      'people.aggregate',
+      'people.read',
+    ]);
+    await card.getByText('See people', { exact: true }).waitFor();
+
+    // Maria holds it: deleting is refused with the API's words.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete the role West counter' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'West counter is given to 1 user: revoke it from them first, then delete it' })
+      .waitFor();
+    await card.waitFor();
+    await screenshot(page, testEngine, '28-admin-roles');
+    expect(await lowContrast(page)).toEqual([]);
+    await page.close();
+  });
+
   it('gives a local organizer her own numbers, no admin link, and a refusal at the admin address', async () => {
     const page = await browser.newPage();
     await signIn(page, organizer);

@@ -294,6 +294,56 @@ describe('events in Chromium', { timeout: 180_000 }, () => {
     await page.close();
   });
 
+  it('lets the organizer add and change a shift, and make Hana a host, from the event page', async () => {
+    const page = await browser.newPage();
+    // Still signed in as Olga (same profile).
+    await page.goto(`${base}/events/${eventId}`);
+    await page.getByRole('heading', { level: 1, name: 'Rent strike teach-in' }).waitFor();
+    const shifts = page.getByRole('region', { name: 'Shifts' });
+    await shifts.getByText('No shifts: people RSVP to the whole event.').waitFor();
+    await shifts.locator('summary').filter({ hasText: 'Add a shift' }).click();
+    await shifts.getByLabel('Shift name', { exact: true }).fill('Set up chairs');
+    await shifts.getByLabel('Starts', { exact: true }).fill(`${day}T17:00`);
+    await shifts.getByLabel('Ends', { exact: true }).fill(`${day}T18:00`);
+    await shifts.getByLabel('Capacity (optional)', { exact: true }).fill('4');
+    // Submitted from the keyboard, like the event form (see the first test).
+    await shifts.getByRole('button', { name: 'Add a shift' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Shift Set up chairs added.' }).waitFor();
+    await shifts.getByText('Capacity: 4').waitFor();
+
+    await shifts.getByRole('button', { name: 'Edit the shift Set up chairs' }).click();
+    await shifts.getByLabel('Capacity (optional)', { exact: true }).first().fill('6');
+    await shifts.getByRole('button', { name: 'Save the shift' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Shift Set up chairs saved.' }).waitFor();
+    await shifts.getByText('Capacity: 6').waitFor();
+    const saved = await database.db
+      .selectFrom('event_shift')
+      .select(['name', 'capacity', 'starts_at'])
+      .where('event_id', '=', eventId)
+      .execute();
+    expect(saved.map((s) => [s.name, s.capacity])).toEqual([['Set up chairs', 6]]);
+
+    const hosts = page.getByRole('region', { name: 'Hosts' });
+    await hosts.getByText('No hosts yet.').waitFor();
+    await hosts.getByLabel('Add a host: their sign-in email').fill(host.email);
+    await hosts.getByRole('button', { name: 'Add the host' }).focus();
+    await page.keyboard.press('Enter');
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${host.email} is now a host.` })
+      .waitFor();
+    await hosts.getByRole('button', { name: `Remove ${host.email} as a host` }).waitFor();
+    const listed = await json<{ items: { user_id: string }[] }>(
+      call('GET', `/api/v1/events/${eventId}/hosts`, admin),
+    );
+    expect(listed.items.map((h) => h.user_id)).toEqual([host.id]);
+    await screenshot(page, testEngine, 'events-07-event-shifts-and-hosts');
+    expect(await lowContrast(page)).toEqual([]);
+    await page.close();
+  });
+
   it('shows a host only her own event, her guests by first name, and no owner’s actions', async () => {
     await call('POST', `/api/v1/events/${eventId}/hosts`, admin, { user_id: host.id });
     const page = await browser.newPage();
@@ -350,6 +400,49 @@ describe('events in Chromium', { timeout: 180_000 }, () => {
     const events = page.getByRole('region', { name: 'Events of this campaign' });
     await events.getByText('Published').waitFor();
     await screenshot(page, testEngine, 'events-06-campaign-approved');
+    expect(await lowContrast(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('lets whoever moderates over the campaign’s unit add moderators and trusted hosts, never leaving one moderator', async () => {
+    const page = await browser.newPage();
+    await signIn(page, admin);
+    await page.goto(`${base}/campaigns/${campaignId}`);
+    await page.getByRole('heading', { level: 1, name: 'Tenant day of action' }).waitFor();
+    const moderators = page.getByRole('region', { name: 'Moderators' });
+    await moderators.getByText(moderator.email).waitFor();
+    await moderators.getByLabel('Add a moderator: their sign-in email').fill(admin.email);
+    await moderators.getByRole('button', { name: 'Add', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${admin.email} is now a moderator.` })
+      .waitFor();
+    await moderators.getByText(admin.email).waitFor();
+
+    // Two moderators: removing Mo would leave the admin as the only path to approval.
+    await moderators.getByRole('button', { name: `Remove ${moderator.email} as a moderator` }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: `would leave ${admin.email} as the only one who can approve` })
+      .waitFor();
+    const kept = await json<{ items: { user_id: string }[] }>(
+      call('GET', `/api/v1/campaigns/${campaignId}/moderators`, admin),
+    );
+    expect(kept.items.map((m) => m.user_id).sort()).toEqual([admin.id, moderator.id].sort());
+
+    const trusted = page.getByRole('region', { name: 'Trusted hosts' });
+    await trusted.getByText('No trusted hosts.').waitFor();
+    await trusted.getByLabel('Add a trusted host: their email').fill('Vera@Example.org');
+    await trusted.getByRole('button', { name: 'Add', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Vera@Example.org is now a trusted host.' }).waitFor();
+    await trusted.getByText('vera@example.org').waitFor();
+    const campaign = await json<{ trusted_host_emails: string[] }>(
+      call('GET', `/api/v1/campaigns/${campaignId}`, admin),
+    );
+    expect(campaign.trusted_host_emails).toEqual(['vera@example.org']);
+    await screenshot(page, testEngine, 'events-08-campaign-people');
     expect(await lowContrast(page)).toEqual([]);
     await page.close();
   });

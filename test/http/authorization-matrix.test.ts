@@ -166,8 +166,10 @@ interface Targets {
   publicEvent: string;
   /** The "in" person's RSVP to the event. */
   rsvp: string;
-  /** A campaign of bay.east.oakland running through 2030. */
+  /** A campaign of bay.east.oakland running through 2030, with `user` its one moderator. */
   campaign: string;
+  /** A shift of the event nobody RSVPed to. */
+  shift: string;
   /** Turf: a ZIP turf of bay.east.oakland, a walk list of it with p1 at its door, `user` canvassing. */
   turf: string;
   walkList: string;
@@ -753,8 +755,23 @@ const CASES: Record<string, RouteCase> = {
   // matrix: organizing
 
   // matrix: events
+  // Shifts (events.write over the event's unit): the target shift has no RSVPs, so removing it succeeds.
+  'PATCH /api/v1/events/:id/shifts/:shiftId': { body: () => ({ name: 'Renamed shift', capacity: 5 }) },
+  'DELETE /api/v1/events/:id/shifts/:shiftId': {},
+  // Campaign moderators and trusted hosts (events.moderate over the campaign's unit). The target
+  // campaign has one moderator, `user`: removing the last one is allowed (the unit's moderators remain).
+  'DELETE /api/v1/campaigns/:id/moderators/:userId': {},
+  'PUT /api/v1/campaigns/:id/trusted-hosts': { body: () => ({ emails: ['trusted@example.org'] }) },
 
   // matrix: admin
+  // The target role is held by `user`: deleting it is refused (409) and changes nothing; a delete
+  // that succeeds is in src/access/access.routes.test.ts.
+  'DELETE /api/v1/roles/:key': { expect: { networkAdmin: 409 } },
+  // Counts only, saves nothing.
+  'POST /api/v1/roles/:key/preview': {
+    body: () => ({ actions: ['people.read', 'people.write'] }),
+    readOnly: true,
+  },
   // Counts only, over the people.aggregate scope: every persona with it gets its own numbers.
   'GET /api/v1/dashboard': {},
   // Renaming needs units.manage over the whole organization; the unit keeps its path.
@@ -1179,7 +1196,36 @@ async function insertTargets(
     ...(await insertCallingTargets(db, p1, p2, owner, user)),
     ...(await insertTurfTargets(db, p1, user)),
     ...(await insertFormTargets(db, p1)),
+    ...(await insertShiftTargets(db, event, campaign, user)),
   };
+}
+
+/** A shift of the event with no RSVPs, and `user` as the campaign's one moderator. */
+async function insertShiftTargets(
+  db: Kysely<DB>,
+  event: string,
+  campaign: string,
+  user: string,
+): Promise<Pick<Targets, 'shift'>> {
+  const shift = newId();
+  const starts = new Date(Date.now() + 7 * 86_400_000);
+  await db
+    .insertInto('event_shift')
+    .values({
+      org_id: orgA,
+      id: shift,
+      event_id: event,
+      name: 'Matrix shift',
+      starts_at: starts,
+      ends_at: new Date(starts.getTime() + 3_600_000),
+      capacity: null,
+    })
+    .execute();
+  await db
+    .insertInto('campaign_moderator')
+    .values({ org_id: orgA, campaign_id: campaign, user_id: user })
+    .execute();
+  return { shift };
 }
 
 /** A ZIP turf of bay.east.oakland, a walk list of it with p1 at its one door, `user` its canvasser. */
@@ -1559,6 +1605,7 @@ function fill(url: string, x: Targets): string {
       if (param === 'file') return 'swagger-ui-bundle.js';
       if (param === 'key') return x.role;
       if (param === 'userId') return x.user;
+      if (param === 'shiftId') return x.shift;
       if (param === 'attendanceId') return x.rsvp;
       if (param === 'doorId') return x.door;
       if (param === 'slug') return 'matrix-a';

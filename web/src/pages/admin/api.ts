@@ -153,3 +153,42 @@ export const personName = (p: { given_name?: string | null; family_name?: string
 
 /** Actions that open the admin area, each with its section. */
 export const ADMIN_ACTIONS = ['units.manage', 'users.manage', 'access.manage', 'audit.read'] as const;
+
+/** What changing a role would change for each user who holds it (POST /api/v1/roles/:key/preview). */
+export interface RolePreview {
+  role: string;
+  actions: string[];
+  field_classes: string[];
+  users: Omit<Preview, 'add' | 'remove'>[];
+  total_users: number;
+}
+
+export const FIELD_CLASSES = ['basic', 'contact', 'status', 'restricted', 'financial'] as const;
+
+/** The canonical actions (src/policy/actions.ts), grouped as the role form shows them. */
+export const ACTION_GROUPS: { key: string; actions: string[] }[] = [
+  {
+    key: 'people',
+    actions: [
+      'people.read',
+      'people.write',
+      'people.delete',
+      'people.merge',
+      'people.import',
+      'people.export',
+      'people.aggregate',
+    ],
+  },
+  { key: 'reach', actions: ['person.message', 'person.call'] },
+  { key: 'tags', actions: ['tags.read', 'tags.write', 'lists.read', 'lists.write'] },
+  {
+    key: 'organizing',
+    actions: ['ladders.read', 'ladders.manage', 'calls.manage', 'turf.manage', 'forms.manage'],
+  },
+  { key: 'events', actions: ['events.read', 'events.write', 'events.moderate'] },
+  {
+    key: 'setup',
+    actions: ['units.read', 'units.manage', 'fields.manage', 'users.manage', 'access.manage', 'audit.read'],
+  },
+  { key: 'self', actions: ['tokens.own'] },
+];

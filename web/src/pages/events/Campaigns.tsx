@@ -4,7 +4,8 @@ import { ApiError, api, type Page } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
 import { useSession } from '../../session.js';
 import { errorText, useApi } from '../../useApi.js';
-import { type Campaign, type EventView, formatWhen, type Moderator } from './api.js';
+import { type Campaign, type EventView, formatWhen } from './api.js';
+import { CampaignPeople } from './CampaignPeople.js';
 import { EventItem } from './EventsList.js';
 import { useMapPoints } from './useMapPoints.js';
 import './events.css';
@@ -60,7 +61,6 @@ export function CampaignPage({ id }: { id: string }) {
   const events = useApi<Page<EventView>>(
     `/api/v1/events?campaign_id=${encodeURIComponent(id)}&per_page=100&_=${round}`,
   );
-  const moderators = useApi<{ items: Moderator[] }>(`${base}/moderators`);
   const [showMap, setShowMap] = useState(true);
   const points = useMapPoints(
     showMap && campaign.state === 'ok' ? { campaign_id: id, _: String(round) } : null,
@@ -137,19 +137,7 @@ export function CampaignPage({ id }: { id: string }) {
         {events.state === 'ok' && events.data.items.length > 0 && <EventRows items={events.data.items} />}
       </section>
 
-      <section className="card" aria-labelledby="cp-moderators">
-        <h2 id="cp-moderators">{t('campaigns.moderators')}</h2>
-        {moderators.state === 'ok' && moderators.data.items.length === 0 && (
-          <p className="hint">{t('campaigns.noModerators')}</p>
-        )}
-        {moderators.state === 'ok' && moderators.data.items.length > 0 && (
-          <ul className="values">
-            {moderators.data.items.map((m) => (
-              <li key={m.user_id}>{m.email}</li>
-            ))}
-          </ul>
-        )}
-      </section>
+      <CampaignPeople campaign={c} manage={c.can?.manage ?? false} />
     </>
   );
 }

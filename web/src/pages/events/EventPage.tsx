@@ -5,7 +5,9 @@ import type { MessageKey } from '../../i18n/en.js';
 import { useI18n } from '../../i18n/index.js';
 import { displayName } from '../../names.js';
 import { errorText, useApi } from '../../useApi.js';
-import { type Attendee, type EventDetail, formatWhen, type Host, type WhatNext } from './api.js';
+import { type Attendee, type EventDetail, formatWhen, type WhatNext } from './api.js';
+import { EventHosts } from './EventHosts.js';
+import { EventShifts } from './EventShifts.js';
 import './events.css';
 
 const EventsMap = lazy(() => import('./EventsMap.js'));
@@ -201,24 +203,12 @@ export function EventPage({ id }: { id: string }) {
 
       {e.latitude !== null && e.longitude !== null && <EventMap event={e} />}
 
-      {e.shifts.length > 0 && (
-        <section className="card" aria-labelledby="ev-shifts">
-          <h2 id="ev-shifts">{t('events.shifts')}</h2>
-          <ul className="values">
-            {e.shifts.map((s) => (
-              <li key={s.id}>
-                <strong>{s.name}</strong> {formatWhen(language, s.starts_at, e.timezone)}
-                {s.capacity !== null && ` · ${t('events.capacity')}: ${s.capacity}`}
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+      <EventShifts event={e} onChange={refresh} />
 
       <Attendees id={e.id} canCheckIn={e.can.edit} round={round} onChange={refresh} />
       {e.can.edit && <WalkIn id={e.id} onDone={refresh} />}
       <WhatNextLists id={e.id} round={round} />
-      {e.can.manage && <Hosts id={e.id} />}
+      {e.can.manage && <EventHosts id={e.id} />}
     </>
   );
 }
@@ -463,26 +453,6 @@ function WhatNextLists({ id, round }: { id: string; round: number }) {
       {group('events.whatNext.noOneOnOne', lists.data.no_one_on_one)}
       {group('events.whatNext.firstTimers', lists.data.first_timers)}
       {group('events.whatNext.regulars', lists.data.regulars)}
-    </section>
-  );
-}
-
-function Hosts({ id }: { id: string }) {
-  const { t } = useI18n();
-  const hosts = useApi<{ items: Host[] }>(`/api/v1/events/${id}/hosts`);
-  if (hosts.state !== 'ok') return null;
-  return (
-    <section className="card" aria-labelledby="ev-hosts">
-      <h2 id="ev-hosts">{t('events.hosts')}</h2>
-      {hosts.data.items.length === 0 ? (
-        <p className="hint">{t('events.noHosts')}</p>
-      ) : (
-        <ul className="values">
-          {hosts.data.items.map((h) => (
-            <li key={h.user_id}>{h.email}</li>
-          ))}
-        </ul>
-      )}
     </section>
   );
 }

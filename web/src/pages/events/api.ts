@@ -84,6 +84,8 @@ export interface Campaign {
   ends_on: string;
   trusted_host_emails: string[];
   created_at: string;
+  /** Only on one campaign: whether the caller manages its moderators and trusted hosts. */
+  can?: { manage: boolean };
 }
 
 export interface Moderator {
