@@ -1,8 +1,9 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import { assertFieldsWritable, maskEmail, maskPhone, requirePerson } from '../access/index.js';
 import { actorUserId, type Ctx } from '../context.js';
-import { newId } from '../db/ids.js';
+import { column } from '../db/columns.js';
+import { newId, newIds } from '../db/ids.js';
 import type { DB } from '../db/schema.js';
 import { lockOrgPeople } from '../people/index.js';
 import { PERSON_FIELDS } from '../policy/index.js';
@@ -270,6 +271,50 @@ export type ChoiceSource =
       userId: string | null;
       note: string | null;
     };
+
+/** A text-message choice a person made on a public signup (an event, a form or a petition). */
+export interface SignupTextChoice {
+  personId: string;
+  choice: SmsChoice;
+  /** Where it was made: `event:<id>`, `form:<id>`, `petition:<id>` (the consent receipt's `where`). */
+  where: string;
+}
+
+/**
+ * The text-message choices people made on public signups, in the caller's transaction: the
+ * person's own answer to "text me", like the email box that subscribes or unsubscribes their
+ * address. Set-based (one statement for a batch of signups); a person who appears twice keeps
+ * their last answer. A choice already in place changes nothing (its date and source stay); an
+ * opt-out cancels the person's queued SMS reminders, as on their consent page.
+ */
+export async function recordSignupTexts(
+  trx: Kysely<DB>,
+  orgId: string,
+  entries: SignupTextChoice[],
+  now: Date,
+): Promise<void> {
+  const last = new Map(entries.map((e) => [e.personId, e]));
+  if (last.size === 0) return;
+  const rows = [...last.values()].map((e) => {
+    const [kind, ...ref] = e.where.split(':');
+    return { person_id: e.personId, status: e.choice, kind: kind ?? 'form', ref: ref.join(':') || null };
+  });
+  await sql`
+    WITH changed AS (
+      INSERT INTO channel_consent (org_id, id, person_id, channel, status, changed_at, source_kind, source_ref)
+      SELECT ${orgId}::uuid, u.id, u.person_id, 'sms', u.status, ${now.toISOString()}::timestamptz, u.kind, u.ref
+      FROM unnest(${newIds(rows.length)}::uuid[], ${column(rows, 'person_id')}::uuid[], ${column(rows, 'status')}::text[],
+        ${column(rows, 'kind')}::text[], ${column(rows, 'ref')}::text[]) AS u(id, person_id, status, kind, ref)
+      ON CONFLICT ON CONSTRAINT channel_consent_person_channel_key DO UPDATE SET
+        status = excluded.status, changed_at = excluded.changed_at,
+        source_kind = excluded.source_kind, source_ref = excluded.source_ref
+      WHERE channel_consent.status <> excluded.status
+      RETURNING person_id, status
+    )
+    UPDATE event_reminder SET status = 'cancelled', updated_at = ${now.toISOString()}::timestamptz
+    WHERE org_id = ${orgId} AND channel = 'sms' AND status = 'queued'
+      AND person_id IN (SELECT person_id FROM changed WHERE status = 'opted_out')`.execute(trx);
+}
 
 /**
  * The one way a person's choices change, in the caller's transaction with its receipt (the consent

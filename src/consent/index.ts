@@ -23,6 +23,9 @@ export {
   openLink,
   type PersonChoices,
   personChoices,
+  recordSignupTexts,
   revokeConsentLinks,
+  type SignupTextChoice,
+  type SmsChoice,
 } from './consent.service.js';
 export { rotateConsentKey } from './consent.tokens.js';

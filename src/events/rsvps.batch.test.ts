@@ -148,6 +148,7 @@ describe('group commit of public RSVPs', () => {
       eventId: event,
       person: signupPerson(input(name, email)),
       shiftId,
+      texts: null,
       referrer: null,
       consent: {},
       channels: [],
@@ -210,7 +211,14 @@ describe('group commit of public RSVPs', () => {
         .select(['kind', 'outcome', 'body', 'occurred_at'])
         .where('person_id', '=', rsvp.person_id)
         .execute();
+      const texts = await t.db
+        .selectFrom('channel_consent')
+        .select(['status', 'source_kind', 'source_ref'])
+        .where('person_id', '=', rsvp.person_id)
+        .where('channel', '=', 'sms')
+        .execute();
       return {
+        texts,
         referrer: rsvp.referrer,
         consent: Object.keys(rsvp.consent as object).sort(),
         source: rsvp.source,
@@ -245,7 +253,42 @@ describe('group commit of public RSVPs', () => {
       ['sms', 2 * 3600_000],
     ]);
     expect(batched.timeline).toEqual([['event_rsvp', 'going', 'Rally', true]]);
+    // Ticking "text me" with a number is the person's own SMS choice, from this event.
+    expect(batched.texts).toEqual([{ status: 'opted_in', source_kind: 'event', source_ref: event }]);
     expect(batched.consent.length).toBeGreaterThan(0);
+  });
+
+  it('records an empty "text me" box as an opt-out that cancels queued text reminders, batched or alone', async () => {
+    const first = await publishedEvent();
+    const second = await publishedEvent();
+    const third = await publishedEvent();
+    const texting = (email: string, sms: boolean) => ({
+      ...input('Tex', email),
+      phone: '+14155550166',
+      consent: { email_updates: true, sms_updates: sms },
+    });
+    await publicRsvp(deps, first, texting('tex@batch.example.org', true));
+    const queued = sql`SELECT count(*)::int AS n FROM event_reminder r JOIN person_email e ON e.person_id = r.person_id
+      WHERE e.address = 'tex@batch.example.org' AND r.channel = 'sms' AND r.status = 'queued'`;
+    expect(await count(queued)).toBe(2);
+    // A later signup with the box left empty: no more texts, the queued ones cancelled.
+    await Promise.all([
+      publicRsvp(deps, second, texting('tex@batch.example.org', false)),
+      publicRsvp(deps, second, input('Bystander', 'by@batch.example.org')),
+    ]);
+    expect(await count(queued)).toBe(0);
+    const choice = sql`SELECT count(*)::int AS n FROM channel_consent c JOIN person_email e ON e.person_id = c.person_id
+      WHERE e.address = 'tex@batch.example.org' AND c.status = 'opted_out' AND c.source_ref = ${second}`;
+    expect(await count(choice)).toBe(1);
+    // Ticked again, alone: opted in from that event, and its text reminders are queued.
+    await publicRsvp(deps, third, texting('tex@batch.example.org', true), { groupCommit: false });
+    expect(await count(queued)).toBe(2);
+    // No number, or a form that does not ask: nothing recorded for texts.
+    await publicRsvp(deps, third, input('Bystander', 'by@batch.example.org'));
+    expect(
+      await count(sql`SELECT count(*)::int AS n FROM channel_consent c JOIN person_email e ON e.person_id = c.person_id
+        WHERE e.address = 'by@batch.example.org'`),
+    ).toBe(0);
   });
 
   it('answers as before with group commit off (one transaction per request)', async () => {

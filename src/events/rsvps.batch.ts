@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { recordSignupTexts } from '../consent/index.js';
 import { column as col } from '../db/columns.js';
 import { newId } from '../db/ids.js';
 import type { DB, RsvpStatus } from '../db/schema.js';
@@ -15,6 +16,8 @@ export interface RsvpSubmission {
   referrer: string | null;
   consent: Record<string, unknown>;
   channels: ('email' | 'sms')[];
+  /** The person's answer to "text me" (signupTextChoice), recorded as their SMS choice. */
+  texts: 'opted_in' | 'opted_out' | null;
   now: Date;
 }
 
@@ -313,6 +316,17 @@ export async function commitRsvps(
           ${col(reminders, 'person_id')}::uuid[], ${col(reminders, 'channel')}::text[], ${col(reminders, 'send_at')}::timestamptz[])
           AS u(id, event_id, rsvp_id, person_id, channel, send_at)
         ON CONFLICT ON CONSTRAINT event_reminder_rsvp_channel_at_key DO NOTHING`.execute(trx);
+    await recordSignupTexts(
+      trx,
+      orgId,
+      live.flatMap((i) => {
+        const item = items[i] as RsvpSubmission;
+        return outcomes[i]?.ok && item.texts
+          ? [{ personId: personIds[i] as string, choice: item.texts, where: `event:${item.eventId}` }]
+          : [];
+      }),
+      deps.now(),
+    );
     return finish(outcomes);
   });
 }

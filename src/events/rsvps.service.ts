@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { type ProjectedPerson, peopleScope, projectPeople, withProjectedPeople } from '../access/index.js';
+import { recordSignupTexts } from '../consent/index.js';
 import { actorUserId, type Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
 import type { DB, RsvpSource } from '../db/schema.js';
@@ -13,6 +14,7 @@ import {
   parseSignupPerson,
   publicCtx,
   signupPerson,
+  signupTextChoice,
   upsertSignup,
 } from '../signup/index.js';
 import { rsvpCounts } from './events.queries.js';
@@ -238,6 +240,7 @@ export async function publicRsvp(
     referrer: input.referrer ?? null,
     consent: consentReceipt(input.consent, `event:${eventId}`, now, input.language),
     channels,
+    texts: signupTextChoice(input),
     now,
   };
   if (groupCommit) return await rsvpBatcher(deps).submit(orgId, submission);
@@ -264,6 +267,13 @@ async function publicRsvpAlone(deps: PublicDeps, s: RsvpSubmission): Promise<Pub
       },
       s.now,
     );
+    if (s.texts)
+      await recordSignupTexts(
+        trx,
+        s.orgId,
+        [{ personId, choice: s.texts, where: `event:${s.eventId}` }],
+        s.now,
+      );
     return { status: rsvp.status === 'waitlisted' ? 'waitlisted' : 'going' };
   });
 }

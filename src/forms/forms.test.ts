@@ -216,6 +216,34 @@ describe('public submissions', () => {
     expect(JSON.stringify(timeline.json())).toContain('form_submission');
   });
 
+  it('records the person’s answer to "text me" as their text-message choice, from this form', async () => {
+    const form = await createForm(eastStaff, 'bay.east');
+    const known = await insertPerson('bay.east', 'Tomas', 'tomas@example.org');
+    const texts = async () =>
+      await t.db
+        .selectFrom('channel_consent')
+        .select(['status', 'source_kind', 'source_ref'])
+        .where('person_id', '=', known)
+        .execute();
+    // No number given: no text choice, whatever the box.
+    const noPhone = { given_name: 'Tomas', email: 'tomas@example.org' };
+    expect(
+      (await submit(form.id, { ...noPhone, consent: { email_updates: true, sms_updates: true } })).statusCode,
+    ).toBe(202);
+    expect(await texts()).toEqual([]);
+    const withPhone = { ...noPhone, phone: '+14155550123' };
+    expect(
+      (await submit(form.id, { ...withPhone, consent: { email_updates: true, sms_updates: true } }))
+        .statusCode,
+    ).toBe(202);
+    expect(await texts()).toEqual([{ status: 'opted_in', source_kind: 'form', source_ref: form.id }]);
+    expect(
+      (await submit(form.id, { ...withPhone, consent: { email_updates: true, sms_updates: false } }))
+        .statusCode,
+    ).toBe(202);
+    expect(await texts()).toEqual([{ status: 'opted_out', source_kind: 'form', source_ref: form.id }]);
+  });
+
   it('answers a filled honeypot like a success and stores nothing', async () => {
     const form = await createForm(eastStaff, 'bay.east');
     const before = [

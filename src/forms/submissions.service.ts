@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { type ProjectedPerson, peopleScope, projectPeople, withProjectedPeople } from '../access/index.js';
+import { recordSignupTexts } from '../consent/index.js';
 import { actorUserId, type Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
 import type { SubmissionSource } from '../db/schema.js';
@@ -14,6 +15,7 @@ import {
   parseSignupPerson,
   publicCtx,
   signupPerson,
+  signupTextChoice,
   upsertSignup,
 } from '../signup/index.js';
 import { parseStored } from './forms.queries.js';
@@ -211,6 +213,8 @@ export async function publicSubmit(
       consent: consentReceipt(input.consent, where, now, input.language),
       submittedAt: now,
     });
+    const texts = signupTextChoice(input);
+    if (texts) await recordSignupTexts(trx, form.org_id, [{ personId, choice: texts, where }], now);
   });
   return { status: 'received' };
 }

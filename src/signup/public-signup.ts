@@ -95,6 +95,15 @@ export function signupPerson(input: PublicSignup): PersonInput {
   });
 }
 
+/**
+ * The person's answer to "text me" when they gave a number and the form asked: their own choice,
+ * recorded like the email box (ticked opts in, left empty opts out); null when there is none.
+ */
+export function signupTextChoice(input: PublicSignup): 'opted_in' | 'opted_out' | null {
+  if (!input.phone || input.consent.sms_updates === undefined) return null;
+  return input.consent.sms_updates ? 'opted_in' : 'opted_out';
+}
+
 /** The consent receipt: each choice with the words it answered, when and where it was given. */
 export function consentReceipt(
   consent: PublicSignup['consent'],
