@@ -16,6 +16,8 @@ interface Config {
   knownCount: number;
   knownShare: number;
   newPrefix: string;
+  /** Fill the honeypot field: the app answers as for a person and writes nothing. */
+  honeypot?: boolean;
   out: string;
 }
 
@@ -55,6 +57,7 @@ const result = await autocannon({
             given_name: known ? `Known${n}` : `New${n}`,
             email,
             consent: { email_updates: n % 3 !== 0 },
+            ...(config.honeypot ? { website: 'https://spam.example' } : {}),
           }),
         };
       },
