@@ -149,13 +149,13 @@ export async function benchSignup(
         db,
         log: silentLog,
         audit: benchAuditLog(db),
-        signupGroupCommit: mode === 'group',
+        signupGroupCommit: mode !== 'baseline',
         rateLimitAllowList: ['127.0.0.1', '::1', '::ffff:127.0.0.1'],
       });
       await app.listen({ host: '127.0.0.1', port: 0 });
       const { port } = app.server.address() as AddressInfo;
       const out = path.join(dir, `${mode}.json`);
-      const amount = mode === 'group' ? options.amount : Math.max(1000, Math.round(options.amount / 5));
+      const amount = mode === 'baseline' ? Math.max(1000, Math.round(options.amount / 5)) : options.amount;
       log(
         `${engine}: signup ${mode}: ${amount.toLocaleString('en-US')} RSVPs over ${CONNECTIONS} connections`,
       );
