@@ -29,8 +29,16 @@ export const unitRoutes = [
     policy: { action: 'units.read' },
     summary: "List the organization's units in tree order",
     tags: ['units'],
+    query: z.object({
+      reach: z
+        .enum(['people.read'])
+        .optional()
+        .describe('Only the units whose people the caller may read (the subtrees of their grants)'),
+    }),
     response: z.object({ items: z.array(Unit) }),
-    handler: async ({ ctx }) => ({ items: await listUnits(ctx) }),
+    handler: async ({ ctx, query }) => ({
+      items: await listUnits(ctx, query.reach ? { reach: query.reach } : {}),
+    }),
   }),
   defineRoute({
     method: 'POST',

@@ -5,6 +5,7 @@ import { newId } from '../db/ids.js';
 import type { UnitKind } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { parseInput } from '../http/parse-input.js';
+import { type Action, accessOf } from '../policy/index.js';
 
 export const UNIT_KINDS = ['network', 'organization', 'chapter', 'local', 'team'] as const;
 /** Lower-case labels of letters, digits and underscores, joined by dots (the search's subtree range relies on it). */
@@ -78,13 +79,20 @@ export async function addUnit(ctx: Ctx, raw: UnitInput): Promise<UnitView> {
 }
 
 /** The organization's units in tree order (each parent before its children). */
-export async function listUnits(ctx: Ctx): Promise<UnitView[]> {
-  return await ctx.db
-    .selectFrom('unit')
-    .select(select)
-    .where('org_id', '=', ctx.actor.orgId)
-    .orderBy('path')
-    .execute();
+export async function listUnits(ctx: Ctx, options: { reach?: Action } = {}): Promise<UnitView[]> {
+  let query = ctx.db.selectFrom('unit').select(select).where('org_id', '=', ctx.actor.orgId);
+  if (options.reach) {
+    // Only the units whose people the actor may act on this way: the subtrees of the unit grants
+    // holding the action (all of them with an organization-wide grant; none with neither).
+    const action = options.reach;
+    const grants = accessOf(ctx.actor).grants.filter((g) => g.actions.has(action));
+    if (!grants.some((g) => g.scope.kind === 'org')) {
+      const paths = grants.flatMap((g) => (g.scope.kind === 'unit' ? [g.scope.path] : []));
+      if (paths.length === 0) return [];
+      query = query.where((eb) => eb.or(paths.map((p) => sql<boolean>`path <@ ${p}::ltree`)));
+    }
+  }
+  return await query.orderBy('path').execute();
 }
 
 /** One unit of the organization by its id (404 for another organization's). */

@@ -97,6 +97,24 @@ describe('units over HTTP', () => {
     expect(byPath.json().id).toBe(added.json().id);
   });
 
+  it('are listed within the caller’s reach on request: the subtrees of their grants, all for an admin', async () => {
+    const organizer = await makeUser(t.db, orgA.id, 'local_organizer', 'east.oakland');
+    const paths = async (as: TestUser, query = '?reach=people.read') =>
+      (await t.call('GET', `/api/v1/units${query}`, { as }))
+        .json()
+        .items.map((u: { path: string }) => u.path);
+    const mine = await paths(organizer);
+    expect(mine).toContain('east.oakland');
+    expect(mine).toContain('east.oakland.fruitvale');
+    expect(mine.every((p: string) => p === 'east.oakland' || p.startsWith('east.oakland.'))).toBe(true);
+    // Without the parameter the whole tree is listed, as before.
+    expect(await paths(organizer, '')).toContain('west');
+    expect(await paths(adminA)).toEqual(await paths(adminA, ''));
+    // A volunteer reads no one's record by a unit: no unit is in reach.
+    expect(await paths(volunteerA)).toEqual([]);
+    expect((await t.call('GET', '/api/v1/units?reach=units.manage', { as: adminA })).statusCode).toBe(400);
+  });
+
   it('are not added by a volunteer, nor without a parent', async () => {
     const denied = await t.call('POST', '/api/v1/units', {
       as: volunteerA,

@@ -67,7 +67,7 @@ export function PeopleSearch() {
   const [form, setForm] = useState<Filters>(applied);
   const tags = useOptions<Grouping>('/api/v1/tags?per_page=100');
   const lists = useOptions<Grouping>('/api/v1/lists?per_page=100');
-  const units = useOptions<Unit>('/api/v1/units');
+  const units = useOptions<Unit>('/api/v1/units?reach=people.read');
   // No ladders yet (or no way to read them): no ladder filter.
   const ladders = useOptions<LadderOption>('/api/v1/ladders')?.filter((l) => l.levels.length > 0);
   const saved = useSavedSearches();
