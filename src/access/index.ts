@@ -24,6 +24,7 @@ export {
   projectPeople,
   projectPerson,
   requirePerson,
+  scopedPeopleRowsPage,
   withProjectedPeople,
 } from './people-access.js';
 export { type AccessPreview, PreviewInput, previewAccess } from './preview.js';

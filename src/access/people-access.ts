@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import { auditPeopleRead } from '../audit/index.js';
 import type { Ctx } from '../context.js';
 import type { DB } from '../db/schema.js';
@@ -23,6 +23,7 @@ import {
   type PersonFacts,
   visibleFields,
 } from '../policy/index.js';
+import { peopleScope } from './scope.js';
 
 /**
  * What the decision needs about these people: home unit, flags, and membership of the lists and
@@ -320,6 +321,31 @@ export async function withProjectedPeople<R extends { person_id: string }>(
     const person = byId.get(r.person_id);
     return person ? [{ ...r, person }] : [];
   });
+}
+
+/**
+ * A page of rows about people (an event's RSVPs, a form's submissions), as the actor may see it:
+ * `base` joins the person as `p`; rows whose person the actor may not read are left out of the
+ * page and of its total; `rows` selects and orders the page; each row comes with its person,
+ * projected for the actor.
+ */
+export async function scopedPeopleRowsPage<DBX, TB extends keyof DBX, O, R extends { person_id: string }>(
+  ctx: Ctx,
+  base: SelectQueryBuilder<DBX, TB, O>,
+  rows: (scoped: SelectQueryBuilder<DBX, TB, O>) => SelectQueryBuilder<DBX, TB, R>,
+  paging: { page: number; perPage: number },
+): Promise<{ items: (R & { person: ProjectedPerson })[]; total: number; page: number; per_page: number }> {
+  const scope = await peopleScope(ctx.db, accessOf(ctx.actor), 'people.read');
+  const scoped = scope ? base.where(scope) : base;
+  const [found, total] = await Promise.all([
+    rows(scoped)
+      .limit(paging.perPage)
+      .offset((paging.page - 1) * paging.perPage)
+      .execute(),
+    scoped.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  const items = await withProjectedPeople(ctx, found as R[]);
+  return { items, total: Number((total as { n: number }).n), page: paging.page, per_page: paging.perPage };
 }
 
 /**

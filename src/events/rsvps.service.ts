@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { type ProjectedPerson, peopleScope, projectPeople, withProjectedPeople } from '../access/index.js';
+import { type ProjectedPerson, peopleScope, projectPeople, scopedPeopleRowsPage } from '../access/index.js';
 import { recordSignupTexts } from '../consent/index.js';
 import { actorUserId, type Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
@@ -381,26 +381,22 @@ export async function listAttendees(
   paging: { page: number; perPage: number },
 ): Promise<AttendeePage> {
   await requireEvent(ctx, eventId, 'events.read');
-  const scope = await peopleScope(ctx.db, accessOf(ctx.actor), 'people.read');
-  let base = ctx.db
+  const base = ctx.db
     .selectFrom('event_rsvp as r')
     .innerJoin('person as p', 'p.id', 'r.person_id')
     .where('r.org_id', '=', ctx.actor.orgId)
     .where('r.event_id', '=', eventId)
     .where('p.merged_into', 'is', null);
-  if (scope) base = base.where(scope);
-  const [rows, total] = await Promise.all([
-    base
-      .select(RSVP_COLUMNS.map((c) => `r.${c}` as const))
-      .orderBy('r.created_at')
-      .orderBy('r.id')
-      .limit(paging.perPage)
-      .offset((paging.page - 1) * paging.perPage)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  const items = await withProjectedPeople(ctx, rows);
-  return { items, total: Number(total.n), page: paging.page, per_page: paging.perPage };
+  return await scopedPeopleRowsPage(
+    ctx,
+    base,
+    (q) =>
+      q
+        .select(RSVP_COLUMNS.map((c) => `r.${c}` as const))
+        .orderBy('r.created_at')
+        .orderBy('r.id'),
+    paging,
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { type ProjectedPerson, peopleScope, projectPeople, withProjectedPeople } from '../access/index.js';
+import { type ProjectedPerson, peopleScope, projectPeople, scopedPeopleRowsPage } from '../access/index.js';
 import { recordSignupTexts } from '../consent/index.js';
 import { actorUserId, type Ctx } from '../context.js';
 import { newId } from '../db/ids.js';
@@ -276,26 +276,22 @@ export async function listSubmissions(
   paging: { page: number; perPage: number },
 ): Promise<SubmissionPage> {
   await requireForm(ctx, formId);
-  const scope = await peopleScope(ctx.db, accessOf(ctx.actor), 'people.read');
-  let base = ctx.db
+  const base = ctx.db
     .selectFrom('form_submission as s')
     .innerJoin('person as p', 'p.id', 's.person_id')
     .where('s.org_id', '=', ctx.actor.orgId)
     .where('s.form_id', '=', formId)
     .where('p.merged_into', 'is', null);
-  if (scope) base = base.where(scope);
-  const [rows, total] = await Promise.all([
-    base
-      .select(SUBMISSION_COLUMNS.map((c) => `s.${c}` as const))
-      .orderBy('s.submitted_at')
-      .orderBy('s.id')
-      .limit(paging.perPage)
-      .offset((paging.page - 1) * paging.perPage)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  const items = await withProjectedPeople(ctx, rows);
-  return { items, total: Number(total.n), page: paging.page, per_page: paging.perPage };
+  return await scopedPeopleRowsPage(
+    ctx,
+    base,
+    (q) =>
+      q
+        .select(SUBMISSION_COLUMNS.map((c) => `s.${c}` as const))
+        .orderBy('s.submitted_at')
+        .orderBy('s.id'),
+    paging,
+  );
 }
 
 /** One submission of a form the actor manages, about a person they may read. */
