@@ -1,9 +1,9 @@
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { api } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
-import { errorText, useApi } from '../../useApi.js';
+import { useApi } from '../../useApi.js';
 import type { Campaign, Moderator } from './api.js';
-import { useUserChoices } from './EventHosts.js';
+import { UserEmailField, useChange } from './user-controls.js';
 
 /**
  * A campaign's moderators (any one of them may approve its events) and trusted hosts (their
@@ -14,32 +14,11 @@ import { useUserChoices } from './EventHosts.js';
 export function CampaignPeople({ campaign, manage }: { campaign: Campaign; manage: boolean }) {
   const { t } = useI18n();
   const base = `/api/v1/campaigns/${campaign.id}`;
-  const [round, setRound] = useState(0);
+  const { round, busy, message, failure, run } = useChange();
   const moderators = useApi<{ items: Moderator[] }>(`${base}/moderators?_=${round}`);
   const [trusted, setTrusted] = useState(campaign.trusted_host_emails);
-  const choices = useUserChoices();
-  const listId = useId();
   const [moderatorEmail, setModeratorEmail] = useState('');
   const [hostEmail, setHostEmail] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<string | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-  const run = async (done: string, request: () => Promise<unknown>) => {
-    setBusy(true);
-    setFailure(null);
-    setMessage(null);
-    try {
-      await request();
-      setMessage(done);
-      setRound((r) => r + 1);
-      return true;
-    } catch (error) {
-      setFailure(errorText(error as Error, t('app.offline')));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
   const saveTrusted = (emails: string[], done: string) =>
     run(done, async () => {
       const saved = await api<Campaign>('PUT', `${base}/trusted-hosts`, { emails });
@@ -105,30 +84,14 @@ export function CampaignPeople({ campaign, manage }: { campaign: Campaign; manag
         )}
         {manage && (
           <form onSubmit={addModerator} className="add-moderator">
-            <div className="field">
-              <label htmlFor="moderator-email">{t('campaigns.moderatorAdd')}</label>
-              <input
-                id="moderator-email"
-                type="email"
-                required
-                autoComplete="off"
-                list={choices.length > 0 ? listId : undefined}
-                value={moderatorEmail}
-                onChange={(e) => setModeratorEmail(e.target.value)}
-              />
-              <p className="hint">{t('campaigns.moderatorAddHint')}</p>
-              {choices.length > 0 && (
-                <datalist id={listId}>
-                  {choices
-                    .filter((u) => !mods.some((m) => m.user_id === u.id))
-                    .map((u) => (
-                      <option key={u.id} value={u.email}>
-                        {u.display_name ?? u.email}
-                      </option>
-                    ))}
-                </datalist>
-              )}
-            </div>
+            <UserEmailField
+              id="moderator-email"
+              label={t('campaigns.moderatorAdd')}
+              hint={t('campaigns.moderatorAddHint')}
+              value={moderatorEmail}
+              onChange={setModeratorEmail}
+              exclude={mods.map((m) => m.user_id)}
+            />
             <div className="actions">
               <button type="submit" disabled={busy}>
                 {t('campaigns.add')}

@@ -1,16 +1,9 @@
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { api } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
-import { errorText, useApi } from '../../useApi.js';
+import { useApi } from '../../useApi.js';
 import type { Host } from './api.js';
-
-/** Users to choose from, for those who may list them (users.manage); others type the email. */
-export function useUserChoices(): { id: string; email: string; display_name: string | null }[] {
-  const users = useApi<{
-    items: { id: string; email: string; display_name: string | null; disabled: boolean }[];
-  }>('/api/v1/users');
-  return users.state === 'ok' ? users.data.items.filter((u) => !u.disabled) : [];
-}
+import { UserEmailField, useChange } from './user-controls.js';
 
 /**
  * An event's hosts (each one sees this event and its attendees' first names only), for whoever
@@ -19,30 +12,9 @@ export function useUserChoices(): { id: string; email: string; display_name: str
  */
 export function EventHosts({ id }: { id: string }) {
   const { t } = useI18n();
-  const [round, setRound] = useState(0);
+  const { round, busy, message, failure, run } = useChange();
   const hosts = useApi<{ items: Host[] }>(`/api/v1/events/${id}/hosts?_=${round}`);
-  const choices = useUserChoices();
-  const listId = useId();
   const [email, setEmail] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<string | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-  const run = async (done: string, request: () => Promise<unknown>) => {
-    setBusy(true);
-    setFailure(null);
-    setMessage(null);
-    try {
-      await request();
-      setMessage(done);
-      setRound((r) => r + 1);
-      return true;
-    } catch (error) {
-      setFailure(errorText(error as Error, t('app.offline')));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
   const add = async (e: FormEvent) => {
     e.preventDefault();
     const chosen = email.trim();
@@ -94,30 +66,14 @@ export function EventHosts({ id }: { id: string }) {
         </ul>
       )}
       <form onSubmit={add} className="add-host">
-        <div className="field">
-          <label htmlFor="host-email">{t('events.hostAdd')}</label>
-          <input
-            id="host-email"
-            type="email"
-            required
-            autoComplete="off"
-            list={choices.length > 0 ? listId : undefined}
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-          <p className="hint">{t('events.hostAddHint')}</p>
-          {choices.length > 0 && (
-            <datalist id={listId}>
-              {choices
-                .filter((u) => !current.some((h) => h.user_id === u.id))
-                .map((u) => (
-                  <option key={u.id} value={u.email}>
-                    {u.display_name ?? u.email}
-                  </option>
-                ))}
-            </datalist>
-          )}
-        </div>
+        <UserEmailField
+          id="host-email"
+          label={t('events.hostAdd')}
+          hint={t('events.hostAddHint')}
+          value={email}
+          onChange={setEmail}
+          exclude={current.map((h) => h.user_id)}
+        />
         <div className="actions">
           <button type="submit" disabled={busy}>
             {t('events.hostAddSubmit')}
