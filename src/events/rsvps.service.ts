@@ -230,8 +230,10 @@ export async function publicRsvp(
     return { status: 'going' };
   }
   const channels: ('email' | 'sms')[] = [];
+  const texts = signupTextChoice(input);
   if (input.email) channels.push('email');
-  if (input.phone && input.consent.sms_updates) channels.push('sms');
+  // Text reminders only to someone who said yes to texts, with a number.
+  if (texts === 'opted_in') channels.push('sms');
   const submission: RsvpSubmission = {
     orgId,
     eventId,
@@ -240,7 +242,7 @@ export async function publicRsvp(
     referrer: input.referrer ?? null,
     consent: consentReceipt(input.consent, `event:${eventId}`, now, input.language),
     channels,
-    texts: signupTextChoice(input),
+    texts,
     now,
   };
   if (groupCommit) return await rsvpBatcher(deps).submit(orgId, submission);
