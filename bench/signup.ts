@@ -62,7 +62,12 @@ function runLoad(config: Record<string, unknown>): Promise<void> {
   });
 }
 
-async function publishedEvent(db: Kysely<DB>, orgId: string, unitId: string, title: string): Promise<string> {
+export async function publishedEvent(
+  db: Kysely<DB>,
+  orgId: string,
+  unitId: string,
+  title: string,
+): Promise<string> {
   const id = newId();
   await db
     .insertInto('event')
@@ -102,15 +107,11 @@ async function seedHistory(db: Kysely<DB>, orgId: string, unitId: string): Promi
     FROM event_rsvp WHERE event_id = ${eventId}`.execute(db);
 }
 
-/** Runs the three modes and reports requests/s, latency and the database counts. */
-export async function benchSignup(
-  db: Kysely<DB>,
-  engine: EngineName,
-  options: SignupOptions,
-  add: (r: Omit<Result, 'baseline' | 'ratio'> & Partial<Pick<Result, 'baseline' | 'ratio'>>) => void,
-  log: (m: string) => void,
-  notes: string[],
-): Promise<void> {
+/**
+ * The organization the signups go to: a unit, KNOWN people and a past event they all went to;
+ * then ANALYZE, as a live database's autovacuum would have.
+ */
+export async function seedSignupOrg(db: Kysely<DB>): Promise<{ orgId: string; unitId: string }> {
   const orgId = await freshOrg(db, 'bench-signup');
   const unitId = newId();
   await db
@@ -137,6 +138,19 @@ export async function benchSignup(
   // autovacuum runs within a minute but a two-run benchmark never reaches.
   await seedHistory(db, orgId, unitId);
   await sql`ANALYZE`.execute(db);
+  return { orgId, unitId };
+}
+
+/** Runs the three modes and reports requests/s, latency and the database counts. */
+export async function benchSignup(
+  db: Kysely<DB>,
+  engine: EngineName,
+  options: SignupOptions,
+  add: (r: Omit<Result, 'baseline' | 'ratio'> & Partial<Pick<Result, 'baseline' | 'ratio'>>) => void,
+  log: (m: string) => void,
+  notes: string[],
+): Promise<void> {
+  const { orgId, unitId } = await seedSignupOrg(db);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rhizome-signup-'));
   const measured: Record<string, number> = {};
   try {

@@ -156,14 +156,26 @@ export async function commitRsvps(
         .execute();
       for (const row of rows) shifts.set(row.id, row.event_id);
     }
-    const people = [...new Set(live.map((i) => personIds[i] as string))];
-    const existingRows = await trx
-      .selectFrom('event_rsvp')
-      .select(['id', 'event_id', 'person_id', 'status'])
-      .where('org_id', '=', orgId)
-      .where('event_id', 'in', eventIds)
-      .where('person_id', 'in', people)
-      .execute();
+    // Pairs looked up one by one through the (event, person) key: filtering the event's RSVPs by
+    // person would read every RSVP the event has had, batch after batch.
+    const pairs = [
+      ...new Map(
+        live.map((i) => {
+          const pair = { event_id: (items[i] as RsvpSubmission).eventId, person_id: personIds[i] as string };
+          return [pairKey(pair.event_id, pair.person_id), pair] as const;
+        }),
+      ).values(),
+    ];
+    const { rows: existingRows } = await sql<{
+      id: string;
+      event_id: string;
+      person_id: string;
+      status: RsvpStatus;
+    }>`
+      SELECT r.id, r.event_id, r.person_id, r.status
+      FROM unnest(${col(pairs, 'event_id')}::uuid[], ${col(pairs, 'person_id')}::uuid[]) AS k(event_id, person_id)
+      JOIN event_rsvp r ON r.event_id = k.event_id AND r.person_id = k.person_id
+      WHERE r.org_id = ${orgId}`.execute(trx);
     const existing = new Map(existingRows.map((r) => [pairKey(r.event_id, r.person_id), r]));
     const limited = eventIds.filter((id) => typeof events.get(id)?.capacity === 'number');
     const going = new Map<string, number>();

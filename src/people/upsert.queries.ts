@@ -40,8 +40,10 @@ async function findByValues(
   if (values.length === 0) return new Map();
   const { rows } = await sql<{ key: string; person_id: string }>`
     SELECT v.${sql.ref(column)} AS key, v.person_id
-    FROM ${sql.table(table)} v JOIN person p ON p.id = v.person_id
-    WHERE v.org_id = ${orgId} AND v.${sql.ref(column)} = ANY(${values}::text[]) AND p.merged_into IS NULL
+    FROM unnest(${[...new Set(values)]}::text[]) AS k(value)
+    JOIN ${sql.table(table)} v ON v.org_id = ${orgId} AND v.${sql.ref(column)} = k.value
+    JOIN person p ON p.id = v.person_id
+    WHERE p.merged_into IS NULL
     ORDER BY 1, p.id`.execute(db);
   return group(rows);
 }
