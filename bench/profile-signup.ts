@@ -9,11 +9,12 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
+import { type Profiler, Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
@@ -28,9 +29,19 @@ const opts = new Command()
   .option('--mode <mode>', 'group, ceiling or baseline', 'ceiling')
   .option('--amount <n>', 'requests', (v) => Number.parseInt(v, 10), 20_000)
   .option('--out <file>', 'write the .cpuprofile here too')
+  .option('--no-profile', 'measure only')
+  .option('--no-intake', 'RSVPs through the batch even to an event with no limit on places')
   .option('--pg-url <url>', 'PostgreSQL server', 'postgres://postgres@127.0.0.1:5432/postgres')
   .parse()
-  .opts<{ engine: string; mode: string; amount: number; out?: string; pgUrl: string }>();
+  .opts<{
+    engine: string;
+    mode: string;
+    amount: number;
+    out?: string;
+    pgUrl: string;
+    profile: boolean;
+    intake: boolean;
+  }>();
 
 const name = `rhizome_profile_${process.pid}`;
 let dir: string | undefined;
@@ -58,6 +69,7 @@ try {
     log: silentLog,
     audit: benchAuditLog(db),
     signupGroupCommit: opts.mode !== 'baseline',
+    signupIntake: opts.intake,
     rateLimitAllowList: ['127.0.0.1', '::1', '::ffff:127.0.0.1'],
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -67,7 +79,7 @@ try {
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
-  await session.post('Profiler.start');
+  if (opts.profile) await session.post('Profiler.start');
   const started = process.cpuUsage();
   await new Promise<void>((resolve, reject) => {
     const child = spawn(
@@ -93,9 +105,13 @@ try {
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`load exited ${code}`))));
   });
   const cpu = process.cpuUsage(started);
-  const { profile } = await session.post('Profiler.stop');
-  session.disconnect();
+  const waiting = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM signup_intake`.execute(db)).rows[0]
+    ?.n;
+  const drainStarted = performance.now();
   await app.close();
+  const drainS = (performance.now() - drainStarted) / 1000;
+  const { profile } = opts.profile ? await session.post('Profiler.stop') : { profile: null };
+  session.disconnect();
   const load = JSON.parse(readFileSync(path.join(outDir, 'load.json'), 'utf8')) as {
     total: number;
     durationS: number;
@@ -103,16 +119,29 @@ try {
     statuses: Record<string, number>;
   };
   rmSync(outDir, { recursive: true, force: true });
-  if (opts.out) writeFileSync(opts.out, JSON.stringify(profile));
+  if (opts.out && profile) writeFileSync(opts.out, JSON.stringify(profile));
 
   const perRequestUs = ((cpu.user + cpu.system) / load.total).toFixed(0);
   console.log(
     `${opts.engine} ${opts.mode}: ${load.total} requests in ${load.durationS.toFixed(1)} s = ${Math.round(load.total / load.durationS)} req/s, ` +
       `p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms, statuses ${JSON.stringify(load.statuses)}; ` +
-      `this process: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU, ${perRequestUs} µs a request`,
+      `this process: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU, ${perRequestUs} µs a request; ` +
+      `${waiting} in the intake log at the last answer, merged ${drainS.toFixed(1)} s later`,
   );
+  if (profile) summarize(profile);
+} finally {
+  await database.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (opts.engine === 'postgres') {
+    const admin = new pg.Client({ connectionString: opts.pgUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.end();
+  }
+}
 
-  // Self time per function and per place (package or project file).
+/** Self time per function and per place (package or project file). */
+function summarize(profile: Profiler.Profile): void {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const counts = new Map<number, number>();
   for (const id of profile.samples ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
@@ -145,13 +174,4 @@ try {
       .map(([k, c]) => `${((100 * c) / total).toFixed(1).padStart(5)}%  ${k}`)
       .join('\n');
   console.log(`\nself time by place:\n${top(pl, 25)}\n\nself time by function:\n${top(fn, 40)}`);
-} finally {
-  await database.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  if (opts.engine === 'postgres') {
-    const admin = new pg.Client({ connectionString: opts.pgUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.end();
-  }
 }

@@ -1,11 +1,14 @@
 /**
  * Public signups under load (`npm run bench`, part "signup"): the real HTTP app on this database,
  * autocannon in a child process (bench/signup-load.ts) with 100 connections posting public RSVPs
- * to one published event, 30% of them from people the organization already has. Three modes in
+ * to one published event, 30% of them from people the organization already has. Four modes in
  * the same run, each against its own event: one transaction per request (the baseline), group
- * commit (adr/0019), and the ceiling (the honeypot filled: one event look-up, nothing written;
- * what HTTP allows here). After the first two the database is counted: every accepted RSVP
- * stored exactly once, every accepted new person stored once, known people matched and not copied.
+ * commit (adr/0019: the batch answers with the status), the intake log (adr/0026: the server's
+ * path for an event with no limit on places; merged after the answer) and the ceiling (the
+ * honeypot filled: nothing written; what HTTP allows here). After each of the first three (the
+ * intake once merged) the database is counted: every accepted RSVP stored exactly once, every
+ * accepted new person stored once, known people matched and not copied (figures `lost` and
+ * `duplicated`).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,6 +18,7 @@ import path from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import { newId } from '../src/db/ids.js';
 import type { DB } from '../src/db/schema.js';
+import { existingRsvpIntake } from '../src/events/rsvp-intake.js';
 import { buildApp } from '../src/http/app.js';
 import { silentLog } from '../src/log.js';
 import { upsertPeople } from '../src/people/index.js';
@@ -141,7 +145,7 @@ export async function seedSignupOrg(db: Kysely<DB>): Promise<{ orgId: string; un
   return { orgId, unitId };
 }
 
-/** Runs the three modes and reports requests/s, latency and the database counts. */
+/** Runs the four modes and reports requests/s, latency and the database counts. */
 export async function benchSignup(
   db: Kysely<DB>,
   engine: EngineName,
@@ -154,16 +158,19 @@ export async function benchSignup(
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rhizome-signup-'));
   const measured: Record<string, number> = {};
   try {
-    // "ceiling": the same requests with the honeypot filled, which the app answers like a success
-    // without writing anything: what HTTP, the rate limit and validation allow on this machine with
-    // the load generator beside the server, the most any database path could reach here.
-    for (const mode of ['baseline', 'group', 'ceiling'] as const) {
+    // "intake": the server's own path for an event with no limit on places (adr/0026): answered
+    // once in the intake log, merged just after. "group": the batch that answers with the status
+    // (an event with places; adr/0019). "ceiling": the same requests with the honeypot filled,
+    // which the app answers like a success without writing anything: what HTTP, the rate limit and
+    // validation allow on this machine with the load generator beside the server.
+    for (const mode of ['baseline', 'group', 'intake', 'ceiling'] as const) {
       const eventId = await publishedEvent(db, orgId, unitId, `Signup bench (${mode})`);
       const app = await buildApp({
         db,
         log: silentLog,
         audit: benchAuditLog(db),
         signupGroupCommit: mode !== 'baseline',
+        signupIntake: mode === 'intake' || mode === 'ceiling',
         rateLimitAllowList: ['127.0.0.1', '::1', '::ffff:127.0.0.1'],
       });
       await app.listen({ host: '127.0.0.1', port: 0 });
@@ -173,6 +180,7 @@ export async function benchSignup(
       log(
         `${engine}: signup ${mode}: ${amount.toLocaleString('en-US')} RSVPs over ${CONNECTIONS} connections`,
       );
+      let merge = '';
       try {
         await runLoad({
           url: `http://127.0.0.1:${port}`,
@@ -185,6 +193,26 @@ export async function benchSignup(
           honeypot: mode === 'ceiling',
           out,
         });
+        if (mode === 'intake') {
+          // What the merge had left when the last answer went, and how long it took to finish.
+          const waiting = await db
+            .selectFrom('signup_intake')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('event_id', '=', eventId)
+            .executeTakeFirstOrThrow();
+          const started = performance.now();
+          await existingRsvpIntake(db)?.drain();
+          const seconds = (performance.now() - started) / 1000;
+          merge = ` ${Number(waiting.n).toLocaleString('en-US')} RSVPs were still in the intake log when the last answer went; all were merged ${seconds.toFixed(1)} s later.`;
+          add({ name: 'signup intake log: merged after the last answer', engine, value: seconds, unit: 's' });
+          const load = JSON.parse(readFileSync(out, 'utf8')) as LoadResult;
+          add({
+            name: 'signup intake log: answered and merged, end to end, RSVPs/s',
+            engine,
+            value: (load.statuses['202'] ?? 0) / (load.durationS + seconds),
+            unit: 'req/s',
+          });
+        }
       } finally {
         await app.close();
       }
@@ -213,13 +241,17 @@ export async function benchSignup(
         continue;
       }
       const label =
-        mode === 'group' ? 'signup group commit' : 'signup baseline (one transaction per request)';
+        mode === 'intake'
+          ? 'signup intake log'
+          : mode === 'group'
+            ? 'signup group commit'
+            : 'signup baseline (one transaction per request)';
       add({
         name: `${label} RSVPs/s`,
         engine,
         value: rate,
         unit: 'req/s',
-        ...(mode === 'group' && measured.baseline
+        ...(mode !== 'baseline' && measured.baseline
           ? { baseline: measured.baseline, ratio: rate / measured.baseline }
           : {}),
       });
@@ -255,6 +287,14 @@ export async function benchSignup(
       // A request autocannon gave up on (timeout) may still have been stored: the counts must then
       // lie between the accepted and the accepted plus the unanswered; with none, they must be equal.
       const unanswered = load.total - Object.values(load.statuses).reduce((a, b) => a + b, 0);
+      // Accepted RSVPs and new people not stored; RSVPs, e-mails and known people stored twice.
+      const lost = Math.max(0, expected - c.rsvps) + Math.max(0, load.acceptedNew.length - c.new_people);
+      const duplicated =
+        Math.max(0, c.rsvps - expected) +
+        Math.max(0, c.new_emails - load.acceptedNew.length) +
+        Math.max(0, c.known_people - KNOWN);
+      add({ name: `${label} lost`, engine, value: lost, unit: 'count' });
+      add({ name: `${label} duplicated`, engine, value: duplicated, unit: 'count' });
       const ok =
         unanswered === 0 &&
         c.rsvps === expected &&
@@ -276,7 +316,8 @@ export async function benchSignup(
             ? '(nothing lost or duplicated).'
             : unanswered > 0
               ? `(${unanswered} requests unanswered by the load's timeout: not an exact count).`
-              : '(MISMATCH: something was lost or duplicated).'),
+              : '(MISMATCH: something was lost or duplicated).') +
+          merge,
       );
       log(notes[notes.length - 1] as string);
     }

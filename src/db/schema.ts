@@ -686,6 +686,16 @@ export interface FormSubmissionTable extends Synced {
   submitted_at: Date;
 }
 
+/** A public RSVP taken in, waiting to be merged (adr/0026). */
+export interface SignupIntakeTable {
+  org_id: string;
+  id: string;
+  event_id: string;
+  input: Json;
+  received_at: Date;
+  problem: string | null;
+}
+
 export interface EventReminderTable {
   org_id: string;
   id: string;
@@ -833,6 +843,7 @@ export interface DB {
   event_shift: EventShiftTable;
   event_rsvp: EventRsvpTable;
   event_reminder: EventReminderTable;
+  signup_intake: SignupIntakeTable;
   form: FormTable;
   form_submission: FormSubmissionTable;
   ladder: LadderTable;

@@ -190,6 +190,7 @@ describe('the event and form pages in Spanish', () => {
     });
     expect(posted.statusCode, posted.body).toBe(200);
     expect(posted.body).toContain(es.t('event.thanksGoing', { title: 'Oakland cleanup' }));
+    await t.settle();
     const rsvp = await t.db
       .selectFrom('event_rsvp')
       .select('consent')

@@ -247,6 +247,7 @@ export const eventRoutes = [
     handler: async ({ params, body, ctx, request }) =>
       await publicRsvp({ db: ctx.db, now: ctx.now, log: ctx.log, audit: ctx.audit }, params.id, body, {
         groupCommit: request.server.signupGroupCommit,
+        intake: request.server.signupIntake,
       }),
   }),
   defineRoute({
@@ -380,7 +381,7 @@ export const eventRoutes = [
           { db: ctx.db, now: ctx.now, log: ctx.log, audit: ctx.audit },
           event.id,
           input.data,
-          { groupCommit: request.server.signupGroupCommit },
+          { groupCommit: request.server.signupGroupCommit, intake: request.server.signupIntake },
         );
         return sendPage(reply, 200, eventThanks(event, result.status, options));
       } catch (err) {

@@ -21,6 +21,7 @@ import type {
   ShiftInput,
   ShiftPatch,
 } from './events.schemas.js';
+import { forgetPublicEventInfo } from './public-event-info.js';
 
 /** What a host's assignment gives: their event, its attendees' first names, and relayed messages. */
 export const HOST_GRANT = {
@@ -289,6 +290,7 @@ export async function updateEvent(ctx: Ctx, id: string, patch: EventPatch): Prom
       .where('org_id', '=', ctx.actor.orgId)
       .where('id', '=', id)
       .execute();
+    forgetPublicEventInfo(id);
   }
   return await getEventRow(ctx, id);
 }
@@ -315,6 +317,7 @@ export async function deleteEvent(ctx: Ctx, id: string): Promise<void> {
     }
     await ctx.db.deleteFrom('event').where('org_id', '=', ctx.actor.orgId).where('id', '=', id).execute();
   });
+  forgetPublicEventInfo(id);
 }
 
 /** A moderator's approval: a proposed event (pending approval) is published. */
@@ -329,6 +332,7 @@ export async function approveEvent(ctx: Ctx, id: string): Promise<EventView> {
     .returning('id')
     .executeTakeFirst();
   if (!row) throw new AppError('conflict', 'only an event waiting for approval can be approved');
+  forgetPublicEventInfo(id);
   return await getEventRow(ctx, id);
 }
 

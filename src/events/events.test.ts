@@ -73,10 +73,14 @@ async function createEvent(as: TestUser, unit: string, extra: Record<string, unk
   return response.json() as { id: string; status: string; visibility: string };
 }
 
-const rsvp = (eventId: string, body: Record<string, unknown>) =>
-  t.call('POST', `/api/v1/public/events/${eventId}/rsvps`, {
+/** A public RSVP, merged before the test reads what it stored. */
+async function rsvp(eventId: string, body: Record<string, unknown>) {
+  const res = await t.call('POST', `/api/v1/public/events/${eventId}/rsvps`, {
     body: { consent: { email_updates: true }, ...body },
   });
+  await t.settle();
+  return res;
+}
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -614,6 +618,7 @@ describe('the public event page without JavaScript', () => {
     });
     expect(posted.statusCode, posted.body).toBe(200);
     expect(posted.body).toContain('You are on the list');
+    await t.settle();
     const rsvp = await t.db
       .selectFrom('event_rsvp')
       .select(['person_id', 'source'])

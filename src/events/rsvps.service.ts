@@ -7,20 +7,13 @@ import type { DB, RsvpSource } from '../db/schema.js';
 import { AppError, invalid, notFound } from '../errors.js';
 import { loadPeople, type PersonInputRaw, type Source } from '../people/index.js';
 import { accessOf } from '../policy/index.js';
-import {
-  consentReceipt,
-  isHoneypot,
-  type PublicDeps,
-  parseSignupPerson,
-  publicCtx,
-  signupPerson,
-  signupTextChoice,
-  upsertSignup,
-} from '../signup/index.js';
+import { isHoneypot, type PublicDeps, parseSignupPerson, publicCtx, upsertSignup } from '../signup/index.js';
 import { rsvpCounts } from './events.queries.js';
 import type { CheckInInput, PublicRsvpInput, RsvpView, WalkInInput } from './events.schemas.js';
 import { requireEvent } from './events.service.js';
-import { eventOrg, type PublicRsvpResult, type RsvpSubmission, rsvpBatcher } from './rsvps.batch.js';
+import { publicEventInfo } from './public-event-info.js';
+import { rsvpIntake } from './rsvp-intake.js';
+import { type PublicRsvpResult, type RsvpSubmission, rsvpBatcher, rsvpSubmission } from './rsvps.batch.js';
 
 const RSVP_COLUMNS = [
   'id',
@@ -54,7 +47,7 @@ async function lockEvent(db: Kysely<DB>, orgId: string, eventId: string): Promis
     SELECT e.id, e.org_id, e.title, e.starts_at, e.capacity, e.waitlist, u.path::text AS unit_path
     FROM event e JOIN unit u ON u.id = e.unit_id
     WHERE e.org_id = ${orgId} AND e.id = ${eventId}
-    FOR UPDATE OF e`.execute(db);
+    FOR NO KEY UPDATE OF e`.execute(db);
   const event = rows[0];
   if (!event) throw notFound('event');
   return event;
@@ -189,6 +182,8 @@ export type { PublicRsvpResult } from './rsvps.batch.js';
 /** How a public RSVP is committed: in a batch with others (group commit) or in its own transaction. */
 export interface PublicRsvpOptions {
   groupCommit?: boolean;
+  /** With group commit: an RSVP to an event with no limit on places goes through the intake log (adr/0026). */
+  intake?: boolean;
 }
 
 /**
@@ -201,6 +196,8 @@ export interface PublicRsvpOptions {
  *
  * By default the RSVP is group-committed (`rsvpBatcher`, adr/0019): it is answered once the batch
  * holding it has committed. `groupCommit: false` commits it alone, one transaction per request.
+ * With `intake`, an RSVP to an event with no limit on places (and no shift) is answered once it is
+ * in the intake log, and merged just after (`rsvpIntake`, adr/0026).
  */
 export async function publicRsvp(
   deps: PublicDeps,
@@ -211,9 +208,12 @@ export async function publicRsvp(
   const now = deps.now();
   const groupCommit = options.groupCommit ?? true;
   let orgId: string | null;
-  if (groupCommit && !isHoneypot(input)) {
-    // The batch checks that the event is public, published and not over, under its lock.
-    orgId = await eventOrg(deps.db, eventId);
+  let unlimited = false;
+  if (groupCommit) {
+    // The batch checks again, under the event's lock.
+    const event = await publicEventInfo(deps.db, eventId);
+    orgId = event?.open && event.endsAt > now ? event.orgId : null;
+    unlimited = event?.capacity === null;
   } else {
     const event = await deps.db
       .selectFrom('event')
@@ -229,22 +229,12 @@ export async function publicRsvp(
     deps.log.info({ event: eventId }, 'public RSVP: honeypot filled, nothing stored');
     return { status: 'going' };
   }
-  const channels: ('email' | 'sms')[] = [];
-  const texts = signupTextChoice(input);
-  if (input.email) channels.push('email');
-  // Text reminders only to someone who said yes to texts, with a number.
-  if (texts === 'opted_in') channels.push('sms');
-  const submission: RsvpSubmission = {
-    orgId,
-    eventId,
-    person: signupPerson(input),
-    shiftId: input.shift_id ?? null,
-    referrer: input.referrer ?? null,
-    consent: consentReceipt(input.consent, `event:${eventId}`, now, input.language),
-    channels,
-    texts,
-    now,
-  };
+  // Built here, whichever path, so that a person the signup path cannot take is answered now.
+  const submission = rsvpSubmission(orgId, eventId, input, now);
+  if (groupCommit && options.intake && unlimited && !submission.shiftId) {
+    await rsvpIntake(deps).take({ orgId, eventId, input, receivedAt: now });
+    return { status: 'going' };
+  }
   if (groupCommit) return await rsvpBatcher(deps).submit(orgId, submission);
   return await publicRsvpAlone(deps, submission);
 }

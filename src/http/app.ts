@@ -10,6 +10,7 @@ import type { DB } from '../db/schema.js';
 import { translateDbError } from '../db/sql-errors.js';
 import { tenantDb } from '../db/tenant.js';
 import { AppError } from '../errors.js';
+import { existingRsvpIntake, rsvpIntake } from '../events/rsvp-intake.js';
 import { registerCsvBodyParser } from '../imports/index.js';
 import type { Log } from '../log.js';
 import { registerWebApp } from '../web/index.js';
@@ -32,6 +33,11 @@ export interface AppOptions {
   webDir?: string;
   /** Group-commit public RSVPs (default true; false: one transaction per request, adr/0019). */
   signupGroupCommit?: boolean;
+  /**
+   * With group commit, RSVPs to events with no limit on places go through the intake log and are
+   * merged just after the answer (default true; adr/0026).
+   */
+  signupIntake?: boolean;
   /** Client addresses the per-route rate limits do not apply to (a load balancer, a load test). */
   rateLimitAllowList?: string[];
 }
@@ -49,6 +55,8 @@ declare module 'fastify' {
     secureCookies: boolean;
     /** Whether public RSVPs are group-committed (AppOptions.signupGroupCommit). */
     signupGroupCommit: boolean;
+    /** Whether public RSVPs may go through the intake log (AppOptions.signupIntake). */
+    signupIntake: boolean;
   }
 }
 
@@ -66,6 +74,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(cookie);
   app.decorate('secureCookies', options.secureCookies ?? false);
   app.decorate('signupGroupCommit', options.signupGroupCommit ?? true);
+  app.decorate('signupIntake', (options.signupGroupCommit ?? true) && (options.signupIntake ?? true));
   // Only routes that ask for a limit (rateLimitPerMinute) get one.
   await app.register(rateLimit, {
     global: false,
@@ -112,6 +121,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // CSV uploads (imports) arrive as streams, written to disk as they come.
   registerCsvBodyParser(app);
+
+  // What this process took into the RSVP intake is merged before it stops (before the audit log
+  // closes: the merge may write to it); what a stopped process left is merged once this one is ready.
+  if (app.signupIntake) app.addHook('onClose', async () => await existingRsvpIntake(options.db)?.drain());
 
   let audit: AuditLog | undefined = options.audit;
   if (!audit) {
@@ -205,6 +218,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const deps = { db: options.db, log: options.log, now, audit: auditLog };
   const routes: AnyRoute[] = allRoutes();
   for (const route of routes) registerRoute(app, deps, route);
+  if (app.signupIntake) app.addHook('onReady', async () => rsvpIntake(deps).wake());
 
   const openapi = buildOpenApi(routes, { version: options.version ?? '0.1.0' });
   app.get(

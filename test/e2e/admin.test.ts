@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditLog } from '../../src/audit/index.js';
 import { hashPassword } from '../../src/auth/secrets.js';
 import type { Database } from '../../src/db/connect.js';
+import { existingRsvpIntake } from '../../src/events/rsvp-intake.js';
 import { buildApp } from '../../src/http/app.js';
 import { silentLog } from '../../src/log.js';
 import { ensureWebBuilt } from '../../src/web/index.js';
@@ -153,6 +154,7 @@ describe('the dashboard and administration in Chromium', { timeout: 180_000 }, (
       email: 'nina.newcomer@example.org',
       consent: { email_updates: false },
     });
+    await existingRsvpIntake(database.db)?.drain();
     await page.reload();
     await expect.poll(() => stat(page, 'stat-total')).toBe('4');
     expect(await stat(page, 'stat-new')).toBe('4');

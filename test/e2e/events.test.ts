@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditLog } from '../../src/audit/index.js';
 import { hashPassword } from '../../src/auth/secrets.js';
 import type { Database } from '../../src/db/connect.js';
+import { existingRsvpIntake } from '../../src/events/rsvp-intake.js';
 import { buildApp } from '../../src/http/app.js';
 import { silentLog } from '../../src/log.js';
 import { ensureWebBuilt } from '../../src/web/index.js';
@@ -211,6 +212,7 @@ describe('events in Chromium', { timeout: 180_000 }, () => {
         email,
         consent: { email_updates: true },
       });
+    await existingRsvpIntake(database.db)?.drain();
     await page.reload();
     const attendees = page.getByRole('region', { name: 'Attendees' });
     await attendees.getByText('2 attendees you may see').waitFor();

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditLog } from '../../src/audit/index.js';
 import type { Database } from '../../src/db/connect.js';
 import { newId } from '../../src/db/ids.js';
+import { existingRsvpIntake } from '../../src/events/rsvp-intake.js';
 import { buildApp } from '../../src/http/app.js';
 import { silentLog } from '../../src/log.js';
 import { createTestDatabase, testAuditLog, testEngine } from '../support/db.js';
@@ -148,6 +149,8 @@ afterAll(async () => {
 });
 
 async function attendees(): Promise<string[]> {
+  // An RSVP is answered once in the intake log and merged just after (adr/0026).
+  await existingRsvpIntake(database.db)?.drain();
   const page = await call<{ items: { person: { given_name?: string } }[] }>(
     'GET',
     `/api/v1/events/${event}/attendees`,

@@ -1888,6 +1888,8 @@ describe('the authorization matrix', () => {
         calls++;
         timing.requests += Date.now() - t2;
         if (route.url === '/api/v1/imports' && response.statusCode < 300) await waitForImports();
+        // A public RSVP is merged after its answer (adr/0026): its writes belong to this request.
+        await t.settle();
         const got = outcomeOf(response.statusCode);
         const where = `${key} as ${persona}${variant === 'org' ? '' : ` (${variant})`}`;
         if (got !== outcome)

@@ -7,6 +7,7 @@ import type { Ctx } from '../../src/context.js';
 import type { Database } from '../../src/db/connect.js';
 import { newId } from '../../src/db/ids.js';
 import type { DB } from '../../src/db/schema.js';
+import { existingRsvpIntake } from '../../src/events/rsvp-intake.js';
 import { buildApp } from '../../src/http/app.js';
 import { silentLog } from '../../src/log.js';
 import { createTestDatabase, testAuditLog } from './db.js';
@@ -145,6 +146,8 @@ export interface TestApp {
     url: string,
     options?: { as?: TestUser | null; body?: unknown; headers?: Record<string, string> },
   ): Promise<LightMyRequestResponse>;
+  /** Waits until the public RSVPs the app took into its intake log are merged (adr/0026). */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -168,6 +171,9 @@ export async function createTestApp(): Promise<TestApp> {
         headers,
         ...(options.body !== undefined ? { payload: options.body as object } : {}),
       });
+    },
+    async settle() {
+      await existingRsvpIntake(database.db)?.drain();
     },
     async close() {
       await app.close();
