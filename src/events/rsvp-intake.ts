@@ -25,8 +25,11 @@ import { commitRsvpsIn, type RsvpSubmission, rsvpSubmission } from './rsvps.batc
 
 /** Appends: as the group-commit path batches (RSVP_BATCH), larger since a row is cheap. */
 const APPEND_BATCH = { maxBatch: 512, maxWaitMs: 2 } as const;
-/** Rows merged in one transaction. */
-export const MERGE_BATCH = 250;
+/**
+ * Rows merged in one transaction: fewer while RSVPs keep arriving (a merge holds PGlite's one
+ * connection, and its JavaScript the event loop, while answers wait), more once they have stopped.
+ */
+export const MERGE_BATCH = { busy: 250, quiet: 1000 } as const;
 /** The least pause between two merges while RSVPs keep arriving. */
 const MIN_GAP_MS = 20;
 /** RSVPs keep arriving: the latest came less than this long ago. */
@@ -144,7 +147,8 @@ export class RsvpIntake {
         this.waiting = false;
         const started = performance.now();
         // A full batch read means more may wait behind it.
-        if ((await this.mergeSome()) === MERGE_BATCH) this.waiting = true;
+        const limit = performance.now() - this.lastTakeAt < BUSY_MS ? MERGE_BATCH.busy : MERGE_BATCH.quiet;
+        if ((await this.mergeSome(limit)) === limit) this.waiting = true;
         // While RSVPs keep coming, the merge takes at most about half of the time (answering them
         // comes first; on PGlite's one connection an append waits for the merge) and the next
         // batch gathers meanwhile; an RSVP after a quiet second is merged at once, and a second
@@ -166,17 +170,15 @@ export class RsvpIntake {
     }
   }
 
-  /** Merges up to MERGE_BATCH waiting rows; returns how many it read. */
-  private async mergeSome(): Promise<number> {
+  /** Merges up to `limit` waiting rows; returns how many it read. */
+  private async mergeSome(limit: number): Promise<number> {
     try {
-      return await this.merge(sql`TRUE`, MERGE_BATCH);
+      return await this.merge(sql`TRUE`, limit);
     } catch (error) {
       // A statement failed the batch: each row alone either merges or is set aside with its problem.
       this.deps.log.warn({ err: error }, 'RSVP intake: a merge failed; merging its RSVPs one by one');
       const { rows } = await sql<{ id: string }>`
-        SELECT id FROM signup_intake WHERE problem IS NULL ORDER BY id LIMIT ${MERGE_BATCH}`.execute(
-        this.deps.db,
-      );
+        SELECT id FROM signup_intake WHERE problem IS NULL ORDER BY id LIMIT ${limit}`.execute(this.deps.db);
       for (const { id } of rows) {
         try {
           await this.merge(sql`id = ${id}`, 1);
