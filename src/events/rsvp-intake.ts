@@ -5,7 +5,7 @@
  * person already had keeps its status), so its answer needs no transaction of its own: the request
  * is checked (the form, the event), its row is appended to `signup_intake` (group-committed: one
  * INSERT for all the requests waiting), and the person is answered once that row has committed. The
- * merge then takes the waiting rows in arrival order, a few hundred at a time, and commits them as
+ * merge then takes the waiting rows in arrival order, 250 to 1,000 at a time, and commits them as
  * the group-commit path does (`commitRsvpsIn`: matching, consent, RSVP, timeline, reminders),
  * deleting each row in the transaction that merged it: a row is merged once, and a row whose merge
  * did not commit is still there. The server wakes the merge when it starts, so rows left by a
