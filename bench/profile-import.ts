@@ -21,8 +21,9 @@ const opts = new Command()
   .option('--engine <engine>', 'pglite or postgres', 'postgres')
   .option('--size <n>', 'rows', (v) => Number.parseInt(v, 10), 50_000)
   .option('--pg-url <url>', 'PostgreSQL server', 'postgres://postgres@127.0.0.1:5432/postgres')
+  .option('--keep', 'keep the database (PostgreSQL) for a look afterwards')
   .parse(process.argv)
-  .opts<{ engine: string; size: number; pgUrl: string }>();
+  .opts<{ engine: string; size: number; pgUrl: string; keep?: boolean }>();
 
 const DATA = path.join(ROOT, 'bench', 'data');
 const main = await ensurePeopleCsv(DATA, { seed: 20_241_124, size: opts.size });
@@ -54,6 +55,10 @@ if (opts.engine === 'postgres') {
   url.pathname = `/${name}`;
   database = await openDatabase({ engine: 'postgres', url: url.toString() }, { onQuery });
   cleanup = async () => {
+    if (opts.keep) {
+      console.log(`kept database ${name}`);
+      return;
+    }
     const dropper = new pg.Client({ connectionString: opts.pgUrl });
     await dropper.connect();
     await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
