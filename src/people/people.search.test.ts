@@ -6,12 +6,15 @@ import type { PeopleScope } from '../access/scope.js';
 import type { Database } from '../db/connect.js';
 import { newIds } from '../db/ids.js';
 import { tenantDb } from '../db/tenant.js';
+import { resolve } from './people.filter.js';
 import {
   COLLECT_FIRST_MAX,
   countPeople,
+  newestPageIds,
   PeopleFilter,
   type PeopleFilterInput,
   searchPeopleIds,
+  windowHoldsPage,
 } from './people.search.js';
 
 /**
@@ -92,6 +95,42 @@ describe('people search pages', () => {
         if (total <= 100) expect(all).toHaveLength(total);
       }
     }
+  });
+
+  it('takes a page from the newest people only when they hold it', async () => {
+    const db = tenantDb(database.db, orgId);
+    let held = 0;
+    let notHeld = 0;
+    for (const input of [...filters, { name: 'smith' }, { unit: 'east.oakland' }, { name: 'zzz' }]) {
+      const filter = PeopleFilter.parse(input);
+      if (filter.fuzzy || filter.sort === 'name') continue;
+      const resolved = await resolve(db, orgId, filter);
+      for (const [name, scope] of Object.entries(scopes)) {
+        const total = await countPeople(db, orgId, filter, { scope });
+        for (const paging of [
+          { page: 1, perPage: 7 },
+          { page: 3, perPage: 7 },
+          { page: 1, perPage: 100 },
+          { page: Math.ceil(total / 7), perPage: 7 },
+        ]) {
+          const expected = await searchPeopleIds(db, orgId, filter, paging, { scope, matches: total });
+          for (const window of [5, 40, 240]) {
+            const ids = await newestPageIds(db, orgId, filter, paging, { resolved, scope, window });
+            const label = `${JSON.stringify(input)} ${name} ${JSON.stringify(paging)} window ${window}`;
+            if (windowHoldsPage(ids, paging, total)) {
+              held++;
+              expect(ids, label).toEqual(expected);
+            } else {
+              notHeld++;
+              // Only a window smaller than the organization can miss the page.
+              expect(window, label).toBeLessThan(240);
+            }
+          }
+        }
+      }
+    }
+    expect(held).toBeGreaterThan(0);
+    expect(notHeld).toBeGreaterThan(0);
   });
 
   it('asks nothing more when nothing matches or the page is past the end', async () => {

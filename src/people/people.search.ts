@@ -117,6 +117,51 @@ export async function searchPeopleIds(
   return rows.map((r) => r.id);
 }
 
+/**
+ * How many of the organization's newest people a newest-first page looks through while the count
+ * runs beside it. Fifty matches within them are the newest fifty overall; where they are not (a
+ * filter or scope that matches few of the newest people), the page is taken the usual way once
+ * the count is known.
+ */
+export const NEWEST_WINDOW = 20_000;
+
+/**
+ * The page among the organization's newest `window` people (newest first), for the default order
+ * only. The LIMIT fences the subquery: the filters apply to the newest people as they are read,
+ * and the outer LIMIT stops the walk at the page's last match.
+ */
+export async function newestPageIds(
+  db: Kysely<DB>,
+  orgId: string,
+  filter: PeopleFilter,
+  paging: { page: number; perPage: number },
+  options: { resolved: Resolved; scope: PeopleScope; window: number },
+): Promise<string[]> {
+  const perPage = Math.min(Math.max(paging.perPage, 1), MAX_PER_PAGE);
+  const offset = (Math.max(paging.page, 1) - 1) * perPage;
+  const where = [...(options.scope ? [options.scope] : []), ...predicates(filter, options.resolved)];
+  const { rows } = await sql<{ id: string }>`
+    SELECT p.id FROM (
+      SELECT * FROM person WHERE org_id = ${orgId} AND merged_into IS NULL ORDER BY id DESC LIMIT ${options.window}
+    ) p
+    WHERE ${where.length > 0 ? sql.join(where, sql` AND `) : sql`true`}
+    ORDER BY p.id DESC LIMIT ${perPage} OFFSET ${offset}`.execute(db);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Whether a page taken from the newest people is the page: a full one always is (its matches are
+ * the newest overall); a short one when it ends at the last of `total` matches.
+ */
+export function windowHoldsPage(
+  ids: string[],
+  paging: { page: number; perPage: number },
+  total: number,
+): boolean {
+  const offset = (Math.max(paging.page, 1) - 1) * paging.perPage;
+  return ids.length === paging.perPage || offset + ids.length >= total;
+}
+
 export async function countPeople(
   db: Kysely<DB>,
   orgId: string,
@@ -160,16 +205,20 @@ export async function searchPeople(
   const perPage = Math.min(Math.max(paging.perPage ?? 50, 1), MAX_PER_PAGE);
   const orgId = ctx.actor.orgId;
   const [resolved, scope] = await Promise.all([resolve(ctx.db, orgId, filter), searchScope(ctx, filter)]);
-  // The count first: it tells the page which shape to take (COLLECT_FIRST_MAX), and none at all
-  // when nothing matches.
-  const total = await countPeople(ctx.db, orgId, filter, { resolved, scope });
-  const ids = await searchPeopleIds(
-    ctx.db,
-    orgId,
-    filter,
-    { page, perPage },
-    { resolved, scope, matches: total },
-  );
+  // The count and, for a newest-first page, the page among the newest people, side by side (two
+  // connections of a server's pool). When that window does not hold the page, the count tells the
+  // page which shape to take (COLLECT_FIRST_MAX).
+  const newestFirst = !filter.fuzzy && filter.sort !== 'name';
+  const [total, windowed] = await Promise.all([
+    countPeople(ctx.db, orgId, filter, { resolved, scope }),
+    newestFirst
+      ? newestPageIds(ctx.db, orgId, filter, { page, perPage }, { resolved, scope, window: NEWEST_WINDOW })
+      : Promise.resolve(null),
+  ]);
+  const ids =
+    windowed && windowHoldsPage(windowed, { page, perPage }, total)
+      ? windowed
+      : await searchPeopleIds(ctx.db, orgId, filter, { page, perPage }, { resolved, scope, matches: total });
   const items = await projectPeople(ctx, await loadPeople(ctx.db, orgId, ids));
   return { items, total, page, per_page: perPage };
 }
