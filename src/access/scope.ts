@@ -20,6 +20,13 @@ export type PeopleScope = Expression<SqlBool> | null;
 
 const FALSE = sql<SqlBool>`false`;
 
+/**
+ * The scope of organization-wide grants without the restricted class: everyone not marked
+ * sensitive. One constant, so that a count can recognise it (countPeople reads its total from
+ * people_count).
+ */
+export const NOT_SENSITIVE: Expression<SqlBool> = sql<SqlBool>`NOT p.sensitive`;
+
 /** Unit subtrees with those inside another dropped (east covers east.oakland). */
 export function outermostPaths(paths: string[]): string[] {
   const sorted = [...new Set(paths)].sort();
@@ -91,7 +98,7 @@ export async function peopleScope(
     ordinary === undefined
       ? undefined
       : ordinary === null
-        ? sql<SqlBool>`NOT p.sensitive`
+        ? NOT_SENSITIVE
         : sql<SqlBool>`(${ordinary} AND NOT p.sensitive)`;
   if (reaching === undefined) return ordinaryPart ?? FALSE;
   if (ordinaryPart === undefined) return reaching;

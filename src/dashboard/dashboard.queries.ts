@@ -1,5 +1,6 @@
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { countEveryone } from '../people/index.js';
 
 /** SQL only: each count takes the caller's people scope as a predicate over `person p`. */
 
@@ -11,6 +12,8 @@ export async function countPeople(
   orgId: string,
   scope: Expression<SqlBool> | null,
 ): Promise<number> {
+  const everyone = await countEveryone(db, orgId, scope);
+  if (everyone !== undefined) return everyone;
   const { rows } = await sql<{ n: number }>`
     SELECT count(*)::int AS n FROM person p
     WHERE p.org_id = ${orgId} AND p.merged_into IS NULL AND ${all(scope)}`.execute(db);

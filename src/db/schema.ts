@@ -687,6 +687,14 @@ export interface FormSubmissionTable extends Synced {
 }
 
 /** A public RSVP taken in, waiting to be merged (adr/0026). */
+/** Live people per organization, kept by triggers on person (migration 0021); never written by the app. */
+export interface PeopleCountTable {
+  org_id: ColumnType<string, never, never>;
+  /** bigint: read it cast (`people::int`). */
+  people: ColumnType<string, never, never>;
+  sensitive: ColumnType<string, never, never>;
+}
+
 export interface SignupIntakeTable {
   org_id: string;
   id: string;
@@ -844,6 +852,7 @@ export interface DB {
   event_rsvp: EventRsvpTable;
   event_reminder: EventReminderTable;
   signup_intake: SignupIntakeTable;
+  people_count: PeopleCountTable;
   form: FormTable;
   form_submission: FormSubmissionTable;
   ladder: LadderTable;

@@ -18,6 +18,7 @@ export {
   type UpsertResult,
 } from './people.schemas.js';
 export {
+  countEveryone,
   countPeople,
   MAX_PER_PAGE,
   type Page,

@@ -1,6 +1,6 @@
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import { type ProjectedPerson, projectPeople } from '../access/people-access.js';
-import { type PeopleScope, peopleScope } from '../access/scope.js';
+import { NOT_SENSITIVE, type PeopleScope, peopleScope } from '../access/scope.js';
 import type { Ctx } from '../context.js';
 import type { DB } from '../db/schema.js';
 import { type Action, accessOf } from '../policy/index.js';
@@ -162,6 +162,25 @@ export function windowHoldsPage(
   return ids.length === paging.perPage || offset + ids.length >= total;
 }
 
+/**
+ * Everyone in the organization (scope null), or everyone not marked sensitive (NOT_SENSITIVE), read
+ * from people_count (kept by triggers, migration 0021) instead of counted; undefined for any
+ * other scope.
+ */
+export async function countEveryone(
+  db: Kysely<DB>,
+  orgId: string,
+  scope: PeopleScope,
+): Promise<number | undefined> {
+  if (scope !== null && scope !== NOT_SENSITIVE) return undefined;
+  const row = await db
+    .selectFrom('people_count')
+    .select(scope === null ? sql<number>`people::int`.as('n') : sql<number>`(people - sensitive)::int`.as('n'))
+    .where('org_id', '=', orgId)
+    .executeTakeFirst();
+  return row?.n ?? 0;
+}
+
 export async function countPeople(
   db: Kysely<DB>,
   orgId: string,
@@ -180,6 +199,10 @@ export async function countPeople(
       .where('tag_id', '=', r.tagId)
       .executeTakeFirstOrThrow();
     return row.n;
+  }
+  if (predicates(filter, r).length === 0) {
+    const everyone = await countEveryone(db, orgId, scope);
+    if (everyone !== undefined) return everyone;
   }
   const row = await baseQuery(db, orgId, filter, r, scope)
     .select(sql<number>`count(*)::int`.as('n'))
