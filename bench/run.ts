@@ -400,12 +400,6 @@ if (!parts.has('core'))
       `on a shared machine (load average 1 / 5 / 15 min at its start ${loadAtStart}, at its end ${loadAvg()}, ` +
       `on ${os.cpus().length} CPUs): measured under load, not on a quiet machine.`,
   );
-if (!parts.has('core'))
-  notes.push(
-    `Event search and signup figures: the ${mode} run started ${startedAt} (\`--only ${[...parts].join(',')}\`) ` +
-      `on a shared machine (load average 1 / 5 / 15 min at its start ${loadAtStart}, at its end ${loadAvg()}, ` +
-      `on ${os.cpus().length} CPUs): measured under load, not on a quiet machine.`,
-  );
 if (parts.has('core'))
   notes.push(
     `Machine load average (1 / 5 / 15 min) at the start: ${loadAtStart}; at the end: ${loadAvg()} ` +
