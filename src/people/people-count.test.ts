@@ -9,9 +9,9 @@ import { newIds } from '../db/ids.js';
 import type { DB } from '../db/schema.js';
 import { tenantDb } from '../db/tenant.js';
 import { mergePeople, undoMerge } from '../merges/index.js';
-import { deletePerson } from './people.service.js';
-import { countEveryone } from './people.search.js';
 import { PersonInput } from './people.schemas.js';
+import { countEveryone } from './people.search.js';
+import { deletePerson } from './people.service.js';
 import { upsertPeople } from './upsert.js';
 
 /**
@@ -55,7 +55,12 @@ describe('people_count', () => {
       n: fc.integer({ min: 1, max: 6 }),
       sensitive: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
     }),
-    fc.record({ kind: fc.constant('sensitive' as const), org: fc.nat(1), pick: fc.nat(), value: fc.boolean() }),
+    fc.record({
+      kind: fc.constant('sensitive' as const),
+      org: fc.nat(1),
+      pick: fc.nat(),
+      value: fc.boolean(),
+    }),
     fc.record({ kind: fc.constant('merge' as const), org: fc.nat(1), pick: fc.nat() }),
     fc.record({ kind: fc.constant('unmerge' as const), org: fc.nat(1), pick: fc.nat() }),
     fc.record({ kind: fc.constant('delete' as const), org: fc.nat(1), pick: fc.nat() }),
@@ -70,7 +75,9 @@ describe('people_count', () => {
           const db = tenantDb(database.db, orgId);
           const ids = (
             await sql<{ id: string; merged: boolean }>`
-              SELECT id, merged_into IS NOT NULL AS merged FROM person WHERE org_id = ${orgId} ORDER BY id`.execute(db)
+              SELECT id, merged_into IS NOT NULL AS merged FROM person WHERE org_id = ${orgId} ORDER BY id`.execute(
+              db,
+            )
           ).rows;
           const pick = (i: number, merged?: boolean) => {
             const pool = ids.filter((r) => merged === undefined || r.merged === merged);
@@ -96,12 +103,20 @@ describe('people_count', () => {
           } else if (o.kind === 'delete') {
             const id = pick(o.pick);
             if (id) {
-              await db.updateTable('person').set({ merged_into: null }).where('merged_into', '=', id).execute();
+              await db
+                .updateTable('person')
+                .set({ merged_into: null })
+                .where('merged_into', '=', id)
+                .execute();
               await db.deleteFrom('person').where('id', '=', id).execute();
             }
           } else {
             // An update that changes no total (every person's name at once).
-            await db.updateTable('person').set({ pronouns: 'they/them' }).where('org_id', '=', orgId).execute();
+            await db
+              .updateTable('person')
+              .set({ pronouns: 'they/them' })
+              .where('org_id', '=', orgId)
+              .execute();
           }
         }
         for (const orgId of orgs) await expectExact(database.db, orgId, JSON.stringify(ops));
@@ -147,7 +162,11 @@ describe('people_count', () => {
       .execute();
     await expectExact(database.db, gone, 'before the organization goes');
     await database.db.deleteFrom('org').where('id', '=', gone).execute();
-    const left = await database.db.selectFrom('people_count').select('org_id').where('org_id', '=', gone).execute();
+    const left = await database.db
+      .selectFrom('people_count')
+      .select('org_id')
+      .where('org_id', '=', gone)
+      .execute();
     expect(left).toEqual([]);
   });
 });

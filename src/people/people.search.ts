@@ -175,7 +175,9 @@ export async function countEveryone(
   if (scope !== null && scope !== NOT_SENSITIVE) return undefined;
   const row = await db
     .selectFrom('people_count')
-    .select(scope === null ? sql<number>`people::int`.as('n') : sql<number>`(people - sensitive)::int`.as('n'))
+    .select(
+      scope === null ? sql<number>`people::int`.as('n') : sql<number>`(people - sensitive)::int`.as('n'),
+    )
     .where('org_id', '=', orgId)
     .executeTakeFirst();
   return row?.n ?? 0;
