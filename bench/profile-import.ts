@@ -10,11 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { openDatabase } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
 import { ensureMixedCsv, ensurePeopleCsv } from './generate.js';
-import { freshOrg, importWithRss, makeCtx } from './steps.js';
+import { freshOrg, importWithRss, makeCtx, scratchPgDatabase } from './steps.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const opts = new Command()
@@ -46,23 +45,11 @@ const onQuery = (text: string, ms: number) => {
 let cleanup: () => Promise<void>;
 let database: Awaited<ReturnType<typeof openDatabase>>;
 if (opts.engine === 'postgres') {
-  const name = `rhizome_profile_${process.pid}`;
-  const admin = new pg.Client({ connectionString: opts.pgUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(opts.pgUrl);
-  url.pathname = `/${name}`;
-  database = await openDatabase({ engine: 'postgres', url: url.toString() }, { onQuery });
+  const scratch = await scratchPgDatabase(opts.pgUrl, `rhizome_profile_${process.pid}`);
+  database = await openDatabase({ engine: 'postgres', url: scratch.url }, { onQuery });
   cleanup = async () => {
-    if (opts.keep) {
-      console.log(`kept database ${name}`);
-      return;
-    }
-    const dropper = new pg.Client({ connectionString: opts.pgUrl });
-    await dropper.connect();
-    await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await dropper.end();
+    if (opts.keep) console.log(`kept database ${new URL(scratch.url).pathname.slice(1)}`);
+    else await scratch.drop();
   };
 } else {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rhizome-profile-'));

@@ -15,13 +15,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { openDatabase } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
 import { buildApp } from '../src/http/app.js';
 import { silentLog } from '../src/log.js';
 import { publishedEvent, seedSignupOrg } from './signup.js';
-import { benchAuditLog } from './steps.js';
+import { benchAuditLog, scratchPgDatabase } from './steps.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const opts = new Command()
@@ -43,17 +42,13 @@ const opts = new Command()
     intake: boolean;
   }>();
 
-const name = `rhizome_profile_${process.pid}`;
 let dir: string | undefined;
+let dropPg: (() => Promise<void>) | undefined;
 let database: Awaited<ReturnType<typeof openDatabase>>;
 if (opts.engine === 'postgres') {
-  const admin = new pg.Client({ connectionString: opts.pgUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(opts.pgUrl);
-  url.pathname = `/${name}`;
-  database = await openDatabase({ engine: 'postgres', url: url.toString() }, { poolSize: 10 });
+  const scratch = await scratchPgDatabase(opts.pgUrl, `rhizome_profile_${process.pid}`);
+  dropPg = scratch.drop;
+  database = await openDatabase({ engine: 'postgres', url: scratch.url }, { poolSize: 10 });
 } else {
   dir = mkdtempSync(path.join(os.tmpdir(), 'rhizome-profile-'));
   database = await openDatabase({ engine: 'pglite', dataDir: dir });
@@ -132,12 +127,7 @@ try {
 } finally {
   await database.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
-  if (opts.engine === 'postgres') {
-    const admin = new pg.Client({ connectionString: opts.pgUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.end();
-  }
+  await dropPg?.();
 }
 
 /** Self time per function and per place (package or project file). */

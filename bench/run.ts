@@ -12,7 +12,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { openDatabase } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
 import { measureAuditOverhead } from './audit.js';
@@ -40,6 +39,7 @@ import {
   importWithRss,
   makeCtx,
   makeToken,
+  scratchPgDatabase,
   setUpSearchData,
 } from './steps.js';
 
@@ -203,27 +203,16 @@ for (const engine of engines) {
   let tmpDir: string | undefined;
   let database: Awaited<ReturnType<typeof openDatabase>>;
   if (engine === 'postgres') {
-    const name = `rhizome_bench_${process.pid}`;
-    const admin = new pg.Client({ connectionString: opts.pgUrl });
+    let scratch: Awaited<ReturnType<typeof scratchPgDatabase>>;
     try {
-      await admin.connect();
+      scratch = await scratchPgDatabase(opts.pgUrl, `rhizome_bench_${process.pid}`);
     } catch (error) {
       notes.push(`PostgreSQL was not reachable at ${opts.pgUrl} (${(error as Error).message}); skipped.`);
       log('postgres unreachable: skipped');
       continue;
     }
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${name}"`);
-    await admin.end();
-    const url = new URL(opts.pgUrl);
-    url.pathname = `/${name}`;
-    database = await openDatabase({ engine: 'postgres', url: url.toString() }, { poolSize: 10 });
-    dropPg = async () => {
-      const dropper = new pg.Client({ connectionString: opts.pgUrl });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await dropper.end();
-    };
+    database = await openDatabase({ engine: 'postgres', url: scratch.url }, { poolSize: 10 });
+    dropPg = scratch.drop;
   } else {
     tmpDir = mkdtempSync(path.join(os.tmpdir(), 'rhizome-bench-'));
     database = await openDatabase({ engine: 'pglite', dataDir: tmpDir });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type Kysely, sql } from 'kysely';
+import pg from 'pg';
 import { AuditLog } from '../src/audit/index.js';
 import { hashSecret, newSecret } from '../src/auth/secrets.js';
 import type { Ctx } from '../src/context.js';
@@ -215,6 +216,30 @@ export async function setUpSearchData(
     .where('org_id', '=', orgId)
     .executeTakeFirstOrThrow();
   return { people: row.n, units };
+}
+
+/**
+ * A new, empty database named `name` on the server of `serverUrl` (any existing one of that name is
+ * dropped first): its URL, and how to drop it. Throws when the server cannot be reached.
+ */
+export async function scratchPgDatabase(
+  serverUrl: string,
+  name: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin(`CREATE DATABASE "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 
 /** An org admin with an API token, inserted directly (as test/support/fixtures.ts does). */

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { recordSignupTexts } from '../consent/index.js';
 import { column as col } from '../db/columns.js';
 import { newId } from '../db/ids.js';
@@ -242,15 +242,10 @@ export async function commitRsvpsIn(
     outcome: string;
     body: string;
   }[] = [];
-  const reminders: {
-    org_id: string;
-    id: string;
-    event_id: string;
-    rsvp_id: string;
-    person_id: string;
-    channel: 'email' | 'sms';
-    send_at: Date;
-  }[] = [];
+  const reminders: Pick<
+    Selectable<DB['event_reminder']>,
+    'org_id' | 'id' | 'event_id' | 'rsvp_id' | 'person_id' | 'channel' | 'send_at'
+  >[] = [];
   for (const i of live) {
     const item = items[i] as RsvpSubmission;
     const personId = personIds[i] as string;

@@ -38,11 +38,33 @@ function baseQuery(
   filter: PeopleFilter,
   resolved: Resolved,
   scope: PeopleScope,
+  /** Only among the organization's newest this many people (newestPageIds). */
+  newest?: number,
 ) {
-  let query = db.selectFrom('person as p').where('p.org_id', '=', orgId).where('p.merged_into', 'is', null);
+  // The LIMIT fences the subquery: the filters apply to the newest people as they are read.
+  const from =
+    newest === undefined
+      ? db.selectFrom('person as p')
+      : db.selectFrom(
+          db
+            .selectFrom('person')
+            .selectAll()
+            .where('org_id', '=', orgId)
+            .where('merged_into', 'is', null)
+            .orderBy('id', 'desc')
+            .limit(newest)
+            .as('p'),
+        );
+  let query = from.where('p.org_id', '=', orgId).where('p.merged_into', 'is', null);
   if (scope) query = query.where(scope as Expression<SqlBool>);
   for (const predicate of predicates(filter, resolved)) query = query.where(predicate);
   return query;
+}
+
+/** A page's size (1 to MAX_PER_PAGE) and how many matches come before it. */
+function pageBounds(paging: { page: number; perPage: number }): { perPage: number; offset: number } {
+  const perPage = Math.min(Math.max(paging.perPage, 1), MAX_PER_PAGE);
+  return { perPage, offset: (Math.max(paging.page, 1) - 1) * perPage };
 }
 
 /** Whether the only filters given are these keys (sort does not count). */
@@ -83,8 +105,7 @@ export async function searchPeopleIds(
   paging: { page: number; perPage: number },
   options: SearchOptions & { matches?: number } = {},
 ): Promise<string[]> {
-  const perPage = Math.min(Math.max(paging.perPage, 1), MAX_PER_PAGE);
-  const offset = (Math.max(paging.page, 1) - 1) * perPage;
+  const { perPage, offset } = pageBounds(paging);
   if (options.matches !== undefined && options.matches <= offset) return [];
   const resolved = options.resolved ?? (await resolve(db, orgId, filter));
   const base = baseQuery(db, orgId, filter, resolved, options.scope ?? null);
@@ -127,8 +148,7 @@ export const NEWEST_WINDOW = 20_000;
 
 /**
  * The page among the organization's newest `window` people (newest first), for the default order
- * only. The LIMIT fences the subquery: the filters apply to the newest people as they are read,
- * and the outer LIMIT stops the walk at the page's last match.
+ * only: the outer LIMIT stops the walk at the page's last match.
  */
 export async function newestPageIds(
   db: Kysely<DB>,
@@ -137,15 +157,13 @@ export async function newestPageIds(
   paging: { page: number; perPage: number },
   options: { resolved: Resolved; scope: PeopleScope; window: number },
 ): Promise<string[]> {
-  const perPage = Math.min(Math.max(paging.perPage, 1), MAX_PER_PAGE);
-  const offset = (Math.max(paging.page, 1) - 1) * perPage;
-  const where = [...(options.scope ? [options.scope] : []), ...predicates(filter, options.resolved)];
-  const { rows } = await sql<{ id: string }>`
-    SELECT p.id FROM (
-      SELECT * FROM person WHERE org_id = ${orgId} AND merged_into IS NULL ORDER BY id DESC LIMIT ${options.window}
-    ) p
-    WHERE ${where.length > 0 ? sql.join(where, sql` AND `) : sql`true`}
-    ORDER BY p.id DESC LIMIT ${perPage} OFFSET ${offset}`.execute(db);
+  const { perPage, offset } = pageBounds(paging);
+  const rows = await baseQuery(db, orgId, filter, options.resolved, options.scope, options.window)
+    .select('p.id')
+    .orderBy('p.id', 'desc')
+    .limit(perPage)
+    .offset(offset)
+    .execute();
   return rows.map((r) => r.id);
 }
 
@@ -158,8 +176,8 @@ export function windowHoldsPage(
   paging: { page: number; perPage: number },
   total: number,
 ): boolean {
-  const offset = (Math.max(paging.page, 1) - 1) * paging.perPage;
-  return ids.length === paging.perPage || offset + ids.length >= total;
+  const { perPage, offset } = pageBounds(paging);
+  return ids.length === perPage || offset + ids.length >= total;
 }
 
 /**

@@ -6,8 +6,8 @@
 -- This row holds that total, and how many of those people are marked sensitive (the total an
 -- organization-wide grant without the restricted class sees is the difference).
 --
--- Statement triggers with transition tables keep it: one aggregate per statement, whatever the
--- number of rows (an import batch of 2,000 people costs one small GROUP BY). A statement that
+-- Statement triggers with transition tables keep it, whatever the number of rows (an import batch
+-- of 2,000 people costs one small GROUP BY; an update counts only the people whose count changed). A statement that
 -- changes no total (most updates: a name, a phone) writes nothing, so it takes no lock on the
 -- row; statements that add or remove people serialize on it until they commit, as the people
 -- writers of an organization already do (its people lock).
@@ -39,51 +39,47 @@ BEGIN
 END $$;
 CREATE TRIGGER org_people_count AFTER INSERT ON org FOR EACH ROW EXECUTE FUNCTION people_count_org_created();
 
--- Adds these differences to the organizations' rows.
-CREATE FUNCTION people_count_add(org_ids uuid[], added bigint[], added_sensitive bigint[]) RETURNS void
+-- Adds `step` for each of these people (their organization, whether they are sensitive).
+CREATE FUNCTION people_count_step(org_ids uuid[], sensitive_flags boolean[], step int) RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-  UPDATE people_count c SET people = c.people + d.people, sensitive = c.sensitive + d.sensitive
-  FROM unnest(org_ids, added, added_sensitive) AS d(org_id, people, sensitive)
-  WHERE c.org_id = d.org_id AND (d.people <> 0 OR d.sensitive <> 0)
+  UPDATE people_count c SET people = c.people + step * d.n, sensitive = c.sensitive + step * d.s
+  FROM (SELECT org_id, count(*) AS n, count(*) FILTER (WHERE flag) AS s
+        FROM unnest(org_ids, sensitive_flags) AS u(org_id, flag) GROUP BY org_id) d
+  WHERE c.org_id = d.org_id
 $$;
-REVOKE EXECUTE ON FUNCTION people_count_add(uuid[], bigint[], bigint[]) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION people_count_step(uuid[], boolean[], int) FROM PUBLIC;
 
 CREATE FUNCTION people_count_inserted() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = public, pg_temp AS $$
 BEGIN
-  PERFORM people_count_add(array_agg(org_id), array_agg(n), array_agg(s))
-  FROM (SELECT org_id, count(*) AS n, count(*) FILTER (WHERE sensitive) AS s
-        FROM added WHERE merged_into IS NULL GROUP BY org_id) d
-  HAVING count(*) > 0;
-  RETURN NULL;
-END $$;
-
-CREATE FUNCTION people_count_updated() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = public, pg_temp AS $$
-BEGIN
-  PERFORM people_count_add(array_agg(org_id), array_agg(n), array_agg(s))
-  FROM (SELECT org_id, sum(n)::bigint AS n, sum(s)::bigint AS s FROM (
-          SELECT org_id, 1 AS n, CASE WHEN sensitive THEN 1 ELSE 0 END AS s FROM new_people WHERE merged_into IS NULL
-          UNION ALL
-          SELECT org_id, -1, CASE WHEN sensitive THEN -1 ELSE 0 END FROM old_people WHERE merged_into IS NULL
-        ) x GROUP BY org_id) d
-  HAVING count(*) > 0;
+  PERFORM people_count_step(array_agg(org_id), array_agg(sensitive), 1) FROM new_people WHERE merged_into IS NULL;
   RETURN NULL;
 END $$;
 
 CREATE FUNCTION people_count_deleted() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = public, pg_temp AS $$
 BEGIN
-  PERFORM people_count_add(array_agg(org_id), array_agg(-n), array_agg(-s))
-  FROM (SELECT org_id, count(*) AS n, count(*) FILTER (WHERE sensitive) AS s
-        FROM removed WHERE merged_into IS NULL GROUP BY org_id) d
-  HAVING count(*) > 0;
+  PERFORM people_count_step(array_agg(org_id), array_agg(sensitive), -1) FROM old_people WHERE merged_into IS NULL;
+  RETURN NULL;
+END $$;
+
+-- Only the people whose count changed: live before and not after (or counted differently), and
+-- the other way round. An update that changes no total touches no row.
+CREATE FUNCTION people_count_updated() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = public, pg_temp AS $$
+BEGIN
+  PERFORM people_count_step(array_agg(a.org_id), array_agg(a.sensitive), 1)
+  FROM new_people a WHERE a.merged_into IS NULL AND NOT EXISTS (
+    SELECT 1 FROM old_people b WHERE b.id = a.id AND b.merged_into IS NULL AND b.org_id = a.org_id AND b.sensitive = a.sensitive);
+  PERFORM people_count_step(array_agg(b.org_id), array_agg(b.sensitive), -1)
+  FROM old_people b WHERE b.merged_into IS NULL AND NOT EXISTS (
+    SELECT 1 FROM new_people a WHERE a.id = b.id AND a.merged_into IS NULL AND a.org_id = b.org_id AND a.sensitive = b.sensitive);
   RETURN NULL;
 END $$;
 
 CREATE TRIGGER person_count_inserted AFTER INSERT ON person
-  REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION people_count_inserted();
+  REFERENCING NEW TABLE AS new_people FOR EACH STATEMENT EXECUTE FUNCTION people_count_inserted();
 CREATE TRIGGER person_count_updated AFTER UPDATE ON person
   REFERENCING OLD TABLE AS old_people NEW TABLE AS new_people FOR EACH STATEMENT EXECUTE FUNCTION people_count_updated();
 CREATE TRIGGER person_count_deleted AFTER DELETE ON person
-  REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION people_count_deleted();
+  REFERENCING OLD TABLE AS old_people FOR EACH STATEMENT EXECUTE FUNCTION people_count_deleted();
