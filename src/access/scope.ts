@@ -18,14 +18,44 @@ import {
  */
 export type PeopleScope = Expression<SqlBool> | null;
 
-const FALSE = sql<SqlBool>`false`;
+/**
+ * One part of a scope that counts kept per unit can answer: the people homed in a unit subtree (a
+ * btree range of home_unit_path; null for everyone, in a unit or not), with or without those
+ * marked sensitive.
+ */
+export interface ScopePart {
+  range: [string, string] | null;
+  sensitive: boolean;
+}
+
+/** The parts of the scopes peopleScope built from unit subtrees and organization-wide grants alone. */
+const partsOf = new WeakMap<object, ScopePart[]>();
+
+const withParts = <T extends Expression<SqlBool>>(scope: T, parts: ScopePart[] | undefined): T => {
+  if (parts) partsOf.set(scope, parts);
+  return scope;
+};
+
+const FALSE = withParts(sql<SqlBool>`false`, []);
 
 /**
  * The scope of organization-wide grants without the restricted class: everyone not marked
  * sensitive. One constant, so that a count can recognise it (countPeople reads its total from
  * people_count).
  */
-export const NOT_SENSITIVE: Expression<SqlBool> = sql<SqlBool>`NOT p.sensitive`;
+export const NOT_SENSITIVE: Expression<SqlBool> = withParts(sql<SqlBool>`NOT p.sensitive`, [
+  { range: null, sensitive: false },
+]);
+
+/**
+ * The scope as the union of parts (ScopePart), when it is made of unit subtrees and
+ * organization-wide grants only; undefined when it names people some other way (a list, an event,
+ * a saved search). The counts per unit (tag_count) answer a scope with parts.
+ */
+export function scopeParts(scope: PeopleScope): ScopePart[] | undefined {
+  if (scope === null) return [{ range: null, sensitive: true }];
+  return partsOf.get(scope);
+}
 
 /** Unit subtrees with those inside another dropped (east covers east.oakland). */
 export function outermostPaths(paths: string[]): string[] {
@@ -35,13 +65,20 @@ export function outermostPaths(paths: string[]): string[] {
   return kept;
 }
 
-async function coverOf(db: Kysely<DB>, orgId: string, grants: Grant[]): Promise<PeopleScope | undefined> {
+/** What a set of grants covers: its predicate, and its unit ranges when it is nothing else. */
+interface Cover {
+  scope: PeopleScope;
+  ranges?: [string, string][];
+}
+
+async function coverOf(db: Kysely<DB>, orgId: string, grants: Grant[]): Promise<Cover | undefined> {
   if (grants.length === 0) return undefined;
-  if (grants.some((g) => g.scope.kind === 'org')) return null;
+  if (grants.some((g) => g.scope.kind === 'org')) return { scope: null };
   const parts: Expression<SqlBool>[] = [];
-  const paths = outermostPaths(grants.flatMap((g) => (g.scope.kind === 'unit' ? [g.scope.path] : [])));
-  for (const path of paths) {
-    const [from, to] = unitRange(path);
+  const ranges = outermostPaths(grants.flatMap((g) => (g.scope.kind === 'unit' ? [g.scope.path] : []))).map(
+    unitRange,
+  );
+  for (const [from, to] of ranges) {
     parts.push(sql<SqlBool>`(p.home_unit_path >= ${from}::ltree AND p.home_unit_path < ${to}::ltree)`);
   }
   const lists = [...new Set(grants.flatMap((g) => (g.scope.kind === 'list' ? [g.scope.listId] : [])))];
@@ -64,10 +101,13 @@ async function coverOf(db: Kysely<DB>, orgId: string, grants: Grant[]): Promise<
       predicates.length > 0 ? sql<SqlBool>`(${sql.join(predicates, sql` AND `)})` : sql<SqlBool>`true`,
     );
   }
-  if (parts.length === 0) return FALSE;
-  return parts.length === 1
-    ? (parts[0] as Expression<SqlBool>)
-    : sql<SqlBool>`(${sql.join(parts, sql` OR `)})`;
+  const unitsOnly = parts.length === ranges.length ? ranges : undefined;
+  if (parts.length === 0) return { scope: FALSE, ranges: [] };
+  return {
+    scope:
+      parts.length === 1 ? (parts[0] as Expression<SqlBool>) : sql<SqlBool>`(${sql.join(parts, sql` OR `)})`,
+    ranges: unitsOnly,
+  };
 }
 
 /**
@@ -93,14 +133,22 @@ export async function peopleScope(
     qualifying.filter((g) => !reachesSensitive(g)),
   );
   // reaching covers everyone it holds; ordinary grants hold only records not marked sensitive.
-  if (reaching === null) return null;
+  if (reaching?.scope === null) return null;
+  const reachingParts = reaching?.ranges?.map((range) => ({ range, sensitive: true }));
   const ordinaryPart =
     ordinary === undefined
       ? undefined
-      : ordinary === null
+      : ordinary.scope === null
         ? NOT_SENSITIVE
-        : sql<SqlBool>`(${ordinary} AND NOT p.sensitive)`;
+        : withParts(
+            sql<SqlBool>`(${ordinary.scope} AND NOT p.sensitive)`,
+            ordinary.ranges?.map((range) => ({ range, sensitive: false })),
+          );
   if (reaching === undefined) return ordinaryPart ?? FALSE;
-  if (ordinaryPart === undefined) return reaching;
-  return sql<SqlBool>`(${reaching} OR ${ordinaryPart})`;
+  if (ordinaryPart === undefined) return withParts(reaching.scope, reachingParts);
+  const ordinaryParts = partsOf.get(ordinaryPart);
+  return withParts(
+    sql<SqlBool>`(${reaching.scope} OR ${ordinaryPart})`,
+    reachingParts && ordinaryParts ? [...reachingParts, ...ordinaryParts] : undefined,
+  );
 }

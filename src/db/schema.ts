@@ -166,6 +166,9 @@ export interface TaggingTable extends Synced {
   person_id: string;
   source_kind: Generated<string>;
   source_ref: string | null;
+  /** Copies of the person's home_unit_path and sensitive flag, kept by triggers (migration 0022). */
+  person_unit_path: ColumnType<string | null, never, never>;
+  person_sensitive: ColumnType<boolean, never, never>;
 }
 
 export interface ListTable extends Synced {
@@ -695,6 +698,16 @@ export interface PeopleCountTable {
   sensitive: ColumnType<string, never, never>;
 }
 
+/** Live people per tag, home unit and sensitivity; written only by triggers (migration 0022). */
+export interface TagCountTable {
+  org_id: ColumnType<string, never, never>;
+  tag_id: ColumnType<string, never, never>;
+  unit_path: ColumnType<string | null, never, never>;
+  sensitive: ColumnType<boolean, never, never>;
+  /** bigint: read it cast. */
+  people: ColumnType<string, never, never>;
+}
+
 export interface SignupIntakeTable {
   org_id: string;
   id: string;
@@ -853,6 +866,7 @@ export interface DB {
   event_reminder: EventReminderTable;
   signup_intake: SignupIntakeTable;
   people_count: PeopleCountTable;
+  tag_count: TagCountTable;
   form: FormTable;
   form_submission: FormSubmissionTable;
   ladder: LadderTable;

@@ -92,24 +92,36 @@ export type PeopleFilterInput = z.input<typeof PeopleFilter>;
 export const nameExpr = sql<string>`lower(CASE WHEN p.given_name IS NULL THEN '' ELSE p.given_name END || ' ' || CASE WHEN p.family_name IS NULL THEN '' ELSE p.family_name END)`;
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** The words of a name search (at most four, lowered). */
+export const nameWords = (name: string): string[] =>
+  name.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 4);
+
+/**
+ * A word as the prefix of the family name and of the given name, over the btrees that hold them
+ * (person_family_scope_idx, person_given_scope_idx: migration 0023). The given name starts with a
+ * word exactly when the full name does (a word has no space), so these read the btrees rather than
+ * the trigram index.
+ */
+export function namePrefixes(word: string): { family: Expression<SqlBool>; given: Expression<SqlBool> } {
+  const prefix = `${escapeLike(word)}%`;
+  return {
+    family: sql<SqlBool>`lower(p.family_name) LIKE ${prefix}`,
+    given: sql<SqlBool>`lower(p.given_name) LIKE ${prefix}`,
+  };
+}
+
 /**
  * Name words as prefixes. One word: the given or the family name starts with it. Several: the first
  * and last words prefix the given and family names (in either order) and any middle word is
  * somewhere in the name, which keeps the family-name index usable for "maria gar" or "garcia m".
  */
 function namePredicate(name: string): Expression<SqlBool> {
-  const words = name.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 4);
-  const prefix = (w: string) => `${escapeLike(w)}%`;
-  const first = words[0] as string;
-  if (words.length === 1) {
-    // Family name: its btree prefix index. Given name: the full-name expression starts with it,
-    // and the trigram index answers LIKE 'prefix%'.
-    return sql<SqlBool>`(lower(p.family_name) LIKE ${prefix(first)} OR ${nameExpr} LIKE ${prefix(first)})`;
-  }
-  const last = words[words.length - 1] as string;
+  const words = nameWords(name);
+  const first = namePrefixes(words[0] as string);
+  if (words.length === 1) return sql<SqlBool>`(${first.family} OR ${first.given})`;
+  const last = namePrefixes(words[words.length - 1] as string);
   const middle = words.slice(1, -1).map((w) => sql<SqlBool>` AND ${nameExpr} LIKE ${`%${escapeLike(w)}%`}`);
-  return sql<SqlBool>`((lower(p.family_name) LIKE ${prefix(last)} AND ${nameExpr} LIKE ${prefix(first)})
-    OR (lower(p.family_name) LIKE ${prefix(first)} AND ${nameExpr} LIKE ${prefix(last)}))${sql.join(middle, sql``)}`;
+  return sql<SqlBool>`((${last.family} AND ${first.given}) OR (${first.family} AND ${last.given}))${sql.join(middle, sql``)}`;
 }
 
 /** The subtree of a unit path as a btree range: [path, path + '0'). See person_scope_idx (migration 0019). */
@@ -134,15 +146,21 @@ const contactSince = (since: Date) =>
   sql<SqlBool>`EXISTS (SELECT 1 FROM activity c WHERE c.person_id = p.id AND c.org_id = p.org_id
     AND c.occurred_at >= ${since} AND ${isContact})`;
 
-/** The filters as SQL predicates over `person as p` (already scoped to the organization). */
-export function predicates(filter: PeopleFilter, resolved: Resolved): Expression<SqlBool>[] {
-  const where: Expression<SqlBool>[] = [];
+/** The name and e-mail a filter searches for, `q` included (an address when it has an @, else name words). */
+export function nameAndEmail(filter: PeopleFilter): { name?: string; email?: string } {
   let name = filter.name;
   let email = filter.email;
   if (filter.q) {
     if (filter.q.includes('@')) email = filter.q.toLowerCase();
     else name = name ? `${name} ${filter.q}` : filter.q;
   }
+  return { name, email };
+}
+
+/** The filters as SQL predicates over `person as p` (already scoped to the organization). */
+export function predicates(filter: PeopleFilter, resolved: Resolved): Expression<SqlBool>[] {
+  const where: Expression<SqlBool>[] = [];
+  const { name, email } = nameAndEmail(filter);
   if (name) where.push(namePredicate(name));
   if (filter.fuzzy) where.push(sql<SqlBool>`${nameExpr} % ${filter.fuzzy.toLowerCase()}`);
   if (email) {

@@ -1,12 +1,15 @@
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import { type ProjectedPerson, projectPeople } from '../access/people-access.js';
-import { NOT_SENSITIVE, type PeopleScope, peopleScope } from '../access/scope.js';
+import { NOT_SENSITIVE, type PeopleScope, peopleScope, type ScopePart, scopeParts } from '../access/scope.js';
 import type { Ctx } from '../context.js';
 import type { DB } from '../db/schema.js';
 import { type Action, accessOf } from '../policy/index.js';
 import {
   filterClasses,
+  nameAndEmail,
   nameExpr,
+  namePrefixes,
+  nameWords,
   PeopleFilter,
   type PeopleFilterInput,
   predicates,
@@ -108,6 +111,12 @@ export async function searchPeopleIds(
   const { perPage, offset } = pageBounds(paging);
   if (options.matches !== undefined && options.matches <= offset) return [];
   const resolved = options.resolved ?? (await resolve(db, orgId, filter));
+  const tagged = await taggedPageIds(db, filter, resolved, paging, options.scope ?? null);
+  if (tagged) return tagged;
+  // Without the count, a search whose count is kept (keptCount: a millisecond or two) takes it to
+  // choose the page's shape.
+  const matches = options.matches ?? (await keptCount(db, orgId, filter, resolved, options.scope ?? null));
+  if (matches !== undefined && matches <= offset) return [];
   const base = baseQuery(db, orgId, filter, resolved, options.scope ?? null);
   // The sort keys, as expressions over the people and as the names a fenced query selects them by.
   const keys: [Expression<unknown>, 'asc' | 'desc'][] = filter.fuzzy
@@ -118,14 +127,25 @@ export async function searchPeopleIds(
           [sql`lower(p.given_name)`, 'asc'],
         ]
       : [];
-  if (options.matches !== undefined && options.matches <= COLLECT_FIRST_MAX) {
+  if (matches !== undefined && matches <= COLLECT_FIRST_MAX) {
     // OFFSET 0 keeps the subquery a fence: the planner collects the matches through the filter's
     // or the scope's index, then sorts them, rather than walking the primary key backwards.
-    let inner = base.select('p.id');
-    keys.forEach(([expr], i) => {
-      inner = inner.select(sql`${expr}`.as(`k${i}`));
-    });
-    let query = db.selectFrom(inner.offset(0).as('m')).select(sql<string>`m.id`.as('id'));
+    // A one-word name collects its two disjoint halves from their indexes alone (nameHalves).
+    const word = soleNameWord(filter);
+    const withKeys = (from: typeof base) => {
+      let selected = from.select('p.id');
+      keys.forEach(([expr], i) => {
+        selected = selected.select(sql`${expr}`.as(`k${i}`));
+      });
+      return selected;
+    };
+    let inner = withKeys(base).offset(0);
+    if (word !== undefined) {
+      const rest = baseQuery(db, orgId, PeopleFilter.parse({}), resolved, options.scope ?? null);
+      const [family, given] = nameHalves(word);
+      inner = withKeys(rest.where(family)).unionAll(withKeys(rest.where(given)));
+    }
+    let query = db.selectFrom(inner.as('m')).select(sql<string>`m.id`.as('id'));
     keys.forEach(([, direction], i) => {
       query = query.orderBy(sql.ref(`m.k${i}`), direction);
     });
@@ -201,6 +221,141 @@ export async function countEveryone(
   return row?.n ?? 0;
 }
 
+/** Scope parts as a predicate over a home unit path and a sensitive flag (tag_count's or tagging's copies). */
+function partsPredicate(
+  parts: ScopePart[],
+  path: Expression<string | null>,
+  sensitive: Expression<boolean>,
+): Expression<SqlBool> {
+  if (parts.length === 0) return sql<SqlBool>`false`;
+  return sql<SqlBool>`(${sql.join(
+    parts.map(({ range, sensitive: reaches }) => {
+      const within = range
+        ? sql<SqlBool>`${path} >= ${range[0]}::ltree AND ${path} < ${range[1]}::ltree`
+        : sql<SqlBool>`true`;
+      return reaches ? sql<SqlBool>`(${within})` : sql<SqlBool>`(${within} AND NOT ${sensitive})`;
+    }),
+    sql` OR `,
+  )})`;
+}
+
+/**
+ * A newest-first page of a tag's people within a scope of unit subtrees or organization-wide
+ * grants (scopeParts): a walk of the tag's unique index, which carries each person's unit and flag
+ * (migration 0022), newest person first. Taggings are exactly the tag's live people. Undefined when
+ * the search or the scope is of another kind.
+ */
+export async function taggedPageIds(
+  db: Kysely<DB>,
+  filter: PeopleFilter,
+  resolved: Resolved,
+  paging: { page: number; perPage: number },
+  scope: PeopleScope,
+): Promise<string[] | undefined> {
+  const parts = scopeParts(scope);
+  if (!filter.tag || !only(filter, 'tag') || filter.sort === 'name' || parts === undefined) return undefined;
+  if (!resolved.tagId) return [];
+  const { perPage, offset } = pageBounds(paging);
+  const rows = await db
+    .selectFrom('tagging as t')
+    .select('t.person_id as id')
+    .where('t.tag_id', '=', resolved.tagId)
+    .where(partsPredicate(parts, sql.ref('t.person_unit_path'), sql.ref('t.person_sensitive')))
+    .orderBy('t.person_id', 'desc')
+    .limit(perPage)
+    .offset(offset)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * The people holding a tag within a scope of unit subtrees or organization-wide grants
+ * (scopeParts), summed from tag_count (kept by triggers, migration 0022) instead of counted;
+ * undefined for any other scope.
+ */
+export async function countTagged(
+  db: Kysely<DB>,
+  tagId: string,
+  scope: PeopleScope,
+): Promise<number | undefined> {
+  const parts = scopeParts(scope);
+  if (parts === undefined) return undefined;
+  if (parts.length === 0) return 0;
+  const row = await db
+    .selectFrom('tag_count as c')
+    .select(sql<number>`coalesce(sum(c.people), 0)::int`.as('n'))
+    .where('c.tag_id', '=', tagId)
+    .where(partsPredicate(parts, sql.ref('c.unit_path'), sql.ref('c.sensitive')))
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
+/** The word of a filter that is a one-word name search and nothing else (countNamePrefix). */
+function soleNameWord(filter: PeopleFilter): string | undefined {
+  if (!only(filter, 'name', 'q')) return undefined;
+  const { name, email } = nameAndEmail(filter);
+  if (!name || email) return undefined;
+  const words = nameWords(name);
+  return words.length === 1 ? words[0] : undefined;
+}
+
+/**
+ * A one-word name search as two disjoint predicates, each answered by one index alone (migration
+ * 0023): the family name starts with the word; the given name does and the family name does not.
+ */
+function nameHalves(word: string): [Expression<SqlBool>, Expression<SqlBool>] {
+  const { family, given } = namePrefixes(word);
+  return [family, sql<SqlBool>`${given} AND NOT (p.family_name IS NOT NULL AND ${family})`];
+}
+
+/**
+ * The people whose family or given name starts with a word, as two counts that each read one
+ * index alone (migration 0023): the family-name matches, then the given-name matches whose family
+ * name does not match. Their BitmapOr instead visits every match in the table.
+ */
+async function countNamePrefix(
+  db: Kysely<DB>,
+  orgId: string,
+  word: string,
+  scope: PeopleScope,
+): Promise<number> {
+  const [family, given] = nameHalves(word);
+  const part = (where: Expression<SqlBool>) => {
+    let query = db
+      .selectFrom('person as p')
+      .select(sql<number>`count(*)`.as('n'))
+      .where('p.org_id', '=', orgId)
+      .where('p.merged_into', 'is', null)
+      .where(where);
+    if (scope) query = query.where(scope as Expression<SqlBool>);
+    return query;
+  };
+  const { rows } = await sql<{ n: number }>`SELECT ((${part(family)}) + (${part(given)}))::int AS n`.execute(
+    db,
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/**
+ * The count of the searches that need not count their matches one by one: everyone (people_count),
+ * a tag alone (tag_count) and a one-word name (two index-only counts), each within a scope those
+ * can answer; undefined for any other search.
+ */
+async function keptCount(
+  db: Kysely<DB>,
+  orgId: string,
+  filter: PeopleFilter,
+  resolved: Resolved,
+  scope: PeopleScope,
+): Promise<number | undefined> {
+  if (filter.tag && only(filter, 'tag'))
+    return resolved.tagId ? await countTagged(db, resolved.tagId, scope) : 0;
+  const word = soleNameWord(filter);
+  if (word !== undefined) return await countNamePrefix(db, orgId, word, scope);
+  if (predicates(filter, resolved).length === 0) return await countEveryone(db, orgId, scope);
+  return undefined;
+}
+
 export async function countPeople(
   db: Kysely<DB>,
   orgId: string,
@@ -209,21 +364,8 @@ export async function countPeople(
 ): Promise<number> {
   const r = options.resolved ?? (await resolve(db, orgId, filter));
   const scope = options.scope ?? null;
-  // A tag's taggings are exactly its live people (deleting a person cascades, merging re-points
-  // them to the survivor), so a tag alone is counted from its index without visiting people.
-  if (filter.tag && only(filter, 'tag') && scope === null) {
-    if (!r.tagId) return 0;
-    const row = await db
-      .selectFrom('tagging')
-      .select(sql<number>`count(*)::int`.as('n'))
-      .where('tag_id', '=', r.tagId)
-      .executeTakeFirstOrThrow();
-    return row.n;
-  }
-  if (predicates(filter, r).length === 0) {
-    const everyone = await countEveryone(db, orgId, scope);
-    if (everyone !== undefined) return everyone;
-  }
+  const kept = await keptCount(db, orgId, filter, r, scope);
+  if (kept !== undefined) return kept;
   const row = await baseQuery(db, orgId, filter, r, scope)
     .select(sql<number>`count(*)::int`.as('n'))
     .executeTakeFirstOrThrow();
@@ -248,19 +390,30 @@ export async function searchPeople(
   const perPage = Math.min(Math.max(paging.perPage ?? 50, 1), MAX_PER_PAGE);
   const orgId = ctx.actor.orgId;
   const [resolved, scope] = await Promise.all([resolve(ctx.db, orgId, filter), searchScope(ctx, filter)]);
-  // The count and, for a newest-first page, the page among the newest people, side by side (two
-  // connections of a server's pool). When that window does not hold the page, the count tells the
-  // page which shape to take (COLLECT_FIRST_MAX).
+  // The count and, for a newest-first page, the page (a tag's, from its index) or the page among
+  // the newest people, side by side (two connections of a server's pool). When that window does
+  // not hold the page, the count tells the page which shape to take (COLLECT_FIRST_MAX).
   const newestFirst = !filter.fuzzy && filter.sort !== 'name';
-  const [total, windowed] = await Promise.all([
+  const early = async (): Promise<{ ids: string[]; exact: boolean } | null> => {
+    const tagged = await taggedPageIds(ctx.db, filter, resolved, { page, perPage }, scope);
+    if (tagged) return { ids: tagged, exact: true };
+    if (!newestFirst) return null;
+    const ids = await newestPageIds(
+      ctx.db,
+      orgId,
+      filter,
+      { page, perPage },
+      { resolved, scope, window: NEWEST_WINDOW },
+    );
+    return { ids, exact: false };
+  };
+  const [total, first] = await Promise.all([
     countPeople(ctx.db, orgId, filter, { resolved, scope }),
-    newestFirst
-      ? newestPageIds(ctx.db, orgId, filter, { page, perPage }, { resolved, scope, window: NEWEST_WINDOW })
-      : Promise.resolve(null),
+    early(),
   ]);
   const ids =
-    windowed && windowHoldsPage(windowed, { page, perPage }, total)
-      ? windowed
+    first && (first.exact || windowHoldsPage(first.ids, { page, perPage }, total))
+      ? first.ids
       : await searchPeopleIds(ctx.db, orgId, filter, { page, perPage }, { resolved, scope, matches: total });
   const items = await projectPeople(ctx, await loadPeople(ctx.db, orgId, ids));
   return { items, total, page, per_page: perPage };

@@ -1,0 +1,295 @@
+import fc from 'fast-check';
+import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../../test/support/db.js';
+import { makeOrg, systemCtx } from '../../test/support/fixtures.js';
+import { type PeopleScope, peopleScope, scopeParts } from '../access/scope.js';
+import type { Database } from '../db/connect.js';
+import { newId, newIds } from '../db/ids.js';
+import type { DB } from '../db/schema.js';
+import { tenantDb } from '../db/tenant.js';
+import { mergePeople, undoMerge } from '../merges/index.js';
+import type { Access, FieldClass, Grant, Scope } from '../policy/index.js';
+import { countPeople, countTagged, PeopleFilter, taggedPageIds } from './people.search.js';
+
+const PATHS = [null, 'east', 'east.oak', 'east.oak.team', 'eastern', 'west'] as const;
+
+function grant(scope: Scope, restricted: boolean): Grant {
+  const classes: FieldClass[] = restricted ? ['basic', 'restricted'] : ['basic'];
+  return {
+    id: newId(),
+    via: 'binding',
+    role: 'test',
+    scope,
+    actions: new Set(['people.read']),
+    classes: new Set(classes),
+    fields: new Set(),
+    expiresAt: null,
+  };
+}
+const unit = (path: string): Scope => ({ kind: 'unit', unitId: newId(), path });
+
+/**
+ * tag_count (migration 0022) is bookkeeping the database keeps with triggers on tagging and person:
+ * after any sequence of writes it must equal a count of the taggings of live people by home unit
+ * and sensitivity, and every total read from it must equal the count a query over people gives.
+ */
+describe('tag_count', () => {
+  let database: Database;
+  let orgs: string[];
+  const merges: { org: number; id: string }[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    orgs = [(await makeOrg(database.db, 'north')).id, (await makeOrg(database.db, 'south')).id];
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  /** Scopes of organization-wide and unit grants, with and without the restricted class. */
+  function accesses(orgId: string): Access[] {
+    const of = (...grants: Grant[]): Access => ({ orgId, userId: null, grants });
+    return [
+      of(grant({ kind: 'org' }, true)),
+      of(grant({ kind: 'org' }, false)),
+      of(grant(unit('east'), true)),
+      of(grant(unit('east'), false)),
+      of(grant(unit('east.oak'), true), grant(unit('west'), false)),
+      of(grant({ kind: 'org' }, false), grant(unit('west'), true)),
+      of(grant(unit('east.oak.team'), false), grant(unit('east'), true), grant(unit('eastern'), false)),
+      of(),
+    ];
+  }
+
+  async function expectExact(db: Kysely<DB>, orgId: string, label: string) {
+    const kept = await sql<{ tag_id: string; unit_path: string | null; sensitive: boolean; people: number }>`
+      SELECT tag_id, unit_path::text AS unit_path, sensitive, people::int AS people FROM tag_count
+      WHERE org_id = ${orgId} AND people > 0 ORDER BY 1, 2, 3`.execute(db);
+    const actual = await sql<{
+      tag_id: string;
+      unit_path: string | null;
+      sensitive: boolean;
+      people: number;
+    }>`
+      SELECT t.tag_id, p.home_unit_path::text AS unit_path, p.sensitive, count(*)::int AS people
+      FROM tagging t JOIN person p ON p.id = t.person_id
+      WHERE t.org_id = ${orgId} AND p.merged_into IS NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(db);
+    expect(kept.rows, label).toEqual(actual.rows);
+    const dead = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM tagging t JOIN person p ON p.id = t.person_id
+      WHERE t.org_id = ${orgId} AND p.merged_into IS NOT NULL`.execute(db);
+    expect(dead.rows[0]?.n, `${label}: taggings of merged people`).toBe(0);
+
+    const tenant = tenantDb(db, orgId);
+    const tags = await tenant.selectFrom('tag').select(['id', 'name']).where('org_id', '=', orgId).execute();
+    for (const access of accesses(orgId)) {
+      const scope: PeopleScope = await peopleScope(tenant, access, 'people.read');
+      expect(scopeParts(scope), label).toBeDefined();
+      for (const tag of tags) {
+        let query = tenant
+          .selectFrom('person as p')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .where('p.org_id', '=', orgId)
+          .where('p.merged_into', 'is', null)
+          .where(
+            sql<SqlBool>`EXISTS (SELECT 1 FROM tagging tg WHERE tg.tag_id = ${tag.id} AND tg.person_id = p.id)`,
+          );
+        if (scope) query = query.where(scope as Expression<SqlBool>);
+        const { n } = await query.executeTakeFirstOrThrow();
+        expect(await countTagged(tenant, tag.id, scope), `${label}: ${tag.name}`).toBe(n);
+        const filter = PeopleFilter.parse({ tag: tag.name });
+        expect(await countPeople(tenant, orgId, filter, { scope }), `${label}: ${tag.name}`).toBe(n);
+        // The tag's page, walked on its own index, is the page a query over people gives.
+        let ids = tenant
+          .selectFrom('person as p')
+          .select('p.id')
+          .where('p.org_id', '=', orgId)
+          .where('p.merged_into', 'is', null)
+          .where(
+            sql<SqlBool>`EXISTS (SELECT 1 FROM tagging tg WHERE tg.tag_id = ${tag.id} AND tg.person_id = p.id)`,
+          );
+        if (scope) ids = ids.where(scope as Expression<SqlBool>);
+        const all = (await ids.orderBy('p.id', 'desc').execute()).map((r) => r.id);
+        const resolved = { tagId: tag.id };
+        for (const paging of [
+          { page: 1, perPage: 3 },
+          { page: 2, perPage: 3 },
+          { page: 1, perPage: 100 },
+        ]) {
+          const page = await taggedPageIds(tenant, filter, resolved, paging, scope);
+          const from = (paging.page - 1) * paging.perPage;
+          expect(page, `${label}: ${tag.name} page`).toEqual(all.slice(from, from + paging.perPage));
+        }
+      }
+    }
+  }
+
+  type Op =
+    | { kind: 'insert'; org: number; n: number; path: number; sensitive: boolean }
+    | { kind: 'tag'; org: number; pick: number; tag: number }
+    | { kind: 'untag'; org: number; pick: number }
+    | { kind: 'move'; org: number; pick: number; path: number }
+    | { kind: 'sensitive'; org: number; pick: number; value: boolean }
+    | { kind: 'merge'; org: number; pick: number }
+    | { kind: 'unmerge'; pick: number }
+    | { kind: 'delete'; org: number; pick: number }
+    | { kind: 'drop-tag'; org: number; tag: number };
+
+  const org = fc.nat(1);
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({
+      kind: fc.constant('insert' as const),
+      org,
+      n: fc.integer({ min: 1, max: 4 }),
+      path: fc.nat(PATHS.length - 1),
+      sensitive: fc.boolean(),
+    }),
+    fc.record({ kind: fc.constant('tag' as const), org, pick: fc.nat(), tag: fc.nat(2) }),
+    fc.record({ kind: fc.constant('tag' as const), org, pick: fc.nat(), tag: fc.nat(2) }),
+    fc.record({ kind: fc.constant('untag' as const), org, pick: fc.nat() }),
+    fc.record({ kind: fc.constant('move' as const), org, pick: fc.nat(), path: fc.nat(PATHS.length - 1) }),
+    fc.record({ kind: fc.constant('sensitive' as const), org, pick: fc.nat(), value: fc.boolean() }),
+    fc.record({ kind: fc.constant('merge' as const), org, pick: fc.nat() }),
+    fc.record({ kind: fc.constant('unmerge' as const), pick: fc.nat() }),
+    fc.record({ kind: fc.constant('delete' as const), org, pick: fc.nat() }),
+    fc.record({ kind: fc.constant('drop-tag' as const), org, tag: fc.nat(2) }),
+  );
+
+  async function apply(o: Op): Promise<void> {
+    if (o.kind === 'unmerge') {
+      const merge = merges.splice(o.pick % Math.max(merges.length, 1), 1)[0];
+      if (!merge) return;
+      const orgId = orgs[merge.org] as string;
+      // An undo the later writes make impossible (a person since deleted) is refused, and changes nothing.
+      await undoMerge(systemCtx(tenantDb(database.db, orgId), orgId), merge.id).catch(() => undefined);
+      return;
+    }
+    const orgId = orgs[o.org] as string;
+    const db = tenantDb(database.db, orgId);
+    const live = (
+      await sql<{
+        id: string;
+      }>`SELECT id FROM person WHERE org_id = ${orgId} AND merged_into IS NULL ORDER BY id`.execute(db)
+    ).rows.map((r) => r.id);
+    const pick = (i: number) => (live.length > 0 ? live[i % live.length] : undefined);
+    const tagId = async (i: number) => {
+      const name = `tag${i}`;
+      await sql`INSERT INTO tag (org_id, id, name) VALUES (${orgId}, ${newId()}, ${name}) ON CONFLICT DO NOTHING`.execute(
+        db,
+      );
+      return (await db.selectFrom('tag').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+    };
+    const id = 'pick' in o ? pick(o.pick) : undefined;
+    switch (o.kind) {
+      case 'insert':
+        await db
+          .insertInto('person')
+          .values(
+            newIds(o.n).map((pid) => ({
+              org_id: orgId,
+              id: pid,
+              home_unit_path: PATHS[o.path] ?? null,
+              sensitive: o.sensitive,
+            })),
+          )
+          .execute();
+        return;
+      case 'tag':
+        if (id)
+          await db
+            .insertInto('tagging')
+            .values({ org_id: orgId, id: newId(), tag_id: await tagId(o.tag), person_id: id })
+            .onConflict((oc) => oc.constraint('tagging_tag_person_key').doNothing())
+            .execute();
+        return;
+      case 'untag': {
+        const taggings = await db.selectFrom('tagging').select('id').orderBy('id').execute();
+        const t = taggings[o.pick % Math.max(taggings.length, 1)];
+        if (t) await db.deleteFrom('tagging').where('id', '=', t.id).execute();
+        return;
+      }
+      case 'move':
+        if (id)
+          await db
+            .updateTable('person')
+            .set({ home_unit_path: PATHS[o.path] ?? null })
+            .where('id', '=', id)
+            .execute();
+        return;
+      case 'sensitive':
+        if (id) await db.updateTable('person').set({ sensitive: o.value }).where('id', '=', id).execute();
+        return;
+      case 'merge': {
+        const into = pick(o.pick + 1);
+        if (id && into && id !== into) {
+          const { merge_id } = await mergePeople(systemCtx(db, orgId), into, id);
+          merges.push({ org: o.org, id: merge_id });
+        }
+        return;
+      }
+      case 'delete':
+        if (id) {
+          await db.updateTable('person').set({ merged_into: null }).where('merged_into', '=', id).execute();
+          await db.deleteFrom('person').where('id', '=', id).execute();
+        }
+        return;
+      case 'drop-tag':
+        await db.deleteFrom('tag').where('name', '=', `tag${o.tag}`).execute();
+        return;
+    }
+  }
+
+  it('equals a count of tagged live people, and answers scoped totals, after any writes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 14 }), async (ops) => {
+        for (const o of ops) await apply(o);
+        for (const orgId of orgs) await expectExact(database.db, orgId, JSON.stringify(ops));
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('leaves a scope that names people another way (a list) to a count', async () => {
+    const orgId = orgs[0] as string;
+    const access: Access = { orgId, userId: null, grants: [grant({ kind: 'list', listId: newId() }, true)] };
+    const scope = await peopleScope(tenantDb(database.db, orgId), access, 'people.read');
+    expect(scopeParts(scope)).toBeUndefined();
+    const db = tenantDb(database.db, orgId);
+    expect(await countTagged(db, newId(), scope)).toBeUndefined();
+    const filter = PeopleFilter.parse({ tag: 'any' });
+    expect(
+      await taggedPageIds(db, filter, { tagId: newId() }, { page: 1, perPage: 5 }, scope),
+    ).toBeUndefined();
+  });
+
+  it('copies the person into each tagging whatever the writer gives, and is written by the triggers only', async () => {
+    const orgId = orgs[1] as string;
+    const db = tenantDb(database.db, orgId);
+    const person = newId();
+    await db
+      .insertInto('person')
+      .values({ org_id: orgId, id: person, home_unit_path: 'west', sensitive: true })
+      .execute();
+    const tag = newId();
+    await db.insertInto('tag').values({ org_id: orgId, id: tag, name: 'copied' }).execute();
+    await sql`INSERT INTO tagging (org_id, id, tag_id, person_id, person_unit_path, person_sensitive)
+      VALUES (${orgId}, ${newId()}, ${tag}, ${person}, 'east', false)`.execute(db);
+    await sql`UPDATE tagging SET person_unit_path = 'east', person_sensitive = false WHERE tag_id = ${tag}`.execute(
+      db,
+    );
+    const row = await sql<{ path: string; sensitive: boolean }>`
+      SELECT person_unit_path::text AS path, person_sensitive AS sensitive FROM tagging WHERE tag_id = ${tag}`.execute(
+      db,
+    );
+    expect(row.rows).toEqual([{ path: 'west', sensitive: true }]);
+    await expect(sql`UPDATE tag_count SET people = 0`.execute(db)).rejects.toThrow();
+    await expect(
+      sql`INSERT INTO tag_count (org_id, tag_id, unit_path, sensitive, people) VALUES (${orgId}, ${tag}, NULL, false, 1)`.execute(
+        db,
+      ),
+    ).rejects.toThrow();
+    await expectExact(database.db, orgId, 'after writes that tried to set the copies');
+  });
+});
