@@ -708,6 +708,15 @@ export interface TagCountTable {
   people: ColumnType<string, never, never>;
 }
 
+/** Live people per home unit and sensitivity; written only by triggers (migration 0024). */
+export interface UnitPeopleCountTable {
+  org_id: ColumnType<string, never, never>;
+  unit_path: ColumnType<string | null, never, never>;
+  sensitive: ColumnType<boolean, never, never>;
+  /** bigint: read it cast. */
+  people: ColumnType<string, never, never>;
+}
+
 export interface SignupIntakeTable {
   org_id: string;
   id: string;
@@ -867,6 +876,7 @@ export interface DB {
   signup_intake: SignupIntakeTable;
   people_count: PeopleCountTable;
   tag_count: TagCountTable;
+  unit_people_count: UnitPeopleCountTable;
   form: FormTable;
   form_submission: FormSubmissionTable;
   ladder: LadderTable;

@@ -201,24 +201,36 @@ export function windowHoldsPage(
 }
 
 /**
- * Everyone in the organization (scope null), or everyone not marked sensitive (NOT_SENSITIVE), read
- * from people_count (kept by triggers, migration 0021) instead of counted; undefined for any
- * other scope.
+ * Everyone within a scope of organization-wide and unit grants (scopeParts), read instead of
+ * counted: everyone (scope null) or everyone not marked sensitive (NOT_SENSITIVE) from
+ * people_count (migration 0021), unit subtrees from unit_people_count (migration 0024);
+ * undefined for any other scope.
  */
 export async function countEveryone(
   db: Kysely<DB>,
   orgId: string,
   scope: PeopleScope,
 ): Promise<number | undefined> {
-  if (scope !== null && scope !== NOT_SENSITIVE) return undefined;
+  if (scope === null || scope === NOT_SENSITIVE) {
+    const row = await db
+      .selectFrom('people_count')
+      .select(
+        scope === null ? sql<number>`people::int`.as('n') : sql<number>`(people - sensitive)::int`.as('n'),
+      )
+      .where('org_id', '=', orgId)
+      .executeTakeFirst();
+    return row?.n ?? 0;
+  }
+  const parts = scopeParts(scope);
+  if (parts === undefined) return undefined;
+  if (parts.length === 0) return 0;
   const row = await db
-    .selectFrom('people_count')
-    .select(
-      scope === null ? sql<number>`people::int`.as('n') : sql<number>`(people - sensitive)::int`.as('n'),
-    )
-    .where('org_id', '=', orgId)
-    .executeTakeFirst();
-  return row?.n ?? 0;
+    .selectFrom('unit_people_count as c')
+    .select(sql<number>`coalesce(sum(c.people), 0)::int`.as('n'))
+    .where('c.org_id', '=', orgId)
+    .where(partsPredicate(parts, sql.ref('c.unit_path'), sql.ref('c.sensitive')))
+    .executeTakeFirstOrThrow();
+  return row.n;
 }
 
 /** Scope parts as a predicate over a home unit path and a sensitive flag (tag_count's or tagging's copies). */

@@ -10,7 +10,7 @@ import type { DB } from '../db/schema.js';
 import { tenantDb } from '../db/tenant.js';
 import { mergePeople, undoMerge } from '../merges/index.js';
 import type { Access, FieldClass, Grant, Scope } from '../policy/index.js';
-import { countPeople, countTagged, PeopleFilter, taggedPageIds } from './people.search.js';
+import { countEveryone, countPeople, countTagged, PeopleFilter, taggedPageIds } from './people.search.js';
 
 const PATHS = [null, 'east', 'east.oak', 'east.oak.team', 'eastern', 'west'] as const;
 
@@ -30,11 +30,12 @@ function grant(scope: Scope, restricted: boolean): Grant {
 const unit = (path: string): Scope => ({ kind: 'unit', unitId: newId(), path });
 
 /**
- * tag_count (migration 0022) is bookkeeping the database keeps with triggers on tagging and person:
- * after any sequence of writes it must equal a count of the taggings of live people by home unit
- * and sensitivity, and every total read from it must equal the count a query over people gives.
+ * tag_count (migration 0022) and unit_people_count (0024) are bookkeeping the database keeps with
+ * triggers on tagging and person: after any sequence of writes they must equal a count of the
+ * taggings of live people, and of live people, by home unit and sensitivity, and every total or
+ * page read from them must equal what a query over people gives.
  */
-describe('tag_count', () => {
+describe('tag_count and unit_people_count', () => {
   let database: Database;
   let orgs: string[];
   const merges: { org: number; id: string }[] = [];
@@ -82,7 +83,26 @@ describe('tag_count', () => {
       WHERE t.org_id = ${orgId} AND p.merged_into IS NOT NULL`.execute(db);
     expect(dead.rows[0]?.n, `${label}: taggings of merged people`).toBe(0);
 
+    const units = await sql<{ unit_path: string | null; sensitive: boolean; people: number }>`
+      SELECT unit_path::text AS unit_path, sensitive, people::int AS people FROM unit_people_count
+      WHERE org_id = ${orgId} AND people > 0 ORDER BY 1, 2`.execute(db);
+    const live = await sql<{ unit_path: string | null; sensitive: boolean; people: number }>`
+      SELECT home_unit_path::text AS unit_path, sensitive, count(*)::int AS people FROM person
+      WHERE org_id = ${orgId} AND merged_into IS NULL GROUP BY 1, 2 ORDER BY 1, 2`.execute(db);
+    expect(units.rows, `${label}: unit_people_count`).toEqual(live.rows);
+
     const tenant = tenantDb(db, orgId);
+    for (const access of accesses(orgId)) {
+      const scope = await peopleScope(tenant, access, 'people.read');
+      let query = tenant
+        .selectFrom('person as p')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .where('p.org_id', '=', orgId)
+        .where('p.merged_into', 'is', null);
+      if (scope) query = query.where(scope as Expression<SqlBool>);
+      const { n } = await query.executeTakeFirstOrThrow();
+      expect(await countEveryone(tenant, orgId, scope), `${label}: everyone in scope`).toBe(n);
+    }
     const tags = await tenant.selectFrom('tag').select(['id', 'name']).where('org_id', '=', orgId).execute();
     for (const access of accesses(orgId)) {
       const scope: PeopleScope = await peopleScope(tenant, access, 'people.read');
@@ -258,6 +278,7 @@ describe('tag_count', () => {
     expect(scopeParts(scope)).toBeUndefined();
     const db = tenantDb(database.db, orgId);
     expect(await countTagged(db, newId(), scope)).toBeUndefined();
+    expect(await countEveryone(db, orgId, scope)).toBeUndefined();
     const filter = PeopleFilter.parse({ tag: 'any' });
     expect(
       await taggedPageIds(db, filter, { tagId: newId() }, { page: 1, perPage: 5 }, scope),
@@ -285,11 +306,34 @@ describe('tag_count', () => {
     );
     expect(row.rows).toEqual([{ path: 'west', sensitive: true }]);
     await expect(sql`UPDATE tag_count SET people = 0`.execute(db)).rejects.toThrow();
+    await expect(sql`UPDATE unit_people_count SET people = 0`.execute(db)).rejects.toThrow();
     await expect(
       sql`INSERT INTO tag_count (org_id, tag_id, unit_path, sensitive, people) VALUES (${orgId}, ${tag}, NULL, false, 1)`.execute(
         db,
       ),
     ).rejects.toThrow();
     await expectExact(database.db, orgId, 'after writes that tried to set the copies');
+  });
+
+  it('goes with its organization', async () => {
+    const gone = (await makeOrg(database.db, 'gone')).id;
+    const db = tenantDb(database.db, gone);
+    const [a, b] = newIds(2) as [string, string];
+    await db
+      .insertInto('person')
+      .values([
+        { org_id: gone, id: a, home_unit_path: 'east' },
+        { org_id: gone, id: b, sensitive: true },
+      ])
+      .execute();
+    const tag = newId();
+    await db.insertInto('tag').values({ org_id: gone, id: tag, name: 'leaving' }).execute();
+    await db.insertInto('tagging').values({ org_id: gone, id: newId(), tag_id: tag, person_id: a }).execute();
+    await expectExact(database.db, gone, 'before the organization goes');
+    await database.db.deleteFrom('org').where('id', '=', gone).execute();
+    for (const table of ['tag_count', 'unit_people_count'] as const) {
+      const left = await database.db.selectFrom(table).select('org_id').where('org_id', '=', gone).execute();
+      expect(left, table).toEqual([]);
+    }
   });
 });
