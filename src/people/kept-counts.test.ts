@@ -10,7 +10,14 @@ import type { DB } from '../db/schema.js';
 import { tenantDb } from '../db/tenant.js';
 import { mergePeople, undoMerge } from '../merges/index.js';
 import type { Access, FieldClass, Grant, Scope } from '../policy/index.js';
-import { countEveryone, countPeople, countTagged, PeopleFilter, taggedPageIds } from './people.search.js';
+import {
+  countEveryone,
+  countPeople,
+  countTagged,
+  PeopleFilter,
+  taggedPageIds,
+  unitsPageIds,
+} from './people.search.js';
 
 const PATHS = [null, 'east', 'east.oak', 'east.oak.team', 'eastern', 'west'] as const;
 
@@ -102,6 +109,34 @@ describe('tag_count and unit_people_count', () => {
       if (scope) query = query.where(scope as Expression<SqlBool>);
       const { n } = await query.executeTakeFirstOrThrow();
       expect(await countEveryone(tenant, orgId, scope), `${label}: everyone in scope`).toBe(n);
+      // A scope of units alone: its page merges the newest people of each unit.
+      let everyone = tenant
+        .selectFrom('person as p')
+        .select('p.id')
+        .where('p.org_id', '=', orgId)
+        .where('p.merged_into', 'is', null);
+      if (scope) everyone = everyone.where(scope as Expression<SqlBool>);
+      const all = (await everyone.orderBy('p.id', 'desc').execute()).map((r) => r.id);
+      const unitsOnly = scopeParts(scope)?.every((part) => part.range !== null) ?? false;
+      for (const paging of [
+        { page: 1, perPage: 3 },
+        { page: 3, perPage: 2 },
+        { page: 1, perPage: 100 },
+      ]) {
+        const page = await unitsPageIds(tenant, orgId, PeopleFilter.parse({}), {}, paging, scope);
+        if (!unitsOnly) {
+          expect(page, `${label}: not a scope of units`).toBeUndefined();
+          continue;
+        }
+        const from = (paging.page - 1) * paging.perPage;
+        expect(page, `${label}: units page`).toEqual(all.slice(from, from + paging.perPage));
+      }
+      if (unitsOnly) {
+        const filtered = PeopleFilter.parse({ name: 'x' });
+        expect(
+          await unitsPageIds(tenant, orgId, filtered, {}, { page: 1, perPage: 3 }, scope),
+        ).toBeUndefined();
+      }
     }
     const tags = await tenant.selectFrom('tag').select(['id', 'name']).where('org_id', '=', orgId).execute();
     for (const access of accesses(orgId)) {

@@ -111,8 +111,10 @@ export async function searchPeopleIds(
   const { perPage, offset } = pageBounds(paging);
   if (options.matches !== undefined && options.matches <= offset) return [];
   const resolved = options.resolved ?? (await resolve(db, orgId, filter));
-  const tagged = await taggedPageIds(db, filter, resolved, paging, options.scope ?? null);
-  if (tagged) return tagged;
+  const exact =
+    (await taggedPageIds(db, filter, resolved, paging, options.scope ?? null)) ??
+    (await unitsPageIds(db, orgId, filter, resolved, paging, options.scope ?? null));
+  if (exact) return exact;
   // Without the count, a search whose count is kept (keptCount: a millisecond or two) takes it to
   // choose the page's shape.
   const matches = options.matches ?? (await keptCount(db, orgId, filter, resolved, options.scope ?? null));
@@ -280,6 +282,52 @@ export async function taggedPageIds(
   return rows.map((r) => r.id);
 }
 
+/** At most this many units a page merges (unitsPageIds); a wider scope is walked as before. */
+export const UNITS_PAGE_MAX = 64;
+/** The deepest page unitsPageIds takes (each unit gives this many people at most). */
+const UNITS_PAGE_DEPTH = 5_000;
+
+/**
+ * A newest-first page of everyone within a scope of unit subtrees (scopeParts, every part a unit
+ * range): the newest people of each unit that holds any (unit_people_count says which), from the
+ * scope index ordered by id within a unit (migration 0025), merged. It does not read past the
+ * people outside the scope, as the organization's newest-first walk does. Undefined for a search
+ * with filters, another order or scope, more than UNITS_PAGE_MAX units, or a deep page.
+ */
+export async function unitsPageIds(
+  db: Kysely<DB>,
+  orgId: string,
+  filter: PeopleFilter,
+  resolved: Resolved,
+  paging: { page: number; perPage: number },
+  scope: PeopleScope,
+): Promise<string[] | undefined> {
+  const parts = scopeParts(scope);
+  if (parts === undefined || parts.some((p) => p.range === null)) return undefined;
+  if (filter.fuzzy || filter.sort === 'name' || predicates(filter, resolved).length > 0) return undefined;
+  const { perPage, offset } = pageBounds(paging);
+  if (offset + perPage > UNITS_PAGE_DEPTH) return undefined;
+  if (parts.length === 0) return [];
+  const units = await db
+    .selectFrom('unit_people_count as c')
+    .select([sql<string>`c.unit_path::text`.as('path'), 'c.sensitive'])
+    .where('c.org_id', '=', orgId)
+    .where('c.people', '>', sql<string>`0`)
+    .where(partsPredicate(parts, sql.ref('c.unit_path'), sql.ref('c.sensitive')))
+    .limit(UNITS_PAGE_MAX + 1)
+    .execute();
+  if (units.length > UNITS_PAGE_MAX) return undefined;
+  if (units.length === 0) return [];
+  const newest = units.map(
+    ({ path, sensitive }) => sql`(SELECT p.id FROM person p
+      WHERE p.org_id = ${orgId} AND p.merged_into IS NULL AND p.home_unit_path = ${path}::ltree
+        AND p.sensitive = ${sensitive} ORDER BY p.id DESC LIMIT ${offset + perPage})`,
+  );
+  const { rows } = await sql<{ id: string }>`SELECT m.id FROM (${sql.join(newest, sql` UNION ALL `)}) m
+    ORDER BY m.id DESC LIMIT ${perPage} OFFSET ${offset}`.execute(db);
+  return rows.map((r) => r.id);
+}
+
 /**
  * The people holding a tag within a scope of unit subtrees or organization-wide grants
  * (scopeParts), summed from tag_count (kept by triggers, migration 0022) instead of counted;
@@ -407,8 +455,10 @@ export async function searchPeople(
   // not hold the page, the count tells the page which shape to take (COLLECT_FIRST_MAX).
   const newestFirst = !filter.fuzzy && filter.sort !== 'name';
   const early = async (): Promise<{ ids: string[]; exact: boolean } | null> => {
-    const tagged = await taggedPageIds(ctx.db, filter, resolved, { page, perPage }, scope);
-    if (tagged) return { ids: tagged, exact: true };
+    const exact =
+      (await taggedPageIds(ctx.db, filter, resolved, { page, perPage }, scope)) ??
+      (await unitsPageIds(ctx.db, orgId, filter, resolved, { page, perPage }, scope));
+    if (exact) return { ids: exact, exact: true };
     if (!newestFirst) return null;
     const ids = await newestPageIds(
       ctx.db,
