@@ -131,6 +131,24 @@ describe('tag_count and unit_people_count', () => {
         const from = (paging.page - 1) * paging.perPage;
         expect(page, `${label}: units page`).toEqual(all.slice(from, from + paging.perPage));
       }
+      // A unit filter within the scope: its total and its page.
+      for (const unit of ['east', 'east.oak', 'eastern', 'west']) {
+        const filter = PeopleFilter.parse({ unit });
+        const inUnit = await tenant
+          .selectFrom('person as p')
+          .select('p.id')
+          .where('p.org_id', '=', orgId)
+          .where('p.merged_into', 'is', null)
+          .where(sql<SqlBool>`(p.home_unit_path = ${unit}::ltree OR p.home_unit_path <@ ${unit}::ltree)`)
+          .where(scope ? (scope as Expression<SqlBool>) : sql<SqlBool>`true`)
+          .orderBy('p.id', 'desc')
+          .execute();
+        expect(await countPeople(tenant, orgId, filter, { scope }), `${label}: unit ${unit}`).toBe(
+          inUnit.length,
+        );
+        const page = await unitsPageIds(tenant, orgId, filter, {}, { page: 2, perPage: 2 }, scope);
+        expect(page, `${label}: unit ${unit} page`).toEqual(inUnit.slice(2, 4).map((r) => r.id));
+      }
       if (unitsOnly) {
         const filtered = PeopleFilter.parse({ name: 'x' });
         expect(

@@ -3,7 +3,7 @@ import { type ProjectedPerson, projectPeople } from '../access/people-access.js'
 import { NOT_SENSITIVE, type PeopleScope, peopleScope, type ScopePart, scopeParts } from '../access/scope.js';
 import type { Ctx } from '../context.js';
 import type { DB } from '../db/schema.js';
-import { type Action, accessOf } from '../policy/index.js';
+import { type Action, accessOf, inSubtree } from '../policy/index.js';
 import {
   filterClasses,
   nameAndEmail,
@@ -15,6 +15,7 @@ import {
   predicates,
   type Resolved,
   resolve,
+  unitRange,
 } from './people.filter.js';
 import { loadPeople } from './people.view.js';
 
@@ -224,7 +225,11 @@ export async function countEveryone(
     return row?.n ?? 0;
   }
   const parts = scopeParts(scope);
-  if (parts === undefined) return undefined;
+  return parts === undefined ? undefined : await countInParts(db, orgId, parts);
+}
+
+/** The live people within these parts, summed from unit_people_count (migration 0024). */
+async function countInParts(db: Kysely<DB>, orgId: string, parts: ScopePart[]): Promise<number> {
   if (parts.length === 0) return 0;
   const row = await db
     .selectFrom('unit_people_count as c')
@@ -233,6 +238,35 @@ export async function countEveryone(
     .where(partsPredicate(parts, sql.ref('c.unit_path'), sql.ref('c.sensitive')))
     .executeTakeFirstOrThrow();
   return row.n;
+}
+
+/**
+ * The scope's parts within a unit filter (`unit=PATH`): unit subtrees are nested or apart, so each
+ * part keeps the narrower of the two subtrees or goes.
+ */
+function partsWithin(parts: ScopePart[], unit: string): ScopePart[] {
+  return parts.flatMap((part) => {
+    if (part.range === null) return [{ range: unitRange(unit), sensitive: part.sensitive }];
+    const path = part.range[0];
+    if (inSubtree(path, unit)) return [part];
+    if (inSubtree(unit, path)) return [{ range: unitRange(unit), sensitive: part.sensitive }];
+    return [];
+  });
+}
+
+/**
+ * A search of everyone, or of everyone in one unit subtree (`unit=` and no other filter), as scope
+ * parts (scopeParts within the unit); undefined for any other search or scope.
+ */
+function everyoneParts(
+  filter: PeopleFilter,
+  resolved: Resolved,
+  scope: PeopleScope,
+): ScopePart[] | undefined {
+  const parts = scopeParts(scope);
+  if (parts === undefined) return undefined;
+  if (filter.unit && only(filter, 'unit')) return partsWithin(parts, filter.unit);
+  return predicates(filter, resolved).length === 0 ? parts : undefined;
 }
 
 /** Scope parts as a predicate over a home unit path and a sensitive flag (tag_count's or tagging's copies). */
@@ -289,7 +323,7 @@ const UNITS_PAGE_DEPTH = 5_000;
 
 /**
  * A newest-first page of everyone within a scope of unit subtrees (scopeParts, every part a unit
- * range): the newest people of each unit that holds any (unit_people_count says which), from the
+ * range), or within a unit filter and such a scope or everyone (everyoneParts): the newest people of each unit that holds any (unit_people_count says which), from the
  * scope index ordered by id within a unit (migration 0025), merged. It does not read past the
  * people outside the scope, as the organization's newest-first walk does. Undefined for a search
  * with filters, another order or scope, more than UNITS_PAGE_MAX units, or a deep page.
@@ -302,9 +336,9 @@ export async function unitsPageIds(
   paging: { page: number; perPage: number },
   scope: PeopleScope,
 ): Promise<string[] | undefined> {
-  const parts = scopeParts(scope);
+  if (filter.fuzzy || filter.sort === 'name') return undefined;
+  const parts = everyoneParts(filter, resolved, scope);
   if (parts === undefined || parts.some((p) => p.range === null)) return undefined;
-  if (filter.fuzzy || filter.sort === 'name' || predicates(filter, resolved).length > 0) return undefined;
   const { perPage, offset } = pageBounds(paging);
   if (offset + perPage > UNITS_PAGE_DEPTH) return undefined;
   if (parts.length === 0) return [];
@@ -413,7 +447,8 @@ async function keptCount(
   const word = soleNameWord(filter);
   if (word !== undefined) return await countNamePrefix(db, orgId, word, scope);
   if (predicates(filter, resolved).length === 0) return await countEveryone(db, orgId, scope);
-  return undefined;
+  const parts = everyoneParts(filter, resolved, scope);
+  return parts === undefined ? undefined : await countInParts(db, orgId, parts);
 }
 
 export async function countPeople(
