@@ -65,6 +65,9 @@ function baseQuery(
   return query;
 }
 
+/** The search with no filter (the base of a search whose one filter is applied by hand). */
+const NO_FILTER = PeopleFilter.parse({});
+
 /** A page's size (1 to MAX_PER_PAGE) and how many matches come before it. */
 function pageBounds(paging: { page: number; perPage: number }): { perPage: number; offset: number } {
   const perPage = Math.min(Math.max(paging.perPage, 1), MAX_PER_PAGE);
@@ -144,7 +147,7 @@ export async function searchPeopleIds(
     };
     let inner = withKeys(base).offset(0);
     if (word !== undefined) {
-      const rest = baseQuery(db, orgId, PeopleFilter.parse({}), resolved, options.scope ?? null);
+      const rest = baseQuery(db, orgId, NO_FILTER, resolved, options.scope ?? null);
       const [family, given] = nameHalves(word);
       inner = withKeys(rest.where(family)).unionAll(withKeys(rest.where(given)));
     }
@@ -230,14 +233,25 @@ export async function countEveryone(
 
 /** The live people within these parts, summed from unit_people_count (migration 0024). */
 async function countInParts(db: Kysely<DB>, orgId: string, parts: ScopePart[]): Promise<number> {
+  return await sumKept(db, 'unit_people_count', 'org_id', orgId, parts);
+}
+
+/**
+ * The people a count table kept by triggers (tag_count, unit_people_count: a row per unit path and
+ * sensitivity) holds within these parts, for one tag or organization.
+ */
+async function sumKept(
+  db: Kysely<DB>,
+  table: 'tag_count' | 'unit_people_count',
+  key: 'tag_id' | 'org_id',
+  id: string,
+  parts: ScopePart[],
+): Promise<number> {
   if (parts.length === 0) return 0;
-  const row = await db
-    .selectFrom('unit_people_count as c')
-    .select(sql<number>`coalesce(sum(c.people), 0)::int`.as('n'))
-    .where('c.org_id', '=', orgId)
-    .where(partsPredicate(parts, sql.ref('c.unit_path'), sql.ref('c.sensitive')))
-    .executeTakeFirstOrThrow();
-  return row.n;
+  const { rows } = await sql<{ n: number }>`SELECT coalesce(sum(c.people), 0)::int AS n
+    FROM ${sql.table(table)} c WHERE ${sql.ref(`c.${key}`)} = ${id}
+      AND ${partsPredicate(parts, sql.ref('c.unit_path'), sql.ref('c.sensitive'))}`.execute(db);
+  return rows[0]?.n ?? 0;
 }
 
 /**
@@ -373,15 +387,7 @@ export async function countTagged(
   scope: PeopleScope,
 ): Promise<number | undefined> {
   const parts = scopeParts(scope);
-  if (parts === undefined) return undefined;
-  if (parts.length === 0) return 0;
-  const row = await db
-    .selectFrom('tag_count as c')
-    .select(sql<number>`coalesce(sum(c.people), 0)::int`.as('n'))
-    .where('c.tag_id', '=', tagId)
-    .where(partsPredicate(parts, sql.ref('c.unit_path'), sql.ref('c.sensitive')))
-    .executeTakeFirstOrThrow();
-  return row.n;
+  return parts === undefined ? undefined : await sumKept(db, 'tag_count', 'tag_id', tagId, parts);
 }
 
 /** The word of a filter that is a one-word name search and nothing else (countNamePrefix). */
@@ -414,16 +420,8 @@ async function countNamePrefix(
   scope: PeopleScope,
 ): Promise<number> {
   const [family, given] = nameHalves(word);
-  const part = (where: Expression<SqlBool>) => {
-    let query = db
-      .selectFrom('person as p')
-      .select(sql<number>`count(*)`.as('n'))
-      .where('p.org_id', '=', orgId)
-      .where('p.merged_into', 'is', null)
-      .where(where);
-    if (scope) query = query.where(scope as Expression<SqlBool>);
-    return query;
-  };
+  const part = (where: Expression<SqlBool>) =>
+    baseQuery(db, orgId, NO_FILTER, {}, scope).where(where).select(sql<number>`count(*)`.as('n'));
   const { rows } = await sql<{ n: number }>`SELECT ((${part(family)}) + (${part(given)}))::int AS n`.execute(
     db,
   );
