@@ -40,11 +40,13 @@ const pgliteParsers = {
 };
 
 /**
- * Settings for every session. Fuzzy name search (pg_trgm's %) keeps names at least this similar:
- * 0.45 finds "Maria Garcix" for "Maria Garcia" while pruning the index scan to a few hundred
- * candidates in a million people (0.3, the default, returned 15k and took ~180 ms).
+ * Settings for every session: the thresholds of fuzzy name search (people.filter.ts,
+ * fuzzyPredicate). Each word of a search of several words must be at least 0.25 word-similar to
+ * the name (one wrong letter in a word of four or more); a search of one word at least 0.3 similar
+ * to a whole word of the name ("garsia" for Garcia is 0.4).
  */
-const SESSION_SETUP = 'SET pg_trgm.similarity_threshold = 0.45';
+const SESSION_SETUP =
+  'SET pg_trgm.word_similarity_threshold = 0.25; SET pg_trgm.strict_word_similarity_threshold = 0.3';
 
 export interface OpenOptions {
   /** Connections in the PostgreSQL pool. */

@@ -104,6 +104,8 @@ export const SEARCH_LEAKPROOF_FUNCTIONS = [
   'textcat(text,text)',
   'textlike(text,text)',
   'similarity_op(text,text)',
+  'word_similarity_commutator_op(text,text)',
+  'strict_word_similarity_commutator_op(text,text)',
   'ltree_lt(ltree,ltree)',
   'ltree_le(ltree,ltree)',
   'ltree_eq(ltree,ltree)',

@@ -6,8 +6,8 @@ import type { DB } from '../db/schema.js';
 import { type Action, accessOf, inSubtree } from '../policy/index.js';
 import {
   filterClasses,
+  fuzzyRank,
   nameAndEmail,
-  nameExpr,
   namePrefixes,
   nameWords,
   PeopleFilter,
@@ -124,44 +124,89 @@ export async function searchPeopleIds(
   const matches = options.matches ?? (await keptCount(db, orgId, filter, resolved, options.scope ?? null));
   if (matches !== undefined && matches <= offset) return [];
   const base = baseQuery(db, orgId, filter, resolved, options.scope ?? null);
-  // The sort keys, as expressions over the people and as the names a fenced query selects them by.
-  const keys: [Expression<unknown>, 'asc' | 'desc'][] = filter.fuzzy
-    ? [[sql`similarity(${nameExpr}, ${filter.fuzzy.toLowerCase()})`, 'desc']]
-    : filter.sort === 'name'
-      ? [
-          [sql`lower(p.family_name)`, 'asc'],
-          [sql`lower(p.given_name)`, 'asc'],
-        ]
-      : [];
+  const keys = sortKeys(filter);
   if (matches !== undefined && matches <= COLLECT_FIRST_MAX) {
-    // OFFSET 0 keeps the subquery a fence: the planner collects the matches through the filter's
-    // or the scope's index, then sorts them, rather than walking the primary key backwards.
     // A one-word name collects its two disjoint halves from their indexes alone (nameHalves).
     const word = soleNameWord(filter);
-    const withKeys = (from: typeof base) => {
-      let selected = from.select('p.id');
-      keys.forEach(([expr], i) => {
-        selected = selected.select(sql`${expr}`.as(`k${i}`));
-      });
-      return selected;
-    };
-    let inner = withKeys(base).offset(0);
+    let collect: BaseQuery[] = [base];
     if (word !== undefined) {
       const rest = baseQuery(db, orgId, NO_FILTER, resolved, options.scope ?? null);
       const [family, given] = nameHalves(word);
-      inner = withKeys(rest.where(family)).unionAll(withKeys(rest.where(given)));
+      collect = [rest.where(family), rest.where(given)];
     }
-    let query = db.selectFrom(inner.as('m')).select(sql<string>`m.id`.as('id'));
-    keys.forEach(([, direction], i) => {
-      query = query.orderBy(sql.ref(`m.k${i}`), direction);
-    });
-    const rows = await query.orderBy(sql.ref('m.id'), 'desc').limit(perPage).offset(offset).execute();
+    const rows = await collectedPage(db, collect, keys, { perPage, offset }).execute();
     return rows.map((r) => r.id);
   }
   let query = base.select('p.id');
   for (const [expr, direction] of keys) query = query.orderBy(expr, direction);
   const rows = await query.orderBy('p.id', 'desc').limit(perPage).offset(offset).execute();
   return rows.map((r) => r.id);
+}
+
+type BaseQuery = ReturnType<typeof baseQuery>;
+
+/** A page's sort keys before the id (newest first, which breaks every tie). */
+function sortKeys(filter: PeopleFilter): [Expression<unknown>, 'asc' | 'desc'][] {
+  if (filter.fuzzy) return fuzzyRank(filter.fuzzy).map((rank) => [rank, 'desc']);
+  if (filter.sort === 'name')
+    return [
+      [sql`lower(p.family_name)`, 'asc'],
+      [sql`lower(p.given_name)`, 'asc'],
+    ];
+  return [];
+}
+
+/**
+ * A page taken by collecting every match and sorting them: `from` are the matches' queries (their
+ * UNION ALL), each selecting its sort keys. OFFSET 0 keeps a single one a fence, so the planner collects
+ * the matches through the filter's or the scope's index rather than walking the primary key
+ * backwards. Each row also carries the number of matches (`total`).
+ */
+function collectedPage(
+  db: Kysely<DB>,
+  from: BaseQuery[],
+  keys: [Expression<unknown>, 'asc' | 'desc'][],
+  bounds: { perPage: number; offset: number },
+) {
+  const withKeys = (query: BaseQuery) => {
+    let selected = query.select('p.id');
+    keys.forEach(([expr], i) => {
+      selected = selected.select(sql`${expr}`.as(`k${i}`));
+    });
+    return selected;
+  };
+  const [first, ...rest] = from.map(withKeys);
+  // A UNION ALL is a fence already (and its operands cannot take an OFFSET).
+  let inner = first as ReturnType<typeof withKeys>;
+  if (rest.length === 0) inner = inner.offset(0);
+  for (const more of rest) inner = inner.unionAll(more);
+  let query = db
+    .selectFrom(inner.as('m'))
+    .select([sql<string>`m.id`.as('id'), sql<number>`(count(*) OVER ())::int`.as('total')]);
+  keys.forEach(([, direction], i) => {
+    query = query.orderBy(sql.ref(`m.k${i}`), direction);
+  });
+  return query.orderBy(sql.ref('m.id'), 'desc').limit(bounds.perPage).offset(bounds.offset);
+}
+
+/**
+ * A fuzzy search's total and page in one pass over its matches: they are few (the thresholds keep
+ * a few hundred in a million people) but costly to find, and they are sorted by similarity anyway.
+ */
+async function fuzzyTotalAndPage(
+  db: Kysely<DB>,
+  orgId: string,
+  filter: PeopleFilter,
+  options: { resolved: Resolved; scope: PeopleScope },
+  paging: { page: number; perPage: number },
+): Promise<{ total: number; ids: string[] }> {
+  const bounds = pageBounds(paging);
+  const base = baseQuery(db, orgId, filter, options.resolved, options.scope);
+  const rows = await collectedPage(db, [base], sortKeys(filter), bounds).execute();
+  const first = rows[0];
+  // Past the last page no row carries the total.
+  if (!first) return { total: await countPeople(db, orgId, filter, options), ids: [] };
+  return { total: first.total, ids: rows.map((r) => r.id) };
 }
 
 /**
@@ -483,6 +528,21 @@ export async function searchPeople(
   const perPage = Math.min(Math.max(paging.perPage ?? 50, 1), MAX_PER_PAGE);
   const orgId = ctx.actor.orgId;
   const [resolved, scope] = await Promise.all([resolve(ctx.db, orgId, filter), searchScope(ctx, filter)]);
+  if (filter.fuzzy) {
+    const { total, ids } = await fuzzyTotalAndPage(
+      ctx.db,
+      orgId,
+      filter,
+      { resolved, scope },
+      { page, perPage },
+    );
+    return {
+      items: await projectPeople(ctx, await loadPeople(ctx.db, orgId, ids)),
+      total,
+      page,
+      per_page: perPage,
+    };
+  }
   // The count and, for a newest-first page, the page (a tag's, from its index) or the page among
   // the newest people, side by side (two connections of a server's pool). When that window does
   // not hold the page, the count tells the page which shape to take (COLLECT_FIRST_MAX).
