@@ -65,10 +65,22 @@ export function outermostPaths(paths: string[]): string[] {
   return kept;
 }
 
-/** What a set of grants covers: its predicate, and its unit ranges when it is nothing else. */
+/**
+ * Scopes made of lists and events alone (assignments): the people they hold are named one by
+ * one, so there are few of them, and counting them is cheap.
+ */
+const namedOnly = new WeakSet<object>();
+
+/** Whether the scope holds only people named by lists and events (no unit, saved search or everyone). */
+export function scopeNamesPeople(scope: PeopleScope): boolean {
+  return scope !== null && namedOnly.has(scope);
+}
+
+/** What a set of grants covers: its predicate, its unit ranges when it is nothing else, and whether it is lists and events alone. */
 interface Cover {
   scope: PeopleScope;
   ranges?: [string, string][];
+  named?: boolean;
 }
 
 async function coverOf(db: Kysely<DB>, orgId: string, grants: Grant[]): Promise<Cover | undefined> {
@@ -107,6 +119,7 @@ async function coverOf(db: Kysely<DB>, orgId: string, grants: Grant[]): Promise<
     scope:
       parts.length === 1 ? (parts[0] as Expression<SqlBool>) : sql<SqlBool>`(${sql.join(parts, sql` OR `)})`,
     ranges: unitsOnly,
+    named: ranges.length === 0 && searchIds.length === 0,
   };
 }
 
@@ -132,6 +145,18 @@ export async function peopleScope(
     access.orgId,
     qualifying.filter((g) => !reachesSensitive(g)),
   );
+  const scope = combine(reaching, ordinary);
+  if (
+    scope !== null &&
+    scope !== FALSE &&
+    [reaching, ordinary].every((cover) => cover === undefined || cover.named)
+  )
+    namedOnly.add(scope);
+  return scope;
+}
+
+/** The people of the grants that reach sensitive records, and those not marked sensitive of the others. */
+function combine(reaching: Cover | undefined, ordinary: Cover | undefined): PeopleScope {
   // reaching covers everyone it holds; ordinary grants hold only records not marked sensitive.
   if (reaching?.scope === null) return null;
   const reachingParts = reaching?.ranges?.map((range) => ({ range, sensitive: true }));

@@ -3,7 +3,13 @@ import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/support/db.js';
 import { makeOrg, systemCtx } from '../../test/support/fixtures.js';
-import { type PeopleScope, peopleScope, scopeParts } from '../access/scope.js';
+import {
+  NOT_SENSITIVE,
+  type PeopleScope,
+  peopleScope,
+  scopeNamesPeople,
+  scopeParts,
+} from '../access/scope.js';
 import type { Database } from '../db/connect.js';
 import { newId, newIds } from '../db/ids.js';
 import type { DB } from '../db/schema.js';
@@ -315,6 +321,25 @@ describe('tag_count and unit_people_count', () => {
     expect(
       await taggedPageIds(db, filter, { tagId: newId() }, { page: 1, perPage: 5 }, scope),
     ).toBeUndefined();
+  });
+
+  it('knows a scope of lists and events alone, which a search counts before its page', async () => {
+    const orgId = orgs[0] as string;
+    const db = tenantDb(database.db, orgId);
+    const scopeOf = async (grants: Grant[]) =>
+      await peopleScope(db, { orgId, userId: null, grants }, 'people.read');
+    const list = grant({ kind: 'list', listId: newId() }, false);
+    const event = grant({ kind: 'event', eventId: newId() }, true);
+    const unit = grant({ kind: 'unit', unitId: newId(), path: 'east' }, false);
+    const everyone = grant({ kind: 'org' }, false);
+    expect(scopeNamesPeople(await scopeOf([list]))).toBe(true);
+    expect(scopeNamesPeople(await scopeOf([list, event]))).toBe(true);
+    expect(scopeNamesPeople(await scopeOf([list, unit]))).toBe(false);
+    expect(scopeNamesPeople(await scopeOf([event, everyone]))).toBe(false);
+    expect(scopeNamesPeople(await scopeOf([unit]))).toBe(false);
+    expect(scopeNamesPeople(await scopeOf([]))).toBe(false);
+    expect(scopeNamesPeople(null)).toBe(false);
+    expect(scopeNamesPeople(NOT_SENSITIVE)).toBe(false);
   });
 
   it('copies the person into each tagging whatever the writer gives, and is written by the triggers only', async () => {

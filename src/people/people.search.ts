@@ -1,6 +1,13 @@
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import { type ProjectedPerson, projectPeople } from '../access/people-access.js';
-import { NOT_SENSITIVE, type PeopleScope, peopleScope, type ScopePart, scopeParts } from '../access/scope.js';
+import {
+  NOT_SENSITIVE,
+  type PeopleScope,
+  peopleScope,
+  type ScopePart,
+  scopeNamesPeople,
+  scopeParts,
+} from '../access/scope.js';
 import type { Ctx } from '../context.js';
 import type { DB } from '../db/schema.js';
 import { type Action, accessOf, inSubtree } from '../policy/index.js';
@@ -236,6 +243,25 @@ export async function newestPageIds(
     .offset(offset)
     .execute();
   return rows.map((r) => r.id);
+}
+
+/**
+ * Whether the newest people (NEWEST_WINDOW) probably hold a page of `total` matches: they do when
+ * the matches, spread evenly over the organization's people, would put twice the page's depth in
+ * the window. Arrivals are not even (a chapter's people come in one import), so a window chosen
+ * here can still miss; one not chosen saves reading up to 20,000 people for nothing.
+ */
+async function windowWorthIt(
+  db: Kysely<DB>,
+  orgId: string,
+  total: number,
+  paging: { page: number; perPage: number },
+): Promise<boolean> {
+  const { perPage, offset } = pageBounds(paging);
+  const depth = 2 * (offset + perPage);
+  if (total < depth) return false;
+  const everyone = (await countEveryone(db, orgId, null)) ?? 0;
+  return total * Math.min(NEWEST_WINDOW, everyone) >= depth * everyone;
 }
 
 /**
@@ -543,33 +569,58 @@ export async function searchPeople(
       per_page: perPage,
     };
   }
-  // The count and, for a newest-first page, the page (a tag's, from its index) or the page among
-  // the newest people, side by side (two connections of a server's pool). When that window does
-  // not hold the page, the count tells the page which shape to take (COLLECT_FIRST_MAX).
-  const newestFirst = !filter.fuzzy && filter.sort !== 'name';
-  const early = async (): Promise<{ ids: string[]; exact: boolean } | null> => {
-    const exact =
-      (await taggedPageIds(ctx.db, filter, resolved, { page, perPage }, scope)) ??
-      (await unitsPageIds(ctx.db, orgId, filter, resolved, { page, perPage }, scope));
-    if (exact) return { ids: exact, exact: true };
-    if (!newestFirst) return null;
-    const ids = await newestPageIds(
-      ctx.db,
-      orgId,
-      filter,
-      { page, perPage },
-      { resolved, scope, window: NEWEST_WINDOW },
-    );
-    return { ids, exact: false };
-  };
-  const [total, first] = await Promise.all([
-    countPeople(ctx.db, orgId, filter, { resolved, scope }),
-    early(),
-  ]);
-  const ids =
-    first && (first.exact || windowHoldsPage(first.ids, { page, perPage }, total))
-      ? first.ids
-      : await searchPeopleIds(ctx.db, orgId, filter, { page, perPage }, { resolved, scope, matches: total });
+  const bounds = { page, perPage };
+  const newestFirst = filter.sort !== 'name';
+  const exactPage = async () =>
+    (await taggedPageIds(ctx.db, filter, resolved, bounds, scope)) ??
+    (await unitsPageIds(ctx.db, orgId, filter, resolved, bounds, scope));
+  const byTotal = (total: number) =>
+    searchPeopleIds(ctx.db, orgId, filter, bounds, { resolved, scope, matches: total });
+  // A total that is kept, or one over a few named people (an assignment's lists and events), costs
+  // a millisecond or two: it comes first and tells whether the newest people are worth looking
+  // through for the page (windowWorthIt). Where they are not (a small unit's or a volunteer's
+  // people, a rare name), the page is collected through the filter's or the scope's index.
+  let total = await keptCount(ctx.db, orgId, filter, resolved, scope);
+  if (total === undefined && scopeNamesPeople(scope))
+    total = await countPeople(ctx.db, orgId, filter, { resolved, scope });
+  let ids: string[] | undefined;
+  if (total !== undefined) {
+    const known = total;
+    ids = await exactPage();
+    if (!ids && newestFirst && (await windowWorthIt(ctx.db, orgId, known, bounds))) {
+      const newest = await newestPageIds(ctx.db, orgId, filter, bounds, {
+        resolved,
+        scope,
+        window: NEWEST_WINDOW,
+      });
+      if (windowHoldsPage(newest, bounds, known)) ids = newest;
+    }
+    ids ??= await byTotal(known);
+  } else {
+    // A total that must be counted, and beside it (two connections of a server's pool) the page
+    // from an index or among the newest people. When that window does not hold the page, the
+    // count tells the page which shape to take (COLLECT_FIRST_MAX).
+    const early = async (): Promise<{ ids: string[]; exact: boolean } | null> => {
+      const exact = await exactPage();
+      if (exact) return { ids: exact, exact: true };
+      if (!newestFirst) return null;
+      const newest = await newestPageIds(ctx.db, orgId, filter, bounds, {
+        resolved,
+        scope,
+        window: NEWEST_WINDOW,
+      });
+      return { ids: newest, exact: false };
+    };
+    const [counted, first] = await Promise.all([
+      countPeople(ctx.db, orgId, filter, { resolved, scope }),
+      early(),
+    ]);
+    total = counted;
+    ids =
+      first && (first.exact || windowHoldsPage(first.ids, bounds, counted))
+        ? first.ids
+        : await byTotal(counted);
+  }
   const items = await projectPeople(ctx, await loadPeople(ctx.db, orgId, ids));
   return { items, total, page, per_page: perPage };
 }
