@@ -365,3 +365,30 @@ describe.skipIf(testEngine !== 'postgres')('concurrent imports into one organiza
     expect(counts.rows[0]).toEqual({ people: 451, emails: 451 });
   });
 });
+
+describe('runPeopleImport statistics', () => {
+  it('refreshes the statistics as an organization new to the tables grows, so the planner knows it', async () => {
+    const own = await createTestDatabase();
+    try {
+      // Another organization's people, with fresh statistics that know only that organization.
+      const other = await makeOrg(own.db);
+      await sql`INSERT INTO person (org_id, id, given_name)
+        SELECT ${other.id}::uuid, uuid_v7(), 'Other' || n FROM generate_series(1, 300) AS n`.execute(own.db);
+      await sql`ANALYZE person`.execute(own.db);
+      const org = await makeOrg(own.db);
+      const estimate = async () => {
+        const { rows } = await sql<{ 'QUERY PLAN': string }>`EXPLAIN SELECT * FROM person
+          WHERE org_id = ${org.id}`.execute(own.db);
+        return Number(/rows=(\d+)/.exec(rows[0]?.['QUERY PLAN'] ?? '')?.[1]);
+      };
+      expect(await estimate()).toBeLessThan(5);
+      const file = csvFile(householdCsv(100));
+      const summary = await runPeopleImport(systemCtx(own.db, org.id), { file, batchSize: 20 });
+      expect(summary.created).toBe(100);
+      // Statistics taken after the organization doubled (20, 40, 80 rows): no longer "one person".
+      expect(await estimate()).toBeGreaterThanOrEqual(80);
+    } finally {
+      await own.close();
+    }
+  });
+});

@@ -253,11 +253,12 @@ export async function customFieldKeys(db: Kysely<DB>, orgId: string): Promise<Se
  * autovacuum's own rule (never analyzed, or more than 50 rows + 10% changed since the last
  * ANALYZE). Fresh statistics are skipped: ANALYZE samples 30k rows a table whatever their number,
  * ~1.2 s for the five tables, a quarter of a 10k-row import into a database analyzed just before.
- * Through a SECURITY DEFINER function (migration 0004): as rhizome_app a plain ANALYZE would be
- * skipped, owners only.
+ * `force`: all five, stale or not (migration 0027). Through a SECURITY DEFINER function (migration
+ * 0004): as rhizome_app a plain ANALYZE would be skipped, owners only.
  */
-export async function analyzePeopleTables(db: Kysely<DB>): Promise<void> {
-  await sql`SELECT analyze_people_tables()`.execute(db);
+export async function analyzePeopleTables(db: Kysely<DB>, options: { force?: boolean } = {}): Promise<void> {
+  if (options.force) await sql`SELECT analyze_people_tables(true)`.execute(db);
+  else await sql`SELECT analyze_people_tables()`.execute(db);
 }
 
 /**
