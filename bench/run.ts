@@ -201,6 +201,7 @@ async function dayOfAction(db: Parameters<typeof benchEventSearch>[0], engine: E
 for (const engine of engines) {
   let dropPg: (() => Promise<void>) | undefined;
   let tmpDir: string | undefined;
+  let pgUrl: string | undefined;
   let database: Awaited<ReturnType<typeof openDatabase>>;
   if (engine === 'postgres') {
     let scratch: Awaited<ReturnType<typeof scratchPgDatabase>>;
@@ -212,6 +213,7 @@ for (const engine of engines) {
       continue;
     }
     database = await openDatabase({ engine: 'postgres', url: scratch.url }, { poolSize: 10 });
+    pgUrl = scratch.url;
     dropPg = scratch.drop;
   } else {
     tmpDir = mkdtempSync(path.join(os.tmpdir(), 'rhizome-bench-'));
@@ -256,13 +258,27 @@ for (const engine of engines) {
       .select('slug')
       .where('id', '=', orgId)
       .executeTakeFirstOrThrow();
+    // The import runs as an operator runs it, `rhizome import people` in its own process: its peak
+    // RSS is the importer's, not this process's (which holds the bench's own data). On PGlite the
+    // data directory is closed meanwhile (one process holds it at a time).
     const runImport = async (file: string) => {
+      if (engine === 'postgres' && pgUrl) {
+        const rejects = path.join(os.tmpdir(), `rhizome-bench-rejects-${process.pid}.csv`);
+        try {
+          return {
+            ...(await importWithCli(['--database-url', pgUrl], slug, file, rejects)),
+            startRssMb: null,
+          };
+        } finally {
+          rmSync(rejects, { force: true });
+        }
+      }
       if (engine !== 'pglite' || !tmpDir) return await importWithRss(ctx, file);
       await benchAuditLog(database.db).close();
       await database.close();
       try {
         return {
-          ...(await importWithCli(tmpDir, slug, file, path.join(tmpDir, 'rejects.csv'))),
+          ...(await importWithCli(['--data-dir', tmpDir], slug, file, path.join(tmpDir, 'rejects.csv'))),
           startRssMb: null,
         };
       } finally {
@@ -273,7 +289,9 @@ for (const engine of engines) {
     };
     const rssNote = (startRssMb: number | null) =>
       startRssMb === null
-        ? 'peak RSS of the `rhizome import people` process, PGlite included'
+        ? engine === 'pglite'
+          ? 'peak RSS of the `rhizome import people` process, PGlite included'
+          : 'peak RSS of the `rhizome import people` process, not the PostgreSQL server'
         : `RSS before the import: ${startRssMb.toFixed(0)} MB; the Node process only, not the PostgreSQL server`;
     const imp = await runImport(main.file);
     const rate = imp.summary.rowsRead / (imp.ms / 1000);

@@ -104,32 +104,21 @@ function peakRssKb(pid: number): number {
 }
 
 /**
- * Runs `rhizome import people` in its own process, as an operator does, on an embedded data
- * directory the caller has closed (one process holds it at a time). The time is the importer's
- * own ("took", from reading the file to the last commit: what importWithRss times in-process);
- * the peak RSS is the child's high-water mark (VmHWM), read every 100 ms until it exits.
+ * Runs `rhizome import people` in its own process, as an operator does: on an embedded data
+ * directory the caller has closed (one process holds it at a time), or on a PostgreSQL database
+ * (`target`: `--data-dir DIR` or `--database-url URL`). The time is the importer's own ("took",
+ * from reading the file to the last commit: what importWithRss times in-process); the peak RSS is
+ * the child's high-water mark (VmHWM), read every 100 ms until it exits.
  */
 export async function importWithCli(
-  dataDir: string,
+  target: ['--data-dir' | '--database-url', string],
   orgSlug: string,
   file: string,
   rejectsPath: string,
 ): Promise<{ summary: CliImportSummary; ms: number; peakRssMb: number }> {
   const child = spawn(
     process.execPath,
-    [
-      RHIZOME,
-      '--data-dir',
-      dataDir,
-      'import',
-      'people',
-      file,
-      '--org',
-      orgSlug,
-      '--rejects',
-      rejectsPath,
-      '--no-resume',
-    ],
+    [RHIZOME, ...target, 'import', 'people', file, '--org', orgSlug, '--rejects', rejectsPath, '--no-resume'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
