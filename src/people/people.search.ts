@@ -167,13 +167,15 @@ function sortKeys(filter: PeopleFilter): [Expression<unknown>, 'asc' | 'desc'][]
  * A page taken by collecting every match and sorting them: `from` are the matches' queries (their
  * UNION ALL), each selecting its sort keys. OFFSET 0 keeps a single one a fence, so the planner collects
  * the matches through the filter's or the scope's index rather than walking the primary key
- * backwards. Each row also carries the number of matches (`total`).
+ * backwards.
  */
 function collectedPage(
   db: Kysely<DB>,
   from: BaseQuery[],
   keys: [Expression<unknown>, 'asc' | 'desc'][],
   bounds: { perPage: number; offset: number },
+  /** Each row also carries the number of matches (a window over all of them: only when wanted). */
+  withTotal = false,
 ) {
   const withKeys = (query: BaseQuery) => {
     let selected = query.select('p.id');
@@ -189,7 +191,8 @@ function collectedPage(
   for (const more of rest) inner = inner.unionAll(more);
   let query = db
     .selectFrom(inner.as('m'))
-    .select([sql<string>`m.id`.as('id'), sql<number>`(count(*) OVER ())::int`.as('total')]);
+    .select(sql<string>`m.id`.as('id'))
+    .$if(withTotal, (q) => q.select(sql<number>`(count(*) OVER ())::int`.as('total')));
   keys.forEach(([, direction], i) => {
     query = query.orderBy(sql.ref(`m.k${i}`), direction);
   });
@@ -209,11 +212,11 @@ async function fuzzyTotalAndPage(
 ): Promise<{ total: number; ids: string[] }> {
   const bounds = pageBounds(paging);
   const base = baseQuery(db, orgId, filter, options.resolved, options.scope);
-  const rows = await collectedPage(db, [base], sortKeys(filter), bounds).execute();
+  const rows = await collectedPage(db, [base], sortKeys(filter), bounds, true).execute();
   const first = rows[0];
   // Past the last page no row carries the total.
   if (!first) return { total: await countPeople(db, orgId, filter, options), ids: [] };
-  return { total: first.total, ids: rows.map((r) => r.id) };
+  return { total: first.total ?? 0, ids: rows.map((r) => r.id) };
 }
 
 /**
