@@ -577,6 +577,8 @@ export async function searchPeople(
   const exactPage = async () =>
     (await taggedPageIds(ctx.db, filter, resolved, bounds, scope)) ??
     (await unitsPageIds(ctx.db, orgId, filter, resolved, bounds, scope));
+  const newestPage = () =>
+    newestPageIds(ctx.db, orgId, filter, bounds, { resolved, scope, window: NEWEST_WINDOW });
   const byTotal = (total: number) =>
     searchPeopleIds(ctx.db, orgId, filter, bounds, { resolved, scope, matches: total });
   // A total that is kept, or one over a few named people (an assignment's lists and events), costs
@@ -591,11 +593,7 @@ export async function searchPeople(
     const known = total;
     ids = await exactPage();
     if (!ids && newestFirst && (await windowWorthIt(ctx.db, orgId, known, bounds))) {
-      const newest = await newestPageIds(ctx.db, orgId, filter, bounds, {
-        resolved,
-        scope,
-        window: NEWEST_WINDOW,
-      });
+      const newest = await newestPage();
       if (windowHoldsPage(newest, bounds, known)) ids = newest;
     }
     ids ??= await byTotal(known);
@@ -607,12 +605,7 @@ export async function searchPeople(
       const exact = await exactPage();
       if (exact) return { ids: exact, exact: true };
       if (!newestFirst) return null;
-      const newest = await newestPageIds(ctx.db, orgId, filter, bounds, {
-        resolved,
-        scope,
-        window: NEWEST_WINDOW,
-      });
-      return { ids: newest, exact: false };
+      return { ids: await newestPage(), exact: false };
     };
     const [counted, first] = await Promise.all([
       countPeople(ctx.db, orgId, filter, { resolved, scope }),
