@@ -6,9 +6,11 @@ import { makeOrg, systemCtx } from '../../test/support/fixtures.js';
 import type { Ctx } from '../context.js';
 import type { Database } from '../db/connect.js';
 import { newId } from '../db/ids.js';
+import { tenantDb } from '../db/tenant.js';
 import { PersonInput, type PersonInputRaw, type Source } from './people.schemas.js';
 import { loadPeople, type PersonView } from './people.view.js';
 import { type UpsertOutcome, upsertPeople } from './upsert.js';
+import { findByEmails, valuesLookup } from './upsert.queries.js';
 
 /** The whole record, as stored (these tests check the engine, not what a user may see). */
 async function getPerson(ctx: Ctx, id: string): Promise<PersonView> {
@@ -464,5 +466,43 @@ describe('upsertPeople', () => {
       ),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('matching look-ups', () => {
+  it('probe the index once per value, whatever the planner thinks of the batch', async () => {
+    const ctx = await freshCtx();
+    const orgId = ctx.actor.orgId;
+    // An organization of 6,000 people with fresh statistics, and a batch of 2,000 new e-mails and
+    // phones: as a join, this batch was a scan of every value and a hash of every person.
+    for (let from = 0; from < 6000; from += 2000) {
+      await up(
+        ctx,
+        Array.from({ length: 2000 }, (_, i) => ({
+          given_name: `P${from + i}`,
+          emails: [{ address: `p${from + i}@example.org` }],
+          phones: [{ number: `+1510555${String(from + i).padStart(4, '0')}` }],
+        })),
+      );
+    }
+    await sql`ANALYZE person, person_email, person_phone`.execute(database.db);
+    const db = tenantDb(database.db, orgId);
+    const emails = Array.from({ length: 2000 }, (_, i) => `new${i}@example.org`);
+    const phones = Array.from({ length: 2000 }, (_, i) => `+1415555${String(i).padStart(4, '0')}`);
+    for (const [table, column, values] of [
+      ['person_email', 'address', emails],
+      ['person_phone', 'number', phones],
+    ] as const) {
+      const { rows } = await sql<{
+        'QUERY PLAN': string;
+      }>`EXPLAIN ${valuesLookup(table, column, orgId, values)}`.execute(db);
+      const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).not.toMatch(/Seq Scan on (person|person_email|person_phone)\b/);
+      expect(plan).not.toContain('Hash');
+      expect(plan).toMatch(new RegExp(`Index (Only )?Scan using ${table}_org_${column}_person_key`));
+    }
+    // And it finds who holds a value, oldest first, leaving out people merged into others.
+    const found = await findByEmails(db, orgId, ['p1@example.org', 'p2@example.org', 'nobody@example.org']);
+    expect([...found.keys()]).toEqual(['p1@example.org', 'p2@example.org']);
   });
 });
