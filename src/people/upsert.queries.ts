@@ -32,9 +32,9 @@ function group(rows: { key: string; person_id: string }[]): Map<string, string[]
 /**
  * People holding each of these values of one kind, oldest first (live people only): one probe of
  * the value's index per value, and of the person's key per hit. `OFFSET 0` keeps the probe a
- * subquery run once per value. Written as a join, the planner costs the batch as if every value
- * were held (a new list holds few) and, until an organization has a few hundred thousand people,
- * reads all of its values and all of its people into a hash instead: two such joins were 40% of
+ * subquery run once per value. Written as a join, the planner costed the batch as if every value
+ * were held (a new list holds few) and, at least until an organization had 100,000 people, read
+ * all of its values and all of its people into a hash instead: two such joins were a quarter of
  * the server's time in a 100k-row import, and grew with every batch.
  */
 export function valuesLookup(
