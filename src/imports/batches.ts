@@ -1,6 +1,6 @@
 import type { PersonInput } from '../people/people.schemas.js';
 import type { ColumnPlan } from './columns.js';
-import { type CsvDialect, readCsv, type SourceRecord } from './csv-source.js';
+import { type CsvDialect, readCsv } from './csv-source.js';
 import type { RejectRow } from './imports.queries.js';
 import { rowMapper } from './row-mapper.js';
 
@@ -62,7 +62,7 @@ export async function* readBatches(options: BatchSourceOptions): AsyncGenerator<
   let handedLine = options.afterLine;
   let header = true;
   try {
-    for await (const record of reader.records as AsyncIterable<SourceRecord>) {
+    for await (const record of reader.records) {
       if (header) {
         header = false;
         continue;
