@@ -15,7 +15,7 @@ import {
   filterClasses,
   fuzzyRank,
   nameAndEmail,
-  namePrefixes,
+  nameHalves,
   nameWords,
   PeopleFilter,
   type PeopleFilterInput,
@@ -133,13 +133,12 @@ export async function searchPeopleIds(
   const base = baseQuery(db, orgId, filter, resolved, options.scope ?? null);
   const keys = sortKeys(filter);
   if (matches !== undefined && matches <= COLLECT_FIRST_MAX) {
-    // A one-word name collects its two disjoint halves from their indexes alone (nameHalves).
-    const word = soleNameWord(filter);
+    // A name collects its two disjoint halves from their indexes alone (nameHalves).
+    const words = soleNameWords(filter);
     let collect: BaseQuery[] = [base];
-    if (word !== undefined) {
+    if (words !== undefined) {
       const rest = baseQuery(db, orgId, NO_FILTER, resolved, options.scope ?? null);
-      const [family, given] = nameHalves(word);
-      collect = [rest.where(family), rest.where(given)];
+      collect = nameHalves(words).map((half) => rest.where(half));
     }
     const rows = await collectedPage(db, collect, keys, { perPage, offset }).execute();
     return rows.map((r) => r.id);
@@ -464,47 +463,35 @@ export async function countTagged(
   return parts === undefined ? undefined : await sumKept(db, 'tag_count', 'tag_id', tagId, parts);
 }
 
-/** The word of a filter that is a one-word name search and nothing else (countNamePrefix). */
-function soleNameWord(filter: PeopleFilter): string | undefined {
+/** The words of a filter that is a name search and nothing else (countNameWords). */
+function soleNameWords(filter: PeopleFilter): string[] | undefined {
   if (!only(filter, 'name', 'q')) return undefined;
   const { name, email } = nameAndEmail(filter);
   if (!name || email) return undefined;
   const words = nameWords(name);
-  return words.length === 1 ? words[0] : undefined;
+  return words.length > 0 ? words : undefined;
 }
 
 /**
- * A one-word name search as two disjoint predicates, each answered by one index alone (migration
- * 0023): the family name starts with the word; the given name does and the family name does not.
+ * The people a name search finds, as two counts that each read one name index alone (nameHalves).
+ * Their BitmapOr instead visits every person in the ranges of the words, matching or not.
  */
-function nameHalves(word: string): [Expression<SqlBool>, Expression<SqlBool>] {
-  const { family, given } = namePrefixes(word);
-  return [family, sql<SqlBool>`${given} AND NOT (p.family_name IS NOT NULL AND ${family})`];
-}
-
-/**
- * The people whose family or given name starts with a word, as two counts that each read one
- * index alone (migration 0023): the family-name matches, then the given-name matches whose family
- * name does not match. Their BitmapOr instead visits every match in the table.
- */
-async function countNamePrefix(
+async function countNameWords(
   db: Kysely<DB>,
   orgId: string,
-  word: string,
+  words: string[],
   scope: PeopleScope,
 ): Promise<number> {
-  const [family, given] = nameHalves(word);
+  const [a, b] = nameHalves(words);
   const part = (where: Expression<SqlBool>) =>
     baseQuery(db, orgId, NO_FILTER, {}, scope).where(where).select(sql<number>`count(*)`.as('n'));
-  const { rows } = await sql<{ n: number }>`SELECT ((${part(family)}) + (${part(given)}))::int AS n`.execute(
-    db,
-  );
+  const { rows } = await sql<{ n: number }>`SELECT ((${part(a)}) + (${part(b)}))::int AS n`.execute(db);
   return rows[0]?.n ?? 0;
 }
 
 /**
  * The count of the searches that need not count their matches one by one: everyone (people_count),
- * a tag alone (tag_count) and a one-word name (two index-only counts), each within a scope those
+ * a tag alone (tag_count) and a name (two index-only counts), each within a scope those
  * can answer; undefined for any other search.
  */
 async function keptCount(
@@ -516,8 +503,8 @@ async function keptCount(
 ): Promise<number | undefined> {
   if (filter.tag && only(filter, 'tag'))
     return resolved.tagId ? await countTagged(db, resolved.tagId, scope) : 0;
-  const word = soleNameWord(filter);
-  if (word !== undefined) return await countNamePrefix(db, orgId, word, scope);
+  const words = soleNameWords(filter);
+  if (words !== undefined) return await countNameWords(db, orgId, words, scope);
   if (predicates(filter, resolved).length === 0) return await countEveryone(db, orgId, scope);
   const parts = everyoneParts(filter, resolved, scope);
   return parts === undefined ? undefined : await countInParts(db, orgId, parts);
