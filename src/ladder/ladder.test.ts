@@ -411,7 +411,11 @@ describe('pipeline views', () => {
     await assess(admin, a, ladder, 1, daysAgo(20));
     await assess(admin, b, ladder, 1, daysAgo(40));
     await assess(admin, c, ladder, 0, daysAgo(10));
-    const url = `/api/v1/ladders/${ladder.id}/pipeline?from=${daysAgo(84)}&to=${daysAgo(0)}&step=week`;
+    // One clock reading for both ends: two readings a millisecond apart would make the series 12
+    // weeks and a millisecond long, with a fourteenth point.
+    const to = new Date();
+    const from = new Date(to.getTime() - 84 * DAY);
+    const url = `/api/v1/ladders/${ladder.id}/pipeline?from=${from.toISOString()}&to=${to.toISOString()}&step=week`;
     const full = await t.call('GET', url, { as: analyst });
     expect(full.statusCode, full.body).toBe(200);
     const points = full.json().points as {
