@@ -201,7 +201,12 @@ export const AcceptInput = z
 export const PipelineQuery = z.object({
   from: z.coerce.date().optional().describe('First point (default: 6 steps before `to`)'),
   to: z.coerce.date().optional().describe('Last point (default: now)'),
-  step: z.enum(['week', 'month']).default('month'),
+  step: z
+    .enum(['week', 'month'])
+    .default('month')
+    .describe(
+      'Points every week or month from `from`; a step less than a minute before `to` gives way to `to`',
+    ),
 });
 
 export const PipelineView = z

@@ -24,11 +24,21 @@ async function levelReaders(ctx: Ctx): Promise<Expression<SqlBool>> {
   return scope ?? sql<SqlBool>`true`;
 }
 
+/**
+ * A step point this close before `to` is left out: `to` stands for it. A client that reads its clock
+ * once for `from` and again for `to` (84 days apart, a few milliseconds late) asks for 12 weeks, not
+ * for 12 weeks and a point a millisecond before the last.
+ */
+const SAME_POINT_MS = 60_000;
+
 /** The dates of a series, `from` to `to` by `step`, `to` always last. */
 export function seriesPoints(from: Date, to: Date, step: 'week' | 'month'): Date[] {
   if (from > to) throw invalid('from', 'must not be after to');
   const points: Date[] = [];
-  for (let at = new Date(from); at < to; ) {
+  for (
+    let at = new Date(from);
+    at < to && (points.length === 0 || to.getTime() - at.getTime() >= SAME_POINT_MS);
+  ) {
     points.push(new Date(at));
     if (step === 'week') at.setUTCDate(at.getUTCDate() + 7);
     else at = addMonths(from, points.length);
