@@ -35,10 +35,8 @@ const SAME_POINT_MS = 60_000;
 export function seriesPoints(from: Date, to: Date, step: 'week' | 'month'): Date[] {
   if (from > to) throw invalid('from', 'must not be after to');
   const points: Date[] = [];
-  for (
-    let at = new Date(from);
-    at < to && (points.length === 0 || to.getTime() - at.getTime() >= SAME_POINT_MS);
-  ) {
+  for (let at = new Date(from); at < to; ) {
+    if (points.length > 0 && to.getTime() - at.getTime() < SAME_POINT_MS) break;
     points.push(new Date(at));
     if (step === 'week') at.setUTCDate(at.getUTCDate() + 7);
     else at = addMonths(from, points.length);

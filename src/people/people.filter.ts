@@ -124,8 +124,15 @@ function namePredicate(name: string): Expression<SqlBool> {
   const lastWord = words[words.length - 1] as string;
   const last = namePrefixes(lastWord);
   const fullStarts = (w: string) => sql<SqlBool>`${nameExpr} LIKE ${`${escapeLike(w)}%`}`;
-  const middle = words.slice(1, -1).map((w) => sql<SqlBool>` AND ${nameExpr} LIKE ${`%${escapeLike(w)}%`}`);
-  return sql<SqlBool>`((${last.family} AND ${fullStarts(words[0] as string)}) OR (${first.family} AND ${fullStarts(lastWord)}))${sql.join(middle, sql``)}`;
+  return sql<SqlBool>`((${last.family} AND ${fullStarts(words[0] as string)}) OR (${first.family} AND ${fullStarts(lastWord)}))${middleWords(words)}`;
+}
+
+/** ` AND` each word between the first and the last is somewhere in the name (empty for two or fewer). */
+function middleWords(words: string[]): Expression<SqlBool> {
+  return sql.join(
+    words.slice(1, -1).map((w) => sql<SqlBool>` AND ${nameExpr} LIKE ${`%${escapeLike(w)}%`}`),
+    sql``,
+  );
 }
 
 /**
@@ -144,8 +151,7 @@ export function nameHalves(words: string[]): [Expression<SqlBool>, Expression<Sq
       sql<SqlBool>`${first.given} AND NOT (p.family_name IS NOT NULL AND ${first.family})`,
     ];
   const last = namePrefixes(words[words.length - 1] as string);
-  const middle = words.slice(1, -1).map((w) => sql<SqlBool>` AND ${nameExpr} LIKE ${`%${escapeLike(w)}%`}`);
-  const rest = sql.join(middle, sql``);
+  const rest = middleWords(words);
   // In the second half both names are present, so the negation of the first is never NULL.
   return [
     sql<SqlBool>`${last.family} AND ${first.given}${rest}`,
