@@ -717,6 +717,15 @@ export interface UnitPeopleCountTable {
   people: ColumnType<string, never, never>;
 }
 
+/** Live people per (organization, given or family, lowered name): kept by triggers (migration 0029). */
+export interface PersonNameCountTable {
+  org_id: ColumnType<string, never, never>;
+  part: ColumnType<'given' | 'family', never, never>;
+  name: ColumnType<string, never, never>;
+  /** bigint: read it cast. */
+  people: ColumnType<string, never, never>;
+}
+
 export interface SignupIntakeTable {
   org_id: string;
   id: string;
@@ -877,6 +886,7 @@ export interface DB {
   people_count: PeopleCountTable;
   tag_count: TagCountTable;
   unit_people_count: UnitPeopleCountTable;
+  person_name_count: PersonNameCountTable;
   form: FormTable;
   form_submission: FormSubmissionTable;
   ladder: LadderTable;

@@ -103,7 +103,6 @@ export const SEARCH_LEAKPROOF_FUNCTIONS = [
   'lower(text)',
   'textcat(text,text)',
   'textlike(text,text)',
-  'similarity_op(text,text)',
   'word_similarity_commutator_op(text,text)',
   'strict_word_similarity_commutator_op(text,text)',
   'ltree_lt(ltree,ltree)',

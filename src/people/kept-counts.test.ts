@@ -26,6 +26,16 @@ import {
 } from './people.search.js';
 
 const PATHS = [null, 'east', 'east.oak', 'east.oak.team', 'eastern', 'west'] as const;
+/** Names people are given or renamed to: shared, differing in case alone, missing or empty. */
+const NAMES: { given_name: string | null; family_name: string | null }[] = [
+  { given_name: 'Maria', family_name: 'Garcia' },
+  { given_name: 'maria', family_name: 'GARCIA' },
+  { given_name: 'Ana', family_name: 'Garcia' },
+  { given_name: null, family_name: 'Lopez' },
+  { given_name: 'Kim', family_name: null },
+  { given_name: '', family_name: 'de la Cruz' },
+  { given_name: null, family_name: null },
+];
 
 function grant(scope: Scope, restricted: boolean): Grant {
   const classes: FieldClass[] = restricted ? ['basic', 'restricted'] : ['basic'];
@@ -43,12 +53,13 @@ function grant(scope: Scope, restricted: boolean): Grant {
 const unit = (path: string): Scope => ({ kind: 'unit', unitId: newId(), path });
 
 /**
- * tag_count (migration 0022) and unit_people_count (0024) are bookkeeping the database keeps with
- * triggers on tagging and person: after any sequence of writes they must equal a count of the
- * taggings of live people, and of live people, by home unit and sensitivity, and every total or
- * page read from them must equal what a query over people gives.
+ * tag_count (migration 0022), unit_people_count (0024) and person_name_count (0029) are bookkeeping
+ * the database keeps with triggers on tagging and person: after any sequence of writes they must
+ * equal a count of the taggings of live people, of live people by home unit and sensitivity, and of
+ * live people by given and by family name, and every total or page read from them must equal what
+ * a query over people gives.
  */
-describe('tag_count and unit_people_count', () => {
+describe('tag_count, unit_people_count and person_name_count', () => {
   let database: Database;
   let orgs: string[];
   const merges: { org: number; id: string }[] = [];
@@ -103,6 +114,21 @@ describe('tag_count and unit_people_count', () => {
       SELECT home_unit_path::text AS unit_path, sensitive, count(*)::int AS people FROM person
       WHERE org_id = ${orgId} AND merged_into IS NULL GROUP BY 1, 2 ORDER BY 1, 2`.execute(db);
     expect(units.rows, `${label}: unit_people_count`).toEqual(live.rows);
+
+    const names = await sql<{ part: string; name: string; people: number }>`
+      SELECT part, name, people::int AS people FROM person_name_count WHERE org_id = ${orgId} ORDER BY 1, 2`.execute(
+      db,
+    );
+    const bearing = await sql<{ part: string; name: string; people: number }>`
+      SELECT part, name, count(*)::int AS people FROM (
+        SELECT 'family' AS part, lower(family_name) AS name FROM person
+        WHERE org_id = ${orgId} AND merged_into IS NULL AND family_name <> ''
+        UNION ALL
+        SELECT 'given', lower(given_name) FROM person
+        WHERE org_id = ${orgId} AND merged_into IS NULL AND given_name <> ''
+      ) n GROUP BY 1, 2 ORDER BY 1, 2`.execute(db);
+    // No row for a name nobody bears any more (an erased person's name goes with them).
+    expect(names.rows, `${label}: person_name_count`).toEqual(bearing.rows);
 
     const tenant = tenantDb(db, orgId);
     /** What the kept data must agree with: the live people in the scope matching `where`, newest first. */
@@ -185,7 +211,8 @@ describe('tag_count and unit_people_count', () => {
   }
 
   type Op =
-    | { kind: 'insert'; org: number; n: number; path: number; sensitive: boolean }
+    | { kind: 'insert'; org: number; n: number; path: number; sensitive: boolean; name: number }
+    | { kind: 'rename'; org: number; pick: number; name: number }
     | { kind: 'tag'; org: number; pick: number; tag: number }
     | { kind: 'untag'; org: number; pick: number }
     | { kind: 'move'; org: number; pick: number; path: number }
@@ -203,7 +230,9 @@ describe('tag_count and unit_people_count', () => {
       n: fc.integer({ min: 1, max: 4 }),
       path: fc.nat(PATHS.length - 1),
       sensitive: fc.boolean(),
+      name: fc.nat(NAMES.length - 1),
     }),
+    fc.record({ kind: fc.constant('rename' as const), org, pick: fc.nat(), name: fc.nat(NAMES.length - 1) }),
     fc.record({ kind: fc.constant('tag' as const), org, pick: fc.nat(), tag: fc.nat(2) }),
     fc.record({ kind: fc.constant('tag' as const), org, pick: fc.nat(), tag: fc.nat(2) }),
     fc.record({ kind: fc.constant('untag' as const), org, pick: fc.nat() }),
@@ -250,6 +279,7 @@ describe('tag_count and unit_people_count', () => {
               id: pid,
               home_unit_path: PATHS[o.path] ?? null,
               sensitive: o.sensitive,
+              ...(NAMES[o.name] ?? NAMES[0]),
             })),
           )
           .execute();
@@ -273,6 +303,14 @@ describe('tag_count and unit_people_count', () => {
           await db
             .updateTable('person')
             .set({ home_unit_path: PATHS[o.path] ?? null })
+            .where('id', '=', id)
+            .execute();
+        return;
+      case 'rename':
+        if (id)
+          await db
+            .updateTable('person')
+            .set(NAMES[o.name] ?? {})
             .where('id', '=', id)
             .execute();
         return;

@@ -85,9 +85,10 @@ export type PeopleFilter = z.infer<typeof PeopleFilter>;
 export type PeopleFilterInput = z.input<typeof PeopleFilter>;
 
 /**
- * The full name the trigram index holds (person_name_trgm_idx, migration 0004). CASE rather than
- * coalesce: under row-level security the planner uses a predicate as an index condition only if
- * every node in it is leakproof, and it counts COALESCE as never leakproof (CASE and IS NULL are).
+ * The full name, lowered, as fuzzy search compares and ranks it and a name search of three words
+ * or more finds its middle words in it. CASE rather than coalesce: under row-level security the
+ * planner evaluates a predicate on an index's entries only if every node in it is leakproof, and it
+ * counts COALESCE as never leakproof (CASE and IS NULL are).
  */
 export const nameExpr = sql<string>`lower(CASE WHEN p.given_name IS NULL THEN '' ELSE p.given_name END || ' ' || CASE WHEN p.family_name IS NULL THEN '' ELSE p.family_name END)`;
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -173,23 +174,97 @@ export const fuzzyWords = (fuzzy: string): string[] =>
 /** How similar a whole name must be to a fuzzy search of several words (pg_trgm's similarity). */
 export const FUZZY_NAME_SIMILARITY = 0.45;
 
+/** The organization's given and family names (lowered) that a fuzzy search's words resemble. */
+export interface FuzzyNames {
+  given: string[];
+  family: string[];
+}
+
 /**
  * Similar names, by pg_trgm's trigram similarities (the word thresholds are set for every session
- * in db/connect.ts). Several words: each word loosely resembles part of the name (`%>`, at least
- * 0.25), and the whole name is at least 0.45 similar to the search. The first test keeps a word
- * with one wrong letter even in a name of four letters; it is what the trigram index reads, and it
- * leaves out the thousands of people who share only a given name. The second is checked on what
- * the index found: as an index condition too (`%`) it doubled the time, reading the common
- * trigrams' long lists twice (1M people). 0.45 finds "Maria Garcix" for "Maria Garcia" and not
- * Maria Smith (0.33). One word: it resembles a whole word of the name (`%>>`, at least 0.3), so
- * "garsia" finds Maria Garcia, whom the whole-name similarity (0.27) missed.
+ * in db/connect.ts). One word: it resembles a whole word of the name (`%>>`, at least 0.3), so
+ * "garsia" finds Maria Garcia (0.4) and Ben Garza (0.3), whom a whole-name similarity (0.27) missed.
+ * Several words: each word loosely resembles part of the name (`%>`, at least 0.25: one wrong
+ * letter even in a word of four), and the whole name is at least 0.45 similar to the search, which
+ * finds "Maria Garcix" for "Maria Garcia" and not Maria Smith (0.33).
  */
-export function fuzzyPredicate(fuzzy: string): Expression<SqlBool> {
-  const words = fuzzyWords(fuzzy);
-  if (words.length === 0) return sql<SqlBool>`false`;
+function fuzzyTest(words: string[]): Expression<SqlBool> {
   if (words.length === 1) return sql<SqlBool>`${nameExpr} %>> ${words[0]}`;
   const each = words.map((w) => sql<SqlBool>`${nameExpr} %> ${w} AND `);
   return sql<SqlBool>`(${sql.join(each, sql``)}similarity(${nameExpr}, ${words.join(' ')}) >= ${sql.lit(FUZZY_NAME_SIMILARITY)})`;
+}
+
+/**
+ * The organization's names that the words of a fuzzy search resemble, read from person_name_count
+ * (migration 0029) through its trigram index by the operator the people are then tested with:
+ * one word, the names it resembles as a whole word (`%>>`); several, the names any of the words
+ * resembles part of (`%>`). An organization's names are a few thousand where its people are a
+ * million, so this costs a millisecond or two whatever the words.
+ */
+export async function fuzzyNames(db: Kysely<DB>, orgId: string, words: string[]): Promise<FuzzyNames> {
+  const names: FuzzyNames = { given: [], family: [] };
+  if (words.length === 0) return names;
+  const operator = sql.raw(words.length === 1 ? '%>>' : '%>');
+  const rows = await db
+    .selectFrom('person_name_count')
+    .select(['part', 'name'])
+    .where('org_id', '=', orgId)
+    .where(
+      sql<SqlBool>`(${sql.join(
+        words.map((w) => sql`name ${operator} ${w}`),
+        sql` OR `,
+      )})`,
+    )
+    .execute();
+  for (const row of rows) names[row.part].push(row.name);
+  return names;
+}
+
+/**
+ * The people who may match a fuzzy search, as disjoint predicates over the names `fuzzyNames`
+ * found, each a set of exact keys of a name btree, checked on the index entries alone
+ * (person_family_scope_idx: family name, then given name; person_given_scope_idx). One word: the
+ * family name is one of the names, or else the given name is. Several: the family name and the
+ * given name are both among them, or one is and the person has no other. A name that matches the
+ * search has each of its parts resembled by a word (or missing), so nobody the test would keep is
+ * left out, save a word that only resembles the two names read together.
+ */
+export function fuzzyHalves(words: string[], names: FuzzyNames): Expression<SqlBool>[] {
+  const given = sql`lower(p.given_name)`;
+  const family = sql`lower(p.family_name)`;
+  const inGiven = sql<SqlBool>`${given} = ANY(${names.given}::text[])`;
+  const inFamily = sql<SqlBool>`${family} = ANY(${names.family}::text[])`;
+  const hasGiven = names.given.length > 0;
+  const hasFamily = names.family.length > 0;
+  const halves: Expression<SqlBool>[] = [];
+  if (words.length === 1) {
+    if (hasFamily) halves.push(inFamily);
+    if (hasGiven) halves.push(hasFamily ? sql<SqlBool>`${inGiven} AND (${inFamily}) IS NOT TRUE` : inGiven);
+    return halves;
+  }
+  if (hasFamily && hasGiven) halves.push(sql<SqlBool>`${inFamily} AND ${inGiven}`);
+  if (hasGiven) halves.push(sql<SqlBool>`${family} IS NULL AND ${inGiven}`);
+  if (hasFamily) halves.push(sql<SqlBool>`${given} IS NULL AND ${inFamily}`);
+  return halves;
+}
+
+/**
+ * A fuzzy search as one predicate: one of its halves (fuzzyHalves) and the similarity test
+ * (fuzzyTest), which the halves' candidates are held to on their index entries.
+ */
+export function fuzzyPredicate(fuzzy: string, names: FuzzyNames): Expression<SqlBool> {
+  const words = fuzzyWords(fuzzy);
+  const halves = fuzzyHalves(words, names);
+  if (words.length === 0 || halves.length === 0) return sql<SqlBool>`false`;
+  return sql<SqlBool>`((${sql.join(halves, sql` OR `)}) AND ${fuzzyTest(words)})`;
+}
+
+/** Each half of a fuzzy search with its test, for a page that collects them (fuzzyTotalAndPage). */
+export function fuzzyParts(fuzzy: string, names: FuzzyNames): Expression<SqlBool>[] {
+  const words = fuzzyWords(fuzzy);
+  if (words.length === 0) return [];
+  const test = fuzzyTest(words);
+  return fuzzyHalves(words, names).map((half) => sql<SqlBool>`${half} AND ${test}`);
 }
 
 /** How close a name is to a fuzzy search, as sort keys (best first; the newest breaks ties). */
@@ -212,6 +287,8 @@ export interface Resolved {
   ladder?: { ladderId: string; levelId: string } | null;
   /** A near_zip filter: its centroid, the radius, and the ZIP codes whose centroid is within it. */
   near?: { center: Point; radiusKm: number; zips: string[] };
+  /** The names a fuzzy filter's words resemble (fuzzyNames). */
+  fuzzy?: FuzzyNames;
 }
 
 /** The timeline entry `c` is contact with the person (CONTACT_MEANS). */
@@ -238,7 +315,11 @@ export function predicates(filter: PeopleFilter, resolved: Resolved): Expression
   const where: Expression<SqlBool>[] = [];
   const { name, email } = nameAndEmail(filter);
   if (name) where.push(namePredicate(name));
-  if (filter.fuzzy) where.push(fuzzyPredicate(filter.fuzzy));
+  if (filter.fuzzy) {
+    if (!resolved.fuzzy)
+      throw new AppError('internal', 'the search failed', { internal: 'fuzzy names not resolved' });
+    where.push(fuzzyPredicate(filter.fuzzy, resolved.fuzzy));
+  }
   if (email) {
     where.push(
       sql<SqlBool>`EXISTS (SELECT 1 FROM person_email e WHERE e.person_id = p.id AND e.org_id = p.org_id AND e.address = ${email})`,
@@ -324,6 +405,7 @@ export async function resolve(db: Kysely<DB>, orgId: string, filter: PeopleFilte
       .executeTakeFirst();
     resolved.ladder = level ? { ladderId: level.ladder_id, levelId: level.id } : null;
   }
+  if (filter.fuzzy) resolved.fuzzy = await fuzzyNames(db, orgId, fuzzyWords(filter.fuzzy));
   if (filter.near_zip) {
     const center = zipCentroid(filter.near_zip);
     if (!center) throw invalid('near_zip', 'not a known US ZIP code');

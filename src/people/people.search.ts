@@ -13,6 +13,7 @@ import type { DB } from '../db/schema.js';
 import { type Action, accessOf, inSubtree } from '../policy/index.js';
 import {
   filterClasses,
+  fuzzyParts,
   fuzzyRank,
   nameAndEmail,
   nameHalves,
@@ -200,7 +201,8 @@ function collectedPage(
 
 /**
  * A fuzzy search's total and page in one pass over its matches: they are few (the thresholds keep
- * a few hundred in a million people) but costly to find, and they are sorted by similarity anyway.
+ * a few hundred in a million people) and sorted by similarity anyway, so each half of the search
+ * (fuzzyHalves) collects its own from its index, and one sort over them all gives both.
  */
 async function fuzzyTotalAndPage(
   db: Kysely<DB>,
@@ -210,8 +212,12 @@ async function fuzzyTotalAndPage(
   paging: { page: number; perPage: number },
 ): Promise<{ total: number; ids: string[] }> {
   const bounds = pageBounds(paging);
-  const base = baseQuery(db, orgId, filter, options.resolved, options.scope);
-  const rows = await collectedPage(db, [base], sortKeys(filter), bounds, true).execute();
+  const parts = fuzzyParts(filter.fuzzy ?? '', options.resolved.fuzzy ?? { given: [], family: [] });
+  if (parts.length === 0) return { total: 0, ids: [] };
+  // Each half of the search from its own index (fuzzyHalves), with the other filters.
+  const rest = { ...filter, fuzzy: undefined };
+  const from = parts.map((part) => baseQuery(db, orgId, rest, options.resolved, options.scope).where(part));
+  const rows = await collectedPage(db, from, sortKeys(filter), bounds, true).execute();
   const first = rows[0];
   // Past the last page no row carries the total.
   if (!first) return { total: await countPeople(db, orgId, filter, options), ids: [] };
