@@ -259,6 +259,13 @@ export function fuzzyPredicate(fuzzy: string, names: FuzzyNames): Expression<Sql
   return sql<SqlBool>`((${sql.join(halves, sql` OR `)}) AND ${fuzzyTest(words)})`;
 }
 
+/** The names `resolve` found for a fuzzy filter (a search built without them is a bug). */
+export function resolvedNames(resolved: Resolved): FuzzyNames {
+  if (!resolved.fuzzy)
+    throw new AppError('internal', 'the search failed', { internal: 'fuzzy names not resolved' });
+  return resolved.fuzzy;
+}
+
 /** Each half of a fuzzy search with its test, for a page that collects them (fuzzyTotalAndPage). */
 export function fuzzyParts(fuzzy: string, names: FuzzyNames): Expression<SqlBool>[] {
   const words = fuzzyWords(fuzzy);
@@ -315,11 +322,7 @@ export function predicates(filter: PeopleFilter, resolved: Resolved): Expression
   const where: Expression<SqlBool>[] = [];
   const { name, email } = nameAndEmail(filter);
   if (name) where.push(namePredicate(name));
-  if (filter.fuzzy) {
-    if (!resolved.fuzzy)
-      throw new AppError('internal', 'the search failed', { internal: 'fuzzy names not resolved' });
-    where.push(fuzzyPredicate(filter.fuzzy, resolved.fuzzy));
-  }
+  if (filter.fuzzy) where.push(fuzzyPredicate(filter.fuzzy, resolvedNames(resolved)));
   if (email) {
     where.push(
       sql<SqlBool>`EXISTS (SELECT 1 FROM person_email e WHERE e.person_id = p.id AND e.org_id = p.org_id AND e.address = ${email})`,

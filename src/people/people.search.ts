@@ -23,6 +23,7 @@ import {
   predicates,
   type Resolved,
   resolve,
+  resolvedNames,
   unitRange,
 } from './people.filter.js';
 import { loadPeople } from './people.view.js';
@@ -131,8 +132,13 @@ export async function searchPeopleIds(
   // choose the page's shape.
   const matches = options.matches ?? (await keptCount(db, orgId, filter, resolved, options.scope ?? null));
   if (matches !== undefined && matches <= offset) return [];
-  const base = baseQuery(db, orgId, filter, resolved, options.scope ?? null);
   const keys = sortKeys(filter);
+  if (filter.fuzzy) {
+    const from = fuzzyFrom(db, orgId, filter, resolved, options.scope ?? null);
+    if (from.length === 0) return [];
+    return (await collectedPage(db, from, keys, { perPage, offset }).execute()).map((r) => r.id);
+  }
+  const base = baseQuery(db, orgId, filter, resolved, options.scope ?? null);
   if (matches !== undefined && matches <= COLLECT_FIRST_MAX) {
     // A name collects its two disjoint halves from their indexes alone (nameHalves).
     const words = soleNameWords(filter);
@@ -200,6 +206,22 @@ function collectedPage(
 }
 
 /**
+ * A fuzzy search's matches as one query per half of the search (fuzzyHalves), each from its own
+ * index, with the other filters; none when no name resembles the words.
+ */
+function fuzzyFrom(
+  db: Kysely<DB>,
+  orgId: string,
+  filter: PeopleFilter,
+  resolved: Resolved,
+  scope: PeopleScope,
+): BaseQuery[] {
+  const parts = fuzzyParts(filter.fuzzy ?? '', resolvedNames(resolved));
+  const rest = { ...filter, fuzzy: undefined };
+  return parts.map((part) => baseQuery(db, orgId, rest, resolved, scope).where(part));
+}
+
+/**
  * A fuzzy search's total and page in one pass over its matches: they are few (the thresholds keep
  * a few hundred in a million people) and sorted by similarity anyway, so each half of the search
  * (fuzzyHalves) collects its own from its index, and one sort over them all gives both.
@@ -212,11 +234,8 @@ async function fuzzyTotalAndPage(
   paging: { page: number; perPage: number },
 ): Promise<{ total: number; ids: string[] }> {
   const bounds = pageBounds(paging);
-  const parts = fuzzyParts(filter.fuzzy ?? '', options.resolved.fuzzy ?? { given: [], family: [] });
-  if (parts.length === 0) return { total: 0, ids: [] };
-  // Each half of the search from its own index (fuzzyHalves), with the other filters.
-  const rest = { ...filter, fuzzy: undefined };
-  const from = parts.map((part) => baseQuery(db, orgId, rest, options.resolved, options.scope).where(part));
+  const from = fuzzyFrom(db, orgId, filter, options.resolved, options.scope);
+  if (from.length === 0) return { total: 0, ids: [] };
   const rows = await collectedPage(db, from, sortKeys(filter), bounds, true).execute();
   const first = rows[0];
   // Past the last page no row carries the total.
