@@ -1,4 +1,4 @@
-import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
+import { type Expression, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../db/schema.js';
 import { AppError, invalid } from '../errors.js';
@@ -90,7 +90,9 @@ export type PeopleFilterInput = z.input<typeof PeopleFilter>;
  * planner evaluates a predicate on an index's entries only if every node in it is leakproof, and it
  * counts COALESCE as never leakproof (CASE and IS NULL are).
  */
-export const nameExpr = sql<string>`lower(CASE WHEN p.given_name IS NULL THEN '' ELSE p.given_name END || ' ' || CASE WHEN p.family_name IS NULL THEN '' ELSE p.family_name END)`;
+const fullName = (given: RawBuilder<unknown>, family: RawBuilder<unknown>) =>
+  sql<string>`lower(CASE WHEN ${given} IS NULL THEN '' ELSE ${given} END || ' ' || CASE WHEN ${family} IS NULL THEN '' ELSE ${family} END)`;
+export const nameExpr = fullName(sql`p.given_name`, sql`p.family_name`);
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The words of a name search (at most four, lowered). */
@@ -174,10 +176,17 @@ export const fuzzyWords = (fuzzy: string): string[] =>
 /** How similar a whole name must be to a fuzzy search of several words (pg_trgm's similarity). */
 export const FUZZY_NAME_SIMILARITY = 0.45;
 
-/** The organization's given and family names (lowered) that a fuzzy search's words resemble. */
+/**
+ * The organization's names (lowered) through which a fuzzy search finds people (fuzzyNames). One
+ * word: `given` and `family` are the names it resembles. Several: `given` and `family` are the names
+ * of the (given, family) pairs that pass the search's test, `givenAlone` and `familyAlone` the names
+ * that pass it with the other name missing.
+ */
 export interface FuzzyNames {
   given: string[];
   family: string[];
+  givenAlone: string[];
+  familyAlone: string[];
 }
 
 /**
@@ -188,36 +197,75 @@ export interface FuzzyNames {
  * letter even in a word of four), and the whole name is at least 0.45 similar to the search, which
  * finds "Maria Garcix" for "Maria Garcia" and not Maria Smith (0.33).
  */
-function fuzzyTest(words: string[]): Expression<SqlBool> {
-  if (words.length === 1) return sql<SqlBool>`${nameExpr} %>> ${words[0]}`;
-  const each = words.map((w) => sql<SqlBool>`${nameExpr} %> ${w} AND `);
-  return sql<SqlBool>`(${sql.join(each, sql``)}similarity(${nameExpr}, ${words.join(' ')}) >= ${sql.lit(FUZZY_NAME_SIMILARITY)})`;
+function fuzzyTest(words: string[], name: RawBuilder<string> = nameExpr): Expression<SqlBool> {
+  if (words.length === 1) return sql<SqlBool>`${name} %>> ${words[0]}`;
+  const each = words.map((w) => sql<SqlBool>`${name} %> ${w} AND `);
+  return sql<SqlBool>`(${sql.join(each, sql``)}similarity(${name}, ${words.join(' ')}) >= ${sql.lit(FUZZY_NAME_SIMILARITY)})`;
 }
+
+/**
+ * Above this many (given, family) pairs of resembled names, fuzzyNames leaves the pairs to be
+ * tested on the people (a word of two letters resembles every name that starts like it).
+ */
+export const FUZZY_PAIRS_MAX = 20_000;
+
+const unique = (xs: (string | null)[]): string[] => [...new Set(xs.filter((x): x is string => x !== null))];
 
 /**
  * The organization's names that the words of a fuzzy search resemble, read from person_name_count
  * (migration 0029) through its trigram index by the operator the people are then tested with:
  * one word, the names it resembles as a whole word (`%>>`); several, the names any of the words
  * resembles part of (`%>`). An organization's names are a few thousand where its people are a
- * million, so this costs a millisecond or two whatever the words.
+ * million, so this costs a millisecond or two whatever the words. For several words, the pairs of
+ * those names (and each name alone) are then held to the search's test themselves: a person's full
+ * name is their pair's, so the people are read by the pairs that pass. The names of common pairs
+ * that do not ("jason anderson" for "willie jonnson") were most of what the people's index read.
  */
-export async function fuzzyNames(db: Kysely<DB>, orgId: string, words: string[]): Promise<FuzzyNames> {
-  const names: FuzzyNames = { given: [], family: [] };
-  if (words.length === 0) return names;
+export async function fuzzyNames(
+  db: Kysely<DB>,
+  orgId: string,
+  words: string[],
+  pairsMax = FUZZY_PAIRS_MAX,
+): Promise<FuzzyNames> {
+  const none: FuzzyNames = { given: [], family: [], givenAlone: [], familyAlone: [] };
+  if (words.length === 0) return none;
   const operator = sql.raw(words.length === 1 ? '%>>' : '%>');
-  const rows = await db
-    .selectFrom('person_name_count')
-    .select(['part', 'name'])
-    .where('org_id', '=', orgId)
-    .where(
-      sql<SqlBool>`(${sql.join(
-        words.map((w) => sql`name ${operator} ${w}`),
-        sql` OR `,
-      )})`,
-    )
-    .execute();
-  for (const row of rows) names[row.part].push(row.name);
-  return names;
+  const resembled = sql`SELECT part, name FROM person_name_count
+    WHERE org_id = ${orgId} AND (${sql.join(
+      words.map((w) => sql`name ${operator} ${w}`),
+      sql` OR `,
+    )})`;
+  if (words.length === 1) {
+    const { rows } = await sql<{ part: 'given' | 'family'; name: string }>`${resembled}`.execute(db);
+    for (const row of rows) none[row.part].push(row.name);
+    return none;
+  }
+  // One statement (a round trip matters here): the names, and the pairs of them that pass, unless
+  // they are too many to pair, when the names come back alone (`paired` false).
+  const { rows } = await sql<{ g: string | null; f: string | null; paired: boolean }>`
+    WITH n AS MATERIALIZED (${resembled}),
+      size AS (SELECT (count(*) FILTER (WHERE part = 'given') + 1)
+        * (count(*) FILTER (WHERE part = 'family') + 1) AS pairs FROM n),
+      gv AS (SELECT name AS g FROM n WHERE part = 'given' UNION ALL SELECT NULL),
+      fv AS (SELECT name AS f FROM n WHERE part = 'family' UNION ALL SELECT NULL)
+    SELECT gv.g, fv.f, true AS paired FROM gv, fv, size
+    WHERE size.pairs <= ${pairsMax} AND (gv.g IS NOT NULL OR fv.f IS NOT NULL)
+      AND ${fuzzyTest(words, fullName(sql`gv.g`, sql`fv.f`))}
+    UNION ALL
+    SELECT CASE WHEN part = 'given' THEN name END, CASE WHEN part = 'family' THEN name END, false
+    FROM n, size WHERE size.pairs > ${pairsMax}`.execute(db);
+  if (rows.some((r) => !r.paired)) {
+    const given = unique(rows.map((r) => r.g));
+    const family = unique(rows.map((r) => r.f));
+    return { given, family, givenAlone: given, familyAlone: family };
+  }
+  const both = rows.filter((p) => p.g !== null && p.f !== null);
+  return {
+    given: unique(both.map((p) => p.g)),
+    family: unique(both.map((p) => p.f)),
+    givenAlone: unique(rows.filter((p) => p.f === null).map((p) => p.g)),
+    familyAlone: unique(rows.filter((p) => p.g === null).map((p) => p.f)),
+  };
 }
 
 /**
@@ -225,26 +273,33 @@ export async function fuzzyNames(db: Kysely<DB>, orgId: string, words: string[])
  * found, each a set of exact keys of a name btree, checked on the index entries alone
  * (person_family_scope_idx: family name, then given name; person_given_scope_idx). One word: the
  * family name is one of the names, or else the given name is. Several: the family name and the
- * given name are both among them, or one is and the person has no other. A name that matches the
- * search has each of its parts resembled by a word (or missing), so nobody the test would keep is
- * left out, save a word that only resembles the two names read together.
+ * given name are both among the pairs' names, or one is among the names that pass alone and the
+ * person has no other. A name that matches the search has each of its parts resembled by a word
+ * (or missing), so nobody the test would keep is left out, save a word that only resembles the two
+ * names read together.
  */
 export function fuzzyHalves(words: string[], names: FuzzyNames): Expression<SqlBool>[] {
   const given = sql`lower(p.given_name)`;
   const family = sql`lower(p.family_name)`;
-  const inGiven = sql<SqlBool>`${given} = ANY(${names.given}::text[])`;
-  const inFamily = sql<SqlBool>`${family} = ANY(${names.family}::text[])`;
-  const hasGiven = names.given.length > 0;
-  const hasFamily = names.family.length > 0;
+  const among = (part: RawBuilder<unknown>, list: string[]) => sql<SqlBool>`${part} = ANY(${list}::text[])`;
   const halves: Expression<SqlBool>[] = [];
   if (words.length === 1) {
-    if (hasFamily) halves.push(inFamily);
-    if (hasGiven) halves.push(hasFamily ? sql<SqlBool>`${inGiven} AND (${inFamily}) IS NOT TRUE` : inGiven);
+    const inFamily = among(family, names.family);
+    if (names.family.length > 0) halves.push(inFamily);
+    if (names.given.length > 0)
+      halves.push(
+        names.family.length > 0
+          ? sql<SqlBool>`${among(given, names.given)} AND (${inFamily}) IS NOT TRUE`
+          : among(given, names.given),
+      );
     return halves;
   }
-  if (hasFamily && hasGiven) halves.push(sql<SqlBool>`${inFamily} AND ${inGiven}`);
-  if (hasGiven) halves.push(sql<SqlBool>`${family} IS NULL AND ${inGiven}`);
-  if (hasFamily) halves.push(sql<SqlBool>`${given} IS NULL AND ${inFamily}`);
+  if (names.family.length > 0 && names.given.length > 0)
+    halves.push(sql<SqlBool>`${among(family, names.family)} AND ${among(given, names.given)}`);
+  if (names.givenAlone.length > 0)
+    halves.push(sql<SqlBool>`${family} IS NULL AND ${among(given, names.givenAlone)}`);
+  if (names.familyAlone.length > 0)
+    halves.push(sql<SqlBool>`${given} IS NULL AND ${among(family, names.familyAlone)}`);
   return halves;
 }
 
