@@ -387,7 +387,9 @@ export function performanceDoc(results: Result[], info: RunInfo): string {
       'or family name), two-word name prefix, fuzzy name (a full name with one letter wrong), e-mail ' +
       '(exact), tag, unit subtree (region, local) and ZIP. "search <kind>" is one page of 50 ids ' +
       '(`searchPeopleIds`); "search count+page <kind>" is `searchPeople`: the filtered total count, the ' +
-      'first page of 50 ids and their full records. The naive baseline for the one-word name prefix is ' +
+      'first page of 50 ids and their full records. "search fuzzy name recall" is the share of fuzzy ' +
+      'searches whose first page holds someone of the name meant (the name before its typo). ' +
+      'The naive baseline for the one-word name prefix is ' +
       "`given_name ILIKE 'x%' OR family_name ILIKE 'x%'` on the raw columns (no index serves it), " +
       "count plus first page; its ratio is how many times faster Rhizome's count+page p95 is. " +
       'Searches run as the app runs them: as `rhizome_app` with the organization set, under row-level ' +

@@ -25,7 +25,10 @@ function typo(rand: () => number, s: string): string {
 }
 
 /** Filters drawn from the imported data: n of each kind, varied (different names, e-mails, ZIPs). */
-async function drawQueries(ctx: Ctx, n: number): Promise<Map<Kind, PeopleFilterInput[]>> {
+async function drawQueries(
+  ctx: Ctx,
+  n: number,
+): Promise<{ queries: Map<Kind, PeopleFilterInput[]>; fuzzyTargets: string[] }> {
   const { db } = ctx;
   const orgId = ctx.actor.orgId;
   const rand = mulberry32(4242);
@@ -71,6 +74,11 @@ async function drawQueries(ctx: Ctx, n: number): Promise<Map<Kind, PeopleFilterI
       return { fuzzy: `${g} ${typo(rand, f)}` };
     }),
   );
+  // The name each fuzzy search means, lowered.
+  const fuzzyTargets = Array.from({ length: n }, (_, i) => {
+    const { g, f } = at(names, i);
+    return `${g} ${f}`.toLowerCase();
+  });
   q.set(
     'email',
     list((i) => ({ email: at(emails, i).a })),
@@ -93,7 +101,7 @@ async function drawQueries(ctx: Ctx, n: number): Promise<Map<Kind, PeopleFilterI
     'zip',
     list(() => ({ zip: at(zips, Math.floor(rand() * zips.length)).z })),
   );
-  return q;
+  return { queries: q, fuzzyTargets };
 }
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
@@ -132,7 +140,7 @@ export async function runSearches(
   /** The owner's database (no row-level security): each kind's page of ids is also timed on it. */
   ownerDb?: Kysely<DB>,
 ): Promise<void> {
-  const queries = await drawQueries(ctx, perKind);
+  const { queries, fuzzyTargets } = await drawQueries(ctx, perKind);
   const orgId = ctx.actor.orgId;
   const row = (name: string, value: number, baseline: number | null = null): Omit<Result, 'engine'> => ({
     name,
@@ -150,16 +158,24 @@ export async function runSearches(
     const page: number[] = [];
     const owner: number[] = [];
     let matched = 0;
-    for (const f of filters) {
+    // Fuzzy searches whose first page holds someone of the name meant.
+    let meant = 0;
+    for (const [i, f] of filters.entries()) {
       const filter = PeopleFilter.parse(f);
       search.push(await time(() => searchPeopleIds(ctx.db, orgId, filter, { page: 1, perPage: 50 })));
       if (ownerDb)
         owner.push(await time(() => searchPeopleIds(ownerDb, orgId, filter, { page: 1, perPage: 50 })));
+      let first: Awaited<ReturnType<typeof searchPeople>> | undefined;
       page.push(
         await time(async () => {
-          matched += (await searchPeople(ctx, f, { page: 1, perPage: 50 })).total;
+          first = await searchPeople(ctx, f, { page: 1, perPage: 50 });
         }),
       );
+      matched += first?.total ?? 0;
+      const target = kind === 'fuzzy name' ? fuzzyTargets[i] : undefined;
+      const named = (p: { given_name?: unknown; family_name?: unknown }) =>
+        `${p.given_name ?? ''} ${p.family_name ?? ''}`.toLowerCase() === target;
+      if (target && first?.items.some(named)) meant++;
     }
     search.sort((a, b) => a - b);
     page.sort((a, b) => a - b);
@@ -175,6 +191,14 @@ export async function runSearches(
     add(row(`search count+page ${kind} p50`, percentile(page, 50)));
     add(row(`search count+page ${kind} p95`, percentile(page, 95)));
     if (kind === 'name prefix') namePrefixPageP95 = percentile(page, 95);
+    if (kind === 'fuzzy name')
+      add({
+        name: 'search fuzzy name recall (meant name on page 1)',
+        value: (100 * meant) / filters.length,
+        unit: '%',
+        baseline: null,
+        ratio: null,
+      });
   }
   const names = queries.get('name prefix') ?? [];
   if (namePrefixPageP95 !== null && names.length) {
