@@ -204,10 +204,11 @@ function fuzzyTest(words: string[], name: RawBuilder<string> = nameExpr): Expres
 }
 
 /**
- * Above this many (given, family) pairs of resembled names, fuzzyNames leaves the pairs to be
- * tested on the people (a word of two letters resembles every name that starts like it).
+ * Above this many (given, family) pairs of resembled names (a few microseconds each to test),
+ * fuzzyNames leaves the test to the people: a word of two letters resembles every name that
+ * starts like it.
  */
-export const FUZZY_PAIRS_MAX = 20_000;
+export const FUZZY_PAIRS_MAX = 5_000;
 
 const unique = (xs: (string | null)[]): string[] => [...new Set(xs.filter((x): x is string => x !== null))];
 
@@ -216,7 +217,7 @@ const unique = (xs: (string | null)[]): string[] => [...new Set(xs.filter((x): x
  * (migration 0029) through its trigram index by the operator the people are then tested with:
  * one word, the names it resembles as a whole word (`%>>`); several, the names any of the words
  * resembles part of (`%>`). An organization's names are a few thousand where its people are a
- * million, so this costs a millisecond or two whatever the words. For several words, the pairs of
+ * million, so finding them costs a millisecond or two whatever the words. For several words, the pairs of
  * those names (and each name alone) are then held to the search's test themselves: a person's full
  * name is their pair's, so the people are read by the pairs that pass. The names of common pairs
  * that do not ("jason anderson" for "willie jonnson") were most of what the people's index read.
