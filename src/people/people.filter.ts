@@ -102,8 +102,7 @@ export const nameWords = (name: string): string[] =>
 /**
  * A word as the prefix of the family name and of the given name, over the btrees that hold them
  * (person_family_scope_idx, person_given_scope_idx: migration 0023). The given name starts with a
- * word exactly when the full name does (a word has no space), so these read the btrees rather than
- * the trigram index.
+ * word exactly when the full name does (a word has no space).
  */
 export function namePrefixes(word: string): { family: Expression<SqlBool>; given: Expression<SqlBool> } {
   const prefix = `${escapeLike(word)}%`;
@@ -122,8 +121,8 @@ function namePredicate(name: string): Expression<SqlBool> {
   const words = nameWords(name);
   const first = namePrefixes(words[0] as string);
   if (words.length === 1) return sql<SqlBool>`(${first.family} OR ${first.given})`;
-  // Several words: the first word as a prefix of the full name (the trigram index) beside the
-  // family-name range. A BitmapAnd of the given- and family-name btrees was tried and was slower.
+  // Several words: the family-name range, and the first word as a prefix of the full name checked
+  // on its entries. A BitmapAnd of the given- and family-name btrees was tried and was slower.
   const lastWord = words[words.length - 1] as string;
   const last = namePrefixes(lastWord);
   const fullStarts = (w: string) => sql<SqlBool>`${nameExpr} LIKE ${`${escapeLike(w)}%`}`;
