@@ -3,9 +3,8 @@ import { type RawBuilder, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/support/db.js';
 import { ctxFor, makeOrg, systemCtx } from '../../test/support/fixtures.js';
-import { chapterOrg, insertPersonIn } from '../../test/support/units.js';
+import { chapterOrg, insertPeople, insertPersonIn } from '../../test/support/units.js';
 import type { Database } from '../db/connect.js';
-import { newIds } from '../db/ids.js';
 import { tenantDb } from '../db/tenant.js';
 import { fuzzyNames, fuzzyParts, fuzzyWords } from './people.filter.js';
 import { countPeople, PeopleFilter, searchPeople } from './people.search.js';
@@ -189,18 +188,11 @@ describe('fuzzy name search against a scan of every person', () => {
         fc.nat(11),
         async (people, words, rename) => {
           await db.deleteFrom('person').where('org_id', '=', orgId).execute();
-          const ids = newIds(people.length);
-          await db
-            .insertInto('person')
-            .values(
-              people.map((p, i) => ({
-                org_id: orgId,
-                id: ids[i] as string,
-                given_name: p.given,
-                family_name: p.family,
-              })),
-            )
-            .execute();
+          const ids = await insertPeople(
+            db,
+            orgId,
+            people.map((p) => ({ given_name: p.given, family_name: p.family })),
+          );
           // A rename and a merge after the insert, which the names must follow.
           const renamed = ids[rename % ids.length] as string;
           await db.updateTable('person').set({ family_name: 'Garcia' }).where('id', '=', renamed).execute();

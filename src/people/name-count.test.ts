@@ -3,9 +3,9 @@ import { type Expression, type SqlBool, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/support/db.js';
 import { makeOrg } from '../../test/support/fixtures.js';
+import { insertPeople } from '../../test/support/units.js';
 import type { PeopleScope } from '../access/scope.js';
 import type { Database } from '../db/connect.js';
-import { newIds } from '../db/ids.js';
 import { tenantDb } from '../db/tenant.js';
 import { nameExpr } from './people.filter.js';
 import { countPeople, PeopleFilter, searchPeopleIds } from './people.search.js';
@@ -61,20 +61,16 @@ describe('name search counts', () => {
           });
           const orgId = (await makeOrg(database.db)).id;
           const db = tenantDb(database.db, orgId);
-          const ids = newIds(people.length);
-          await db
-            .insertInto('person')
-            .values(
-              people.map((p, i) => ({
-                org_id: orgId,
-                id: ids[i] as string,
-                given_name: p.given,
-                family_name: p.family,
-                home_unit_path: p.unit,
-                sensitive: p.sensitive,
-              })),
-            )
-            .execute();
+          const ids = await insertPeople(
+            db,
+            orgId,
+            people.map((p) => ({
+              given_name: p.given,
+              family_name: p.family,
+              home_unit_path: p.unit,
+              sensitive: p.sensitive,
+            })),
+          );
           const merged = ids.filter((_, i) => people[i]?.merged && i > 0);
           if (merged.length > 0)
             await db

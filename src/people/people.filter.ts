@@ -237,8 +237,8 @@ export async function fuzzyNames(
     )})`;
   if (words.length === 1) {
     const { rows } = await sql<{ part: 'given' | 'family'; name: string }>`${resembled}`.execute(db);
-    for (const row of rows) none[row.part].push(row.name);
-    return none;
+    const part = (which: 'given' | 'family') => rows.filter((r) => r.part === which).map((r) => r.name);
+    return { ...none, given: part('given'), family: part('family') };
   }
   // One statement (a round trip matters here): the names, and the pairs of them that pass, unless
   // they are too many to pair, when the names come back alone (`paired` false).
@@ -303,15 +303,10 @@ export function fuzzyHalves(words: string[], names: FuzzyNames): Expression<SqlB
   return halves;
 }
 
-/**
- * A fuzzy search as one predicate: one of its halves (fuzzyHalves) and the similarity test
- * (fuzzyTest), which the halves' candidates are held to on their index entries.
- */
+/** A fuzzy search as one predicate: any of its parts (fuzzyParts). */
 export function fuzzyPredicate(fuzzy: string, names: FuzzyNames): Expression<SqlBool> {
-  const words = fuzzyWords(fuzzy);
-  const halves = fuzzyHalves(words, names);
-  if (words.length === 0 || halves.length === 0) return sql<SqlBool>`false`;
-  return sql<SqlBool>`((${sql.join(halves, sql` OR `)}) AND ${fuzzyTest(words)})`;
+  const parts = fuzzyParts(fuzzy, names);
+  return parts.length === 0 ? sql<SqlBool>`false` : sql<SqlBool>`(${sql.join(parts, sql` OR `)})`;
 }
 
 /** The names `resolve` found for a fuzzy filter (a search built without them is a bug). */
@@ -321,7 +316,10 @@ export function resolvedNames(resolved: Resolved): FuzzyNames {
   return resolved.fuzzy;
 }
 
-/** Each half of a fuzzy search with its test, for a page that collects them (fuzzyTotalAndPage). */
+/**
+ * Each half of a fuzzy search (fuzzyHalves) with the similarity test (fuzzyTest), which its
+ * candidates are held to on their index entries; a page collects them (fuzzyTotalAndPage).
+ */
 export function fuzzyParts(fuzzy: string, names: FuzzyNames): Expression<SqlBool>[] {
   const words = fuzzyWords(fuzzy);
   if (words.length === 0) return [];

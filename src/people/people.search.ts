@@ -128,16 +128,17 @@ export async function searchPeopleIds(
     (await taggedPageIds(db, filter, resolved, paging, options.scope ?? null)) ??
     (await unitsPageIds(db, orgId, filter, resolved, paging, options.scope ?? null));
   if (exact) return exact;
-  // Without the count, a search whose count is kept (keptCount: a millisecond or two) takes it to
-  // choose the page's shape.
-  const matches = options.matches ?? (await keptCount(db, orgId, filter, resolved, options.scope ?? null));
-  if (matches !== undefined && matches <= offset) return [];
   const keys = sortKeys(filter);
   if (filter.fuzzy) {
+    // Its matches are few: each half of the search collects them from its own index.
     const from = fuzzyFrom(db, orgId, filter, resolved, options.scope ?? null);
     if (from.length === 0) return [];
     return (await collectedPage(db, from, keys, { perPage, offset }).execute()).map((r) => r.id);
   }
+  // Without the count, a search whose count is kept (keptCount: a millisecond or two) takes it to
+  // choose the page's shape.
+  const matches = options.matches ?? (await keptCount(db, orgId, filter, resolved, options.scope ?? null));
+  if (matches !== undefined && matches <= offset) return [];
   const base = baseQuery(db, orgId, filter, resolved, options.scope ?? null);
   if (matches !== undefined && matches <= COLLECT_FIRST_MAX) {
     // A name collects its two disjoint halves from their indexes alone (nameHalves).

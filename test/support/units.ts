@@ -1,6 +1,6 @@
-import { type Kysely, sql } from 'kysely';
-import { newId } from '../../src/db/ids.js';
-import type { DB, UnitKind } from '../../src/db/schema.js';
+import { type Insertable, type Kysely, sql } from 'kysely';
+import { newId, newIds } from '../../src/db/ids.js';
+import type { DB, PersonTable, UnitKind } from '../../src/db/schema.js';
 import { makeOrg, makeUser } from './fixtures.js';
 
 /** Units by path (parents first), inserted directly; returns their ids by path. */
@@ -17,6 +17,20 @@ export async function insertUnits(
       .values({ org_id: orgId, id: ids[path] as string, path, name: path, kind })
       .execute();
   }
+  return ids;
+}
+
+/** People inserted directly, in one statement; returns their ids in the same order. */
+export async function insertPeople(
+  db: Kysely<DB>,
+  orgId: string,
+  people: Omit<Insertable<PersonTable>, 'org_id' | 'id'>[],
+): Promise<string[]> {
+  const ids = newIds(people.length);
+  await db
+    .insertInto('person')
+    .values(people.map((p, i) => ({ ...p, org_id: orgId, id: ids[i] as string })))
+    .execute();
   return ids;
 }
 
