@@ -162,9 +162,16 @@ export async function runSearches(
     let meant = 0;
     for (const [i, f] of filters.entries()) {
       const filter = PeopleFilter.parse(f);
+      const asOwner = async () => {
+        if (ownerDb)
+          owner.push(await time(() => searchPeopleIds(ownerDb, orgId, filter, { page: 1, perPage: 50 })));
+      };
+      // Whichever runs a query second finds its pages in memory: each goes first half the time
+      // (in pairs, since name prefixes alternate between given and family names).
+      const ownerFirst = Math.floor(i / 2) % 2 === 1;
+      if (ownerFirst) await asOwner();
       search.push(await time(() => searchPeopleIds(ctx.db, orgId, filter, { page: 1, perPage: 50 })));
-      if (ownerDb)
-        owner.push(await time(() => searchPeopleIds(ownerDb, orgId, filter, { page: 1, perPage: 50 })));
+      if (!ownerFirst) await asOwner();
       let first: Awaited<ReturnType<typeof searchPeople>> | undefined;
       page.push(
         await time(async () => {

@@ -99,13 +99,16 @@ const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 export const nameWords = (name: string): string[] =>
   name.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 4);
 
+/** The LIKE pattern of the names that start with a (lowered) word. */
+export const prefixPattern = (word: string): string => `${escapeLike(word)}%`;
+
 /**
  * A word as the prefix of the family name and of the given name, over the btrees that hold them
  * (person_family_scope_idx, person_given_scope_idx: migration 0023). The given name starts with a
  * word exactly when the full name does (a word has no space).
  */
 export function namePrefixes(word: string): { family: Expression<SqlBool>; given: Expression<SqlBool> } {
-  const prefix = `${escapeLike(word)}%`;
+  const prefix = prefixPattern(word);
   return {
     family: sql<SqlBool>`lower(p.family_name) LIKE ${prefix}`,
     given: sql<SqlBool>`lower(p.given_name) LIKE ${prefix}`,
@@ -125,7 +128,7 @@ function namePredicate(name: string): Expression<SqlBool> {
   // on its entries. A BitmapAnd of the given- and family-name btrees was tried and was slower.
   const lastWord = words[words.length - 1] as string;
   const last = namePrefixes(lastWord);
-  const fullStarts = (w: string) => sql<SqlBool>`${nameExpr} LIKE ${`${escapeLike(w)}%`}`;
+  const fullStarts = (w: string) => sql<SqlBool>`${nameExpr} LIKE ${prefixPattern(w)}`;
   return sql<SqlBool>`((${last.family} AND ${fullStarts(words[0] as string)}) OR (${first.family} AND ${fullStarts(lastWord)}))${middleWords(words)}`;
 }
 

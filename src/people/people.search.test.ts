@@ -84,9 +84,20 @@ describe('people search pages', () => {
             scope,
             matches: Number.MAX_SAFE_INTEGER,
           });
-          const collected = await searchPeopleIds(db, orgId, filter, paging, { scope, matches: total });
-          expect(collected, `${JSON.stringify(input)} ${name} ${JSON.stringify(paging)}`).toEqual(walked);
+          const label = `${JSON.stringify(input)} ${name} ${JSON.stringify(paging)}`;
+          const collected = await searchPeopleIds(db, orgId, filter, paging, {
+            scope,
+            matches: total,
+            window: 0,
+          });
+          expect(collected, label).toEqual(walked);
           expect(new Set(collected).size).toBe(collected.length);
+          // Looking through the newest people first, where that is worth it (windowWorthIt), gives
+          // the same page whether they hold it or not.
+          for (const window of [5, 40, 240, undefined]) {
+            const first = await searchPeopleIds(db, orgId, filter, paging, { scope, matches: total, window });
+            expect(first, `${label} window ${window}`).toEqual(collected);
+          }
         }
         // Every match appears on exactly one page, in one of the two shapes as in the other.
         const all = await searchPeopleIds(
@@ -117,7 +128,11 @@ describe('people search pages', () => {
           { page: 1, perPage: 100 },
           { page: Math.ceil(total / 7), perPage: 7 },
         ]) {
-          const expected = await searchPeopleIds(db, orgId, filter, paging, { scope, matches: total });
+          const expected = await searchPeopleIds(db, orgId, filter, paging, {
+            scope,
+            matches: total,
+            window: 0,
+          });
           for (const window of [5, 40, 240]) {
             const ids = await newestPageIds(db, orgId, filter, paging, { resolved, scope, window });
             const label = `${JSON.stringify(input)} ${name} ${JSON.stringify(paging)} window ${window}`;
@@ -135,6 +150,37 @@ describe('people search pages', () => {
     }
     expect(held).toBeGreaterThan(0);
     expect(notHeld).toBeGreaterThan(0);
+  });
+
+  it('collects the page when the newest people, though worth looking through, do not hold it', async () => {
+    // A chapter's people arrive together: every Garcia is older than every Newman.
+    const org = await makeOrg(database.db);
+    const db = tenantDb(database.db, org.id);
+    const ids = newIds(240);
+    await db
+      .insertInto('person')
+      .values(
+        ids.map((id, i) => ({
+          org_id: org.id,
+          id,
+          given_name: 'Ana',
+          family_name: i < 100 ? 'Garcia' : 'Newman',
+        })),
+      )
+      .execute();
+    const filter = PeopleFilter.parse({ name: 'gar' });
+    const garcias = ids.slice(0, 100).reverse();
+    for (const paging of [
+      { page: 1, perPage: 7 },
+      { page: 2, perPage: 7 },
+      { page: 15, perPage: 7 },
+    ]) {
+      const offset = (paging.page - 1) * paging.perPage;
+      const expected = garcias.slice(offset, offset + paging.perPage);
+      // 100 of 240 matches: the 40 newest should hold 16 of them, twice a page's depth (windowWorthIt).
+      for (const window of [40, 0])
+        expect(await searchPeopleIds(db, org.id, filter, paging, { matches: 100, window })).toEqual(expected);
+    }
   });
 
   it('asks nothing more when nothing matches or the page is past the end', async () => {
