@@ -7,7 +7,7 @@ import { insertPeople } from '../../test/support/units.js';
 import type { PeopleScope } from '../access/scope.js';
 import type { Database } from '../db/connect.js';
 import { tenantDb } from '../db/tenant.js';
-import { nameExpr } from './people.filter.js';
+import { nameExpr, nameHalves } from './people.filter.js';
 import { countPeople, nameWordCount, PeopleFilter, searchPeopleIds } from './people.search.js';
 
 const GIVEN = ['Ana', 'ana', 'Anabel', 'Har', 'Harriet', '100%', 'a_b', '', null] as const;
@@ -156,5 +156,16 @@ describe('name search counts', () => {
       /Index Only Scan using person_family_scope_idx.*\n\s*Index Cond: .*= ANY .*~>=~ 'mar'/,
     );
     expect(plan).not.toMatch(/person_given_scope_idx|Seq Scan on person /);
+    // Two words: each half reads the family-name btree one family name at a time, the given
+    // name's prefix a range within it ("mar mar" visits the Marsh Maras, not every Marsh).
+    for (const half of nameHalves(orgId, ['mar', 'mar'])) {
+      const halfPlan = await explain(sql`SELECT count(*) FROM person p
+        WHERE p.org_id = ${orgId} AND p.merged_into IS NULL AND ${half}`);
+      expect(halfPlan).toMatch(
+        /Index Only Scan using person_family_scope_idx.*\n\s*Index Cond: .*= ANY .*~>=~ 'mar'/,
+      );
+    }
+    expect(await countPeople(db, orgId, PeopleFilter.parse({ name: 'mar mar' }))).toBe(1);
+    expect(await countPeople(db, orgId, PeopleFilter.parse({ name: 'mart an' }))).toBe(1);
   });
 });

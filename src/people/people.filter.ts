@@ -146,22 +146,36 @@ function middleWords(words: string[]): Expression<SqlBool> {
  * 0023 and 0028), so that a count or a page reads index entries and no table rows. One word: the
  * family name starts with it; or the given name does and the family name does not. Several: the
  * family name starts with the last word and the given name with the first; or the other way round,
- * and not the first way. Middle words are somewhere in the name, in both halves.
+ * and not the first way (each family name from the organization's names: familyNamed). Middle
+ * words are somewhere in the name, in both halves.
  */
-export function nameHalves(words: string[]): [Expression<SqlBool>, Expression<SqlBool>] {
-  const first = namePrefixes(words[0] as string);
+export function nameHalves(orgId: string, words: string[]): [Expression<SqlBool>, Expression<SqlBool>] {
+  const firstWord = words[0] as string;
+  const first = namePrefixes(firstWord);
   if (words.length === 1)
     return [
       first.family,
       sql<SqlBool>`${first.given} AND NOT (p.family_name IS NOT NULL AND ${first.family})`,
     ];
-  const last = namePrefixes(words[words.length - 1] as string);
+  const lastWord = words[words.length - 1] as string;
+  const last = namePrefixes(lastWord);
   const rest = middleWords(words);
   // In the second half both names are present, so the negation of the first is never NULL.
   return [
-    sql<SqlBool>`${last.family} AND ${first.given}${rest}`,
-    sql<SqlBool>`${first.family} AND ${last.given} AND NOT (${last.family} AND ${first.given})${rest}`,
+    sql<SqlBool>`${familyNamed(orgId, lastWord)} AND ${first.given}${rest}`,
+    sql<SqlBool>`${familyNamed(orgId, firstWord)} AND ${last.given} AND NOT (${last.family} AND ${first.given})${rest}`,
   ];
+}
+
+/**
+ * The family name starts with the word, as one of the organization's family names that do
+ * (person_name_count, migration 0029): the family-name btree is then read one family name at a
+ * time with the given name's prefix as a range within it, so that "mar gar" visits the Marias
+ * Garcia and not every Garcia.
+ */
+export function familyNamed(orgId: string, word: string): Expression<SqlBool> {
+  return sql<SqlBool>`lower(p.family_name) = ANY(ARRAY(SELECT c.name FROM person_name_count c
+    WHERE c.org_id = ${orgId} AND c.part = 'family' AND c.name LIKE ${prefixPattern(word)}))`;
 }
 
 /**
