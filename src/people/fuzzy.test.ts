@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { type RawBuilder, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../test/support/db.js';
+import { createTestDatabase, explainIndexed } from '../../test/support/db.js';
 import { ctxFor, makeOrg, systemCtx } from '../../test/support/fixtures.js';
 import { chapterOrg, insertPeople, insertPersonIn } from '../../test/support/units.js';
 import type { Database } from '../db/connect.js';
@@ -118,12 +118,7 @@ describe('fuzzy name search', () => {
     await sql`ANALYZE person`.execute(database.db);
     await sql`ANALYZE person_name_count`.execute(database.db);
     const db = tenantDb(database.db, org.orgId);
-    const explain = async (query: RawBuilder<unknown>) =>
-      await db.transaction().execute(async (trx) => {
-        await sql`SET LOCAL enable_seqscan = off`.execute(trx);
-        const { rows } = await sql<{ 'QUERY PLAN': string }>`EXPLAIN ${query}`.execute(trx);
-        return rows.map((r) => r['QUERY PLAN']).join('\n');
-      });
+    const explain = (query: RawBuilder<unknown>) => explainIndexed(db, query);
     for (const [fuzzy, operator, halves] of [
       // No given name resembles the one, no family name the other.
       ['garsia', "%>> 'garsia'", 1],

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../test/support/db.js';
+import { createTestDatabase, explainIndexed } from '../../test/support/db.js';
 import { makeOrg } from '../../test/support/fixtures.js';
 import { insertPeople } from '../../test/support/units.js';
 import type { PeopleScope } from '../access/scope.js';
@@ -132,12 +132,7 @@ describe('name search counts', () => {
       SELECT ${orgId}, uuid_v7(), 'Given' || n, md5(n::text) FROM generate_series(1, 20000) AS n`.execute(db);
     await sql`ANALYZE person`.execute(database.db);
     await sql`ANALYZE person_name_count`.execute(database.db);
-    const explain = async (query: RawBuilder<unknown>) =>
-      await db.transaction().execute(async (trx) => {
-        await sql`SET LOCAL enable_seqscan = off`.execute(trx);
-        const { rows } = await sql<{ 'QUERY PLAN': string }>`EXPLAIN ${query}`.execute(trx);
-        return rows.map((r) => r['QUERY PLAN']).join('\n');
-      });
+    const explain = (query: RawBuilder<unknown>) => explainIndexed(db, query);
     expect((await nameWordCount(db, orgId, 'mar').execute(db)).rows[0]?.n).toBe(4);
     expect(await countPeople(db, orgId, PeopleFilter.parse({ name: 'MAR' }))).toBe(4);
     const plan = await explain(nameWordCount(db, orgId, 'mar'));

@@ -175,7 +175,12 @@ export function nameHalves(orgId: string, words: string[]): [Expression<SqlBool>
  */
 export function familyNamed(orgId: string, word: string): Expression<SqlBool> {
   return sql<SqlBool>`lower(p.family_name) = ANY(ARRAY(SELECT c.name FROM person_name_count c
-    WHERE c.org_id = ${orgId} AND c.part = 'family' AND c.name LIKE ${prefixPattern(word)}))`;
+    WHERE ${namesStarting(orgId, 'family', word)}))`;
+}
+
+/** The organization's given or family names (person_name_count as c) that start with the word. */
+export function namesStarting(orgId: string, part: 'given' | 'family', word: string): Expression<SqlBool> {
+  return sql<SqlBool>`c.org_id = ${orgId} AND c.part = ${part} AND c.name LIKE ${prefixPattern(word)}`;
 }
 
 /**

@@ -19,11 +19,11 @@ import {
   nameAndEmail,
   nameHalves,
   namePrefixes,
+  namesStarting,
   nameWords,
   PeopleFilter,
   type PeopleFilterInput,
   predicates,
-  prefixPattern,
   type Resolved,
   resolve,
   resolvedNames,
@@ -152,22 +152,16 @@ export async function searchPeopleIds(
   const matches = options.matches ?? (await keptCount(db, orgId, filter, resolved, options.scope ?? null));
   if (matches !== undefined && matches <= offset) return [];
   const base = baseQuery(db, orgId, filter, resolved, options.scope ?? null);
-  const window = options.window ?? NEWEST_WINDOW;
-  if (
-    matches !== undefined &&
-    matches <= COLLECT_FIRST_MAX &&
-    keys.length === 0 &&
-    window > 0 &&
-    (await windowWorthIt(db, orgId, matches, paging, window))
-  ) {
-    const newest = await newestPageIds(db, orgId, filter, paging, {
-      resolved,
-      scope: options.scope ?? null,
-      window,
-    });
-    if (windowHoldsPage(newest, paging, matches)) return newest;
-  }
   if (matches !== undefined && matches <= COLLECT_FIRST_MAX) {
+    const window = options.window ?? NEWEST_WINDOW;
+    if (keys.length === 0 && window > 0 && (await windowWorthIt(db, orgId, matches, paging, window))) {
+      const newest = await newestPageIds(db, orgId, filter, paging, {
+        resolved,
+        scope: options.scope ?? null,
+        window,
+      });
+      if (windowHoldsPage(newest, paging, matches)) return newest;
+    }
     // A name collects its two disjoint halves from their indexes alone (nameHalves).
     const words = soleNameWords(filter);
     let collect: BaseQuery[] = [base];
@@ -562,12 +556,8 @@ async function countNameWords(
  */
 export function nameWordCount(db: Kysely<DB>, orgId: string, word: string): RawBuilder<{ n: number }> {
   const bearers = (part: 'given' | 'family') =>
-    db
-      .selectFrom('person_name_count as c')
-      .where('c.org_id', '=', orgId)
-      .where('c.part', '=', part)
-      .where('c.name', 'like', prefixPattern(word))
-      .select(sql<number>`coalesce(sum(c.people), 0)`.as('n'));
+    sql<number>`SELECT coalesce(sum(c.people), 0) FROM person_name_count c
+      WHERE ${namesStarting(orgId, part, word)}`;
   const both = baseQuery(db, orgId, NO_FILTER, {}, null)
     .where(familyNamed(orgId, word))
     .where(namePrefixes(word).given)

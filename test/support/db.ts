@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { AuditLog } from '../../src/audit/index.js';
@@ -113,4 +113,16 @@ export async function pooledSessionStates(database: Database): Promise<{ role: s
     ),
   );
   return states;
+}
+
+/**
+ * The plan of a query as `db` runs it (as a tenant, under row-level security, when `db` is one),
+ * with sequential scans priced out so that the plan shows the index a query can use.
+ */
+export async function explainIndexed(db: Kysely<DB>, query: RawBuilder<unknown>): Promise<string> {
+  return await db.transaction().execute(async (trx) => {
+    await sql`SET LOCAL enable_seqscan = off`.execute(trx);
+    const { rows } = await sql<{ 'QUERY PLAN': string }>`EXPLAIN ${query}`.execute(trx);
+    return rows.map((r) => r['QUERY PLAN']).join('\n');
+  });
 }
