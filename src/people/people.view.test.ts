@@ -59,6 +59,21 @@ const TYPES: PhoneView['type'][] = ['mobile', 'home', 'work', 'other'];
 const TAGS = ['canvasser', 'donor', 'host', 'tenant', 'volunteer'];
 const FIELDS = ['shirt', 'shifts', 'old_field'] as const; // old_field is archived
 
+/** What fresh() makes for each stored value: an id and instants of its own. */
+type Made = 'id' | 'observed' | 'confirmed';
+type Drawn<T> = Omit<T, Made>;
+/** A person as fast-check draws it; fresh() gives it ids, addresses, numbers and instants. */
+interface DrawnPerson {
+  given: string | null;
+  fromElsewhere: boolean;
+  emails: Drawn<Omit<GenPerson['emails'][number], 'address'>>[];
+  phones: Drawn<Omit<GenPerson['phones'][number], 'number'>>[];
+  addresses: Drawn<GenPerson['addresses'][number]>[];
+  tags: string[];
+  identifiers: string[];
+  values: Omit<GenPerson['values'][number], 'observed'>[];
+}
+
 const provenance = (primary: boolean) =>
   fc
     .record({
@@ -66,7 +81,7 @@ const provenance = (primary: boolean) =>
       ref: fc.option(fc.constantFrom('import-1', 'form-2'), { nil: null }),
       age: fc.nat(1000),
     })
-    .map((p) => ({ ...p, primary, id: '', observed: new Date(0), confirmed: new Date(0) }));
+    .map((p) => ({ ...p, primary }));
 
 /** Up to `max` values, at most one of them primary. */
 const values = <T>(max: number, make: (primary: boolean) => fc.Arbitrary<T>) =>
@@ -74,19 +89,17 @@ const values = <T>(max: number, make: (primary: boolean) => fc.Arbitrary<T>) =>
     .tuple(fc.integer({ min: 0, max }), fc.integer({ min: -1, max: max - 1 }))
     .chain(([n, primaryAt]) => fc.tuple(...Array.from({ length: n }, (_, i) => make(i === primaryAt))));
 
-const genPerson: fc.Arbitrary<GenPerson> = fc
+const genPerson: fc.Arbitrary<DrawnPerson> = fc
   .record({
     given: fc.option(fc.constantFrom('Ana', 'Bo', 'Chidi'), { nil: null }),
     fromElsewhere: fc.boolean(),
     emails: values(3, (primary) =>
-      fc
-        .tuple(provenance(primary), fc.constantFrom(...STATUSES))
-        .map(([p, status]) => ({ ...p, status, address: '' })),
+      fc.tuple(provenance(primary), fc.constantFrom(...STATUSES)).map(([p, status]) => ({ ...p, status })),
     ),
     phones: values(2, (primary) =>
       fc
         .tuple(provenance(primary), fc.constantFrom(...TYPES), fc.boolean(), fc.boolean())
-        .map(([p, type, sms, dnc]) => ({ ...p, type, sms, dnc, number: '' })),
+        .map(([p, type, sms, dnc]) => ({ ...p, type, sms, dnc })),
     ),
     addresses: values(2, (primary) =>
       fc
@@ -115,43 +128,38 @@ const genPerson: fc.Arbitrary<GenPerson> = fc
     // At most one preferred value per field, as the schema holds.
     const preferred = new Set<string>();
     return {
-      id: '',
-      given: g.given,
-      origin: g.fromElsewhere ? { node: '', id: '' } : null,
-      emails: g.emails,
-      phones: g.phones,
-      addresses: g.addresses,
-      tags: g.tags,
-      identifiers: g.identifiers,
+      ...g,
       values: g.values.map((v) => {
         const isPreferred = v.preferred && !preferred.has(v.key);
         if (isPreferred) preferred.add(v.key);
-        return { ...v, preferred: isPreferred, observed: new Date(0) };
+        return { ...v, preferred: isPreferred };
       }),
     };
   });
 
 /**
- * The generated person with ids, addresses, numbers and instants of its own: fast-check reuses a
- * generated value while it shrinks, and what was stored once cannot be stored again.
+ * The drawn person with ids, addresses, numbers and instants of its own, made here rather than
+ * drawn: fast-check reuses a drawn value while it shrinks, and what was stored once cannot be
+ * stored again.
  */
-function fresh(p: GenPerson): GenPerson {
+function fresh(d: DrawnPerson): GenPerson {
   const id = newId();
-  const prov = <T extends Provenance>(v: T): T => ({
+  const made = <T extends { age: number }>(v: T) => ({
     ...v,
     id: newId(),
     observed: instant(v.age),
     confirmed: instant(v.age + 1),
   });
   return {
-    ...p,
     id,
-    origin: p.origin && { node: newId(), id: newId() },
-    emails: p.emails.map((e) => ({ ...prov(e), address: `${newId()}@example.org` })),
-    phones: p.phones.map((ph) => ({ ...prov(ph), number: `+1555${1_000_000 + ++tick}` })),
-    addresses: p.addresses.map(prov),
-    identifiers: p.identifiers.map((i) => `${i}-${id.slice(-12)}`),
-    values: p.values.map((v) => ({ ...v, observed: instant(v.age) })),
+    given: d.given,
+    origin: d.fromElsewhere ? { node: newId(), id: newId() } : null,
+    emails: d.emails.map((e) => ({ ...made(e), address: `${newId()}@example.org` })),
+    phones: d.phones.map((ph) => ({ ...made(ph), number: `+1555${1_000_000 + ++tick}` })),
+    addresses: d.addresses.map(made),
+    tags: d.tags,
+    identifiers: d.identifiers.map((i) => `${i}-${id.slice(-12)}`),
+    values: d.values.map((v) => ({ ...v, observed: instant(v.age) })),
   };
 }
 
@@ -170,13 +178,6 @@ async function store(
         id: p.id,
         given_name: p.given,
         family_name: 'Q',
-        additional_name: null,
-        pronouns: null,
-        preferred_language: null,
-        birthdate: null,
-        home_unit_id: null,
-        home_unit_path: null,
-        merged_into: null,
         origin_node: p.origin?.node ?? null,
         origin_id: p.origin?.id ?? null,
       })
@@ -348,10 +349,8 @@ describe('loadPeople', () => {
     const db = tenantDb(owner, org.id);
     const node = await localNodeId(db);
     // Someone of another organization, asked for by id.
-    const stranger = fresh({
-      ...{ id: '', given: 'Elsewhere', origin: null, tags: [], identifiers: [], values: [] },
-      ...{ emails: [], phones: [], addresses: [] },
-    });
+    const nothing = { emails: [], phones: [], addresses: [], tags: [], identifiers: [], values: [] };
+    const stranger = fresh({ given: 'Elsewhere', fromElsewhere: false, ...nothing });
     await store(owner, other.id, [stranger], fieldIds, tagIds);
 
     await fc.assert(
