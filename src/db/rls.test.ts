@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, pooledSessionStates } from '../../test/support/db.js';
 import { makeOrg } from '../../test/support/fixtures.js';
 import { recordNow, verifyAuditChain } from '../audit/index.js';
-import { analyzePeopleTables } from '../imports/imports.queries.js';
+import { analyzePeopleKeys } from '../imports/imports.queries.js';
 import type { Database } from './connect.js';
 import { newId } from './ids.js';
 import type { DB } from './schema.js';
@@ -228,7 +228,7 @@ describe('row-level security', () => {
       ).rows[0]?.n;
     const total = (await owner.selectFrom('person').select('id').execute()).length;
     expect(await stats()).not.toBe(total);
-    await analyzePeopleTables(tenantDb(owner, a.id));
+    await analyzePeopleKeys(tenantDb(owner, a.id));
     expect(await stats()).toBe(total);
   });
 

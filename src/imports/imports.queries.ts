@@ -1,5 +1,4 @@
 import { type Kysely, sql } from 'kysely';
-import type { Database } from '../db/connect.js';
 import type { DB, ImportStatus } from '../db/schema.js';
 
 /** What an import job row says about itself. */
@@ -250,26 +249,15 @@ export async function customFieldKeys(db: Kysely<DB>, orgId: string): Promise<Se
 
 /**
  * Refreshes planner statistics on the tables a people import fills, where they are stale by
- * autovacuum's own rule (never analyzed, or more than 50 rows + 10% changed since the last
- * ANALYZE). Fresh statistics are skipped: ANALYZE samples 30k rows a table whatever their number,
- * ~1.2 s for the five tables, a quarter of a 10k-row import into a database analyzed just before.
- * `force`: all five, stale or not (migration 0027). Through a SECURITY DEFINER function (migration
- * 0004): as rhizome_app a plain ANALYZE would be skipped, owners only.
+ * autovacuum's own rule (never analyzed, or more than 50 rows + 10% changed since the last full
+ * ANALYZE); `force`: all five, stale or not (migration 0027). Only the columns the import's own
+ * statements read (the organization, the keys matched on, the person a value belongs to) and the
+ * tables' sizes: ANALYZE samples 30k rows a table whatever their number, and sorting every name,
+ * address and provenance column of the sample made it 1.2 s for the five tables at 200k people
+ * instead of 0.5 s (migration 0031). The count of rows changed since the last full ANALYZE is left
+ * alone, so autovacuum (or `rhizome start`'s maintenance) still refreshes the other columns. Through
+ * a SECURITY DEFINER function: as rhizome_app a plain ANALYZE would be skipped, owners only.
  */
-export async function analyzePeopleTables(db: Kysely<DB>, options: { force?: boolean } = {}): Promise<void> {
-  if (options.force) await sql`SELECT analyze_people_tables(true)`.execute(db);
-  else await sql`SELECT analyze_people_tables()`.execute(db);
-}
-
-/**
- * After a large import on PGlite: VACUUM the people tables. PGlite has no autovacuum, and without
- * a vacuum the visibility map stays empty, so counts over a unit (person_scope_idx) visit the heap
- * instead of answering from the index. PostgreSQL's autovacuum does this by itself. As the owner,
- * outside any transaction (VACUUM cannot run in one).
- */
-export async function vacuumPeopleTables(database: Database): Promise<void> {
-  if (database.engine !== 'pglite') return;
-  await sql`VACUUM person, person_email, person_phone, person_address, tagging, list_item`.execute(
-    database.db,
-  );
+export async function analyzePeopleKeys(db: Kysely<DB>, options: { force?: boolean } = {}): Promise<void> {
+  await sql`SELECT analyze_people_keys(${options.force === true})`.execute(db);
 }

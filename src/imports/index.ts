@@ -7,5 +7,4 @@ export {
   type ImportSummary,
   runPeopleImport,
 } from './import-people.js';
-export { vacuumPeopleTables } from './imports.queries.js';
 export { importRoutes, registerCsvBodyParser } from './imports.routes.js';

@@ -136,6 +136,30 @@ describe('rhizome import people', () => {
   });
 });
 
+describe.skipIf(testEngine !== 'pglite')('after an import into the embedded database', () => {
+  it("applies autovacuum's rules: the people tables are vacuumed and every column analyzed", async () => {
+    const file = path.join(dir, 'many.csv');
+    const rows = Array.from({ length: 1500 }, (_, i) => `Given${i},Family${i % 40},many${i}@example.org`);
+    writeFileSync(file, `First,Last,Email\n${rows.join('\n')}\n`);
+    const { code } = await run(['import', 'people', file, '--org', org.slug, ...dbArgs]);
+    expect(code).toBe(0);
+    const own = await openDatabase({ engine: 'pglite', dataDir: dbArgs[1] as string });
+    try {
+      const { rows: tables } = await sql<{ relname: string; relallvisible: number }>`
+        SELECT relname, relallvisible FROM pg_class
+        WHERE relname IN ('person', 'person_email') ORDER BY relname`.execute(own.db);
+      // Pages marked all-visible: counts over a unit answer from the index.
+      for (const t of tables) expect(t.relallvisible, t.relname).toBeGreaterThan(0);
+      // The import itself analyzes only key columns; the name columns come from the full ANALYZE.
+      const { rows: columns } = await sql<{ attname: string }>`
+        SELECT attname FROM pg_stats WHERE schemaname = 'public' AND tablename = 'person'`.execute(own.db);
+      expect(columns.map((c) => c.attname)).toEqual(expect.arrayContaining(['given_name', 'family_name']));
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe.skipIf(testEngine !== 'postgres')('an import killed with SIGKILL', () => {
   it('resumes from its last committed batch and ends with the same people as one uninterrupted run', async () => {
     const rows = ['First,Last,Email,Phone'];
