@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { sql } from 'kysely';
 import type { Ctx } from '../context.js';
 import { actorUserId } from '../context.js';
 import { newId } from '../db/ids.js';
@@ -202,10 +201,6 @@ export async function runPeopleImport(ctx: Ctx, options: ImportPeopleOptions): P
       const counts: BatchCounts = { rows: batch.rows, created: 0, updated: 0, flagged: 0, rejected: 0 };
       const rejects = [...batch.rejects];
       await ctx.db.transaction().execute(async (trx) => {
-        // The batch's commit does not wait for its WAL to reach the disk. The job's cursor commits
-        // with the rows it covers, so a crash can lose only the last fraction of a second of
-        // batches, cursor and rows together, and a resumed import reads them again.
-        await sql`SET LOCAL synchronous_commit = off`.execute(trx);
         const outcomes = await upsertPeople({ ...ctx, db: trx }, batch.inputs, source, upsertOptions);
         outcomes.forEach((outcome, i) => {
           if (outcome.outcome === 'rejected') {
