@@ -17,6 +17,7 @@ import { migrate } from '../src/db/migrate.js';
 import { measureAuditOverhead } from './audit.js';
 import { naiveImport } from './baseline.js';
 import { benchEventSearch } from './events.js';
+import { measureWriteFloor } from './floor.js';
 import { ensureMixedCsv, ensurePeopleCsv } from './generate.js';
 import {
   type EngineName,
@@ -311,6 +312,24 @@ for (const engine of engines) {
         `${imp.summary.updated.toLocaleString('en-US')} updated, ${imp.summary.flagged} flagged, ${imp.summary.rejected.toLocaleString('en-US')} rejected ` +
         `(${rssNote(imp.startRssMb)}).`,
     );
+
+    // What the database alone needs to write the same people (bench/floor.ts).
+    t = performance.now();
+    const floor = await measureWriteFloor(database, orgId, opts.pgUrl);
+    const floorRate = imp.summary.rowsRead / (floor.ms / 1000);
+    add({
+      name: `${importName}: write floor (INSERT ... SELECT from staging, no matching)`,
+      engine,
+      value: floorRate,
+      unit: 'rows/s',
+    });
+    add({ name: `${importName}: write floor time`, engine, value: floor.ms / 1000, unit: 's' });
+    notes.push(
+      `${engine}: write floor: ${floor.people.toLocaleString('en-US')} people (${floor.rows.toLocaleString('en-US')} rows in five tables) ` +
+        `written from staging tables in ${(floor.ms / 1000).toFixed(1)} s, i.e. ${Math.round(floorRate).toLocaleString('en-US')} of the file's rows/s; ` +
+        `the importer reached ${((100 * rate) / floorRate).toFixed(0)} % of that (${((performance.now() - t) / 1000).toFixed(0)} s with the staging).`,
+    );
+    log(`${engine}: write floor ${Math.round(floorRate)} rows/s (${(floor.ms / 1000).toFixed(1)} s)`);
 
     // Units (10 regions x 10 locals) for search, then a list where half the people already exist.
     t = performance.now();
