@@ -248,9 +248,9 @@ export async function customFieldKeys(db: Kysely<DB>, orgId: string): Promise<Se
 }
 
 /**
- * Refreshes planner statistics on the tables a people import fills, where they are stale by
- * autovacuum's own rule (never analyzed, or more than 50 rows + 10% changed since the last full
- * ANALYZE); `force`: all five, stale or not (migration 0027). Only the columns the import's own
+ * Refreshes planner statistics on the tables a people import fills, where they are stale (never
+ * analyzed, or live rows more than 50 + 10% off the size the planner knows); `force`: all five,
+ * stale or not (migration 0027). Only the columns the import's own
  * statements read (the organization, the keys matched on, the person a value belongs to) and the
  * tables' sizes: ANALYZE samples 30k rows a table whatever their number, and sorting every name,
  * address and provenance column of the sample made it 1.2 s for the five tables at 200k people
@@ -259,5 +259,8 @@ export async function customFieldKeys(db: Kysely<DB>, orgId: string): Promise<Se
  * a SECURITY DEFINER function: as rhizome_app a plain ANALYZE would be skipped, owners only.
  */
 export async function analyzePeopleKeys(db: Kysely<DB>, options: { force?: boolean } = {}): Promise<void> {
+  // Staleness is read from the activity statistics (live rows), which a session sends to the
+  // shared counters at most once a second unless asked: ask, so the last batches count.
+  await sql`SELECT pg_stat_force_next_flush()`.execute(db);
   await sql`SELECT analyze_people_keys(${options.force === true})`.execute(db);
 }
