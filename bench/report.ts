@@ -501,7 +501,7 @@ export function performanceDoc(results: Result[], info: RunInfo): string {
     'The machine is shared and small (other work ran alongside), so single figures are noisy: ' +
       'latencies are quoted as p50/p95 over many queries, rates over whole runs. Re-run with ' +
       '`npm run bench` (full: 1M rows) or `npm run bench -- --quick` (50k rows); ' +
-      'options `--engine pglite|postgres|both`, `--size N`.',
+      "options `--engine pglite|postgres|both`, `--size N`, `--floor` (the import's write floor, adr/0032).",
   );
   out.push('');
   return out.join('\n');
