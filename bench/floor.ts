@@ -16,6 +16,7 @@ import { COMMAND_SHARED_BUFFERS } from '../src/cli/shared.js';
 import { type Database, type Engine, openDatabase } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
 import type { DB } from '../src/db/schema.js';
+import { analyzePeopleKeys } from '../src/imports/imports.queries.js';
 import { scratchPgDatabase } from './steps.js';
 
 /** The tables an import of people fills, in the order their foreign keys need. */
@@ -168,7 +169,7 @@ export async function measureWriteFloor(
         // no foreign-key check runs on a plan made for empty tables; untimed, like the staging.
         if (result.people >= nextAnalyzeAt) {
           while (nextAnalyzeAt <= result.people) nextAnalyzeAt *= 2;
-          await sql`SELECT analyze_people_keys(true)`.execute(conn);
+          await analyzePeopleKeys(conn, { force: true });
         }
       }
       return result;

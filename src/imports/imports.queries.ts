@@ -250,13 +250,13 @@ export async function customFieldKeys(db: Kysely<DB>, orgId: string): Promise<Se
 /**
  * Refreshes planner statistics on the tables a people import fills, where they are stale (never
  * analyzed, or live rows more than 50 + 10% off the size the planner knows); `force`: all five,
- * stale or not (migration 0027). Only the columns the import's own
- * statements read (the organization, the keys matched on, the person a value belongs to) and the
- * tables' sizes: ANALYZE samples 30k rows a table whatever their number, and sorting every name,
- * address and provenance column of the sample made it 1.2 s for the five tables at 200k people
- * instead of 0.5 s (migration 0031). The count of rows changed since the last full ANALYZE is left
- * alone, so autovacuum (or `rhizome start`'s maintenance) still refreshes the other columns. Through
- * a SECURITY DEFINER function: as rhizome_app a plain ANALYZE would be skipped, owners only.
+ * stale or not (migration 0027). Only the columns the import's own statements read (the
+ * organization, the keys matched on, the person a value belongs to) and the tables' sizes: ANALYZE
+ * samples 30k rows a table whatever their number, and sorting every name, address and provenance
+ * column of the sample made it 1.2 s for the five tables at 200k people instead of 0.5 s (migration
+ * 0031). The count of rows changed since the last full ANALYZE is left alone, so autovacuum (or
+ * `rhizome start`'s maintenance) still refreshes the other columns. Through a SECURITY DEFINER
+ * function: as rhizome_app a plain ANALYZE would be skipped, owners only.
  */
 export async function analyzePeopleKeys(db: Kysely<DB>, options: { force?: boolean } = {}): Promise<void> {
   // Staleness is read from the activity statistics (live rows), which a session sends to the
